@@ -1,0 +1,94 @@
+"""smsstatus: one canonical, typed delivery-status report for every SMS vendor.
+
+Embedding applications use :func:`load` and the :class:`Registry` it returns::
+
+    import smsstatus
+
+    registry = smsstatus.load()
+    result = registry.parse_push("innopaas", smsstatus.PushRequest.build(body=raw, content_type="application/json"))
+    for report in result.reports:
+        print(report.message_id, report.status.value)
+
+Plugin authors implement the hooks in :mod:`smsstatus.hookspecs` with
+:data:`hookimpl` and use the helpers in :mod:`smsstatus.fields`,
+:mod:`smsstatus.times` and :mod:`smsstatus.phone`.
+"""
+
+from __future__ import annotations
+
+from .credentials import Credentials, CredentialSpec, Secret, check_credential, secret_equals
+from .errors import (
+    AuthenticationError,
+    CredentialsError,
+    NotFoundError,
+    PayloadError,
+    PluginError,
+    SmsStatusError,
+    TransportError,
+    UnknownVendorError,
+    UnsupportedError,
+    VendorError,
+)
+from .hookspecs import hookimpl
+from .http import HttpClient, HttpResponse, RetryPolicy
+from .model import (
+    Channel,
+    MappedStatus,
+    MappingKind,
+    Money,
+    Operator,
+    Part,
+    Reason,
+    Status,
+    StatusReport,
+)
+from .registry import LoadedVendor, PluginFailure, Registry, load
+from .request import FetchResult, Headers, ItemError, PushReply, PushRequest, PushResult
+from .vendor import Capability, DocumentedStatus, PollPolicy, VendorInfo
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AuthenticationError",
+    "Capability",
+    "Channel",
+    "CredentialSpec",
+    "Credentials",
+    "CredentialsError",
+    "DocumentedStatus",
+    "FetchResult",
+    "Headers",
+    "HttpClient",
+    "HttpResponse",
+    "ItemError",
+    "LoadedVendor",
+    "MappedStatus",
+    "MappingKind",
+    "Money",
+    "NotFoundError",
+    "Operator",
+    "Part",
+    "PayloadError",
+    "PluginError",
+    "PluginFailure",
+    "PollPolicy",
+    "PushReply",
+    "PushRequest",
+    "PushResult",
+    "Reason",
+    "Registry",
+    "RetryPolicy",
+    "Secret",
+    "SmsStatusError",
+    "Status",
+    "StatusReport",
+    "TransportError",
+    "UnknownVendorError",
+    "UnsupportedError",
+    "VendorError",
+    "VendorInfo",
+    "check_credential",
+    "hookimpl",
+    "load",
+    "secret_equals",
+]

@@ -1,0 +1,341 @@
+"""The ``smsstatus`` command line.
+
+Exit codes (documented in ``docs/cli.md``):
+
+* 0 success
+* 1 checks failed (conformance), or an internal error
+* 2 usage error (bad option, unknown vendor, missing credential, unsupported operation)
+* 3 bad payload or failed authentication
+* 4 vendor or network error, or a broken plugin
+
+Errors are one line on stderr; ``--debug`` adds the traceback. No output ever
+echoes a credential value.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from .credentials import credentials_from_env, redact
+from .errors import SmsStatusError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_PAYLOAD = 3
+EXIT_VENDOR = 4
+
+# Secrets seen on this command line, scrubbed from any error we print.
+_SECRETS: list[str] = []
+
+
+class _State:
+    debug = False
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    click.echo(f"smsstatus: error: {redact(message, tuple(_SECRETS))}", err=True)
+    sys.exit(code)
+
+
+def _guard(func: F) -> F:
+    """Turn library errors into one line on stderr and the documented exit code."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except SmsStatusError as exc:
+            if _State.debug:
+                traceback.print_exc()
+            _fail(str(exc), exc.exit_code)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 -- last line of defence: one line, no traceback
+            if _State.debug:
+                traceback.print_exc()
+            _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug)", EXIT_FAILED)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _registry() -> Any:
+    from .registry import load
+
+    return load()
+
+
+def _parse_credentials(vendor: str, registry: Any, given: Sequence[str]) -> dict[str, str]:
+    info = registry.info(vendor)
+    values = credentials_from_env(vendor, tuple(c.name for c in info.credentials))
+    for item in given:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter("expected KEY=VALUE", param_hint="--credential")
+        values[key] = value
+    _SECRETS.extend(v for v in values.values() if v)
+    return values
+
+
+def _dump(value: Any, indent: int | None = None) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=indent)
+
+
+def _emit_reports(reports: Iterable[Any], fmt: str, extra: dict[str, Any] | None = None) -> None:
+    from .serialize import to_dict
+
+    rows = [to_dict(r) for r in reports]
+    if fmt == "jsonl":
+        for row in rows:
+            click.echo(_dump(row))
+    elif fmt == "json":
+        click.echo(_dump({"reports": rows, **(extra or {})}, indent=2))
+    else:
+        _table(
+            rows,
+            ("vendor", "message_id", "recipient", "status", "final", "reason", "vendor_status", "status_at"),
+        )
+
+
+def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    def cell(value: Any) -> str:
+        if value is None:
+            return "-"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        return str(value)
+
+    cells = [[cell(row.get(c)) for c in columns] for row in rows]
+    widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
+    click.echo("  ".join(c.upper().ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+    for r in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(r, widths, strict=True)).rstrip())
+
+
+def _report_item_errors(errors: Sequence[Any]) -> None:
+    from .fixtures import error_type
+
+    for item in errors:
+        where = f"item {item.index}" if item.index is not None else f"id {item.key}"
+        click.echo(f"smsstatus: {error_type(item.error)} error at {where}: {item.error}", err=True)
+
+
+FORMAT_REPORTS = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "json", "table"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one canonical report per line.",
+)
+CREDENTIAL = click.option(
+    "--credential",
+    "credentials",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="A vendor credential (also read from SMSSTATUS_<VENDOR>_<KEY>).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks on errors.")
+@click.version_option(package_name="smsstatus")
+def main(debug: bool) -> None:
+    """Turn SMS vendors' delivery-status dialects into one canonical report.
+
+    Exit codes: 0 success, 1 checks failed, 2 usage error, 3 bad payload or
+    failed authentication, 4 vendor or network error.
+    """
+    _State.debug = debug
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@_guard
+def plugins(fmt: str) -> None:
+    """List installed vendor plugins, and the ones that failed to load."""
+    registry = _registry()
+    vendors = [
+        {
+            "id": v.id,
+            "display_name": v.info.display_name,
+            "capabilities": sorted(c.value for c in v.info.capabilities),
+            "credentials": [
+                {"name": c.name, "used_for": c.used_for, "required": c.required, "description": c.description}
+                for c in v.info.credentials
+            ],
+            "statuses": len(v.info.statuses),
+            "distribution": v.distribution,
+            "version": v.version,
+            "docs_url": v.info.docs_url,
+        }
+        for v in registry.vendors.values()
+    ]
+    failures = [
+        {"name": f.name, "error": f.error, "distribution": f.distribution, "version": f.version}
+        for f in registry.failures
+    ]
+    if fmt == "json":
+        click.echo(_dump({"vendors": vendors, "failures": failures}, indent=2))
+        return
+    rows = [
+        {
+            "vendor": v["id"],
+            "name": v["display_name"],
+            "capabilities": ",".join(v["capabilities"]),
+            "distribution": f"{v['distribution']} {v['version']}" if v["distribution"] else None,
+            "state": "ok",
+        }
+        for v in vendors
+    ]
+    rows += [
+        {
+            "vendor": f["name"],
+            "distribution": f"{f['distribution']} {f['version']}" if f["distribution"] else None,
+            "state": f"BROKEN: {f['error']}",
+        }
+        for f in failures
+    ]
+    _table(rows, ("vendor", "name", "capabilities", "distribution", "state"))
+
+
+@main.command()
+@click.argument("vendor")
+@click.argument("file", type=click.File("rb"), default="-")
+@click.option("--method", default=None, help="HTTP method (default: POST with a body, GET without).")
+@click.option("--content-type", default=None, help="Content-Type of the body (default: sniffed).")
+@click.option("--query", default=None, help="Query string, e.g. for GET pushes.")
+@click.option("--url", default="https://webhook.invalid/", show_default=True, help="Public URL the vendor called.")
+@click.option("--header", "headers", multiple=True, metavar="'K: V'", help="A request header.")
+@CREDENTIAL
+@FORMAT_REPORTS
+@_guard
+def parse(
+    vendor: str,
+    file: Any,
+    method: str | None,
+    content_type: str | None,
+    query: str | None,
+    url: str,
+    headers: Sequence[str],
+    credentials: Sequence[str],
+    fmt: str,
+) -> None:
+    """Parse one push (webhook request body from FILE or stdin) into canonical reports."""
+    from .request import PushRequest
+
+    registry = _registry()
+    creds = _parse_credentials(vendor, registry, credentials)
+    body: bytes = file.read() if file is not None and not (file.name == "<stdin>" and sys.stdin.isatty()) else b""
+    header_pairs = []
+    for item in headers:
+        name, sep, value = item.partition(":")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"expected 'Name: value', got {item!r}", param_hint="--header")
+        header_pairs.append((name.strip(), value.strip()))
+    if content_type is None and body and not any(n.lower() == "content-type" for n, _ in header_pairs):
+        content_type = "application/json" if body.lstrip()[:1] in (b"{", b"[") else "application/x-www-form-urlencoded"
+    request = PushRequest.build(
+        method=method or ("POST" if body else "GET"),
+        url=url,
+        query=query,
+        headers=header_pairs,
+        content_type=content_type,
+        body=body,
+    )
+    result = registry.parse_push(vendor, request, creds)
+    reply = {
+        "status_code": result.reply.status_code,
+        "content_type": result.reply.content_type,
+        "body": result.reply.body.decode("utf-8", "replace"),
+    }
+    _emit_reports(result.reports, fmt, {"reply": reply, "errors": len(result.errors)})
+    if result.errors:
+        _report_item_errors(result.errors)
+        sys.exit(EXIT_PAYLOAD)
+
+
+@main.command("map")
+@click.argument("vendor")
+@click.argument("status")
+@click.argument("code", required=False)
+@_guard
+def map_(vendor: str, status: str, code: str | None) -> None:
+    """Map a vendor STATUS (and CODE) to its canonical status."""
+    mapped = _registry().map_status(vendor, status, code)
+    click.echo(
+        _dump(
+            {
+                "vendor": vendor,
+                "vendor_status": status,
+                "vendor_code": code,
+                "status": mapped.status.value,
+                "final": mapped.final,
+                "reason": mapped.reason.value if mapped.reason else None,
+                "mapping": mapped.mapping.value,
+                "description": mapped.description,
+                "retry_later": mapped.reason.retry_later if mapped.reason else None,
+                "retry_elsewhere": mapped.reason.retry_elsewhere if mapped.reason else None,
+            }
+        )
+    )
+
+
+@main.command()
+@click.argument("vendor")
+@click.argument("ids", nargs=-1, required=True)
+@click.option("--base-url", default=None, help="Override the vendor's API base URL (regional node, test server).")
+@click.option("--timeout", default=15.0, show_default=True, type=float, help="Seconds per HTTP attempt.")
+@CREDENTIAL
+@FORMAT_REPORTS
+@_guard
+def fetch(
+    vendor: str, ids: Sequence[str], base_url: str | None, timeout: float, credentials: Sequence[str], fmt: str
+) -> None:
+    """Fetch the current status of message IDS from the vendor's API."""
+    registry = _registry()
+    creds = _parse_credentials(vendor, registry, credentials)
+    result = registry.fetch(vendor, ids, creds, base_url=base_url, timeout=timeout)
+    _emit_reports(result.reports, fmt, {"errors": len(result.errors)})
+    if result.errors:
+        _report_item_errors(result.errors)
+        sys.exit(EXIT_VENDOR)
+
+
+@main.command()
+@click.argument("name")
+@_guard
+def schema(name: str) -> None:
+    """Print a JSON Schema: status-report, fixture, or VENDOR/FILE of a plugin."""
+    from .schemas import SCHEMA_NAMES, load_schema
+
+    if name in SCHEMA_NAMES:
+        click.echo(_dump(load_schema(name), indent=2))
+        return
+    vendor, sep, file = name.partition("/")
+    if not sep:
+        raise click.BadParameter(
+            f"unknown schema {name!r}; choose one of {', '.join(SCHEMA_NAMES)} or VENDOR/FILE",
+            param_hint="NAME",
+        )
+    info = _registry().info(vendor)
+    candidates = [file, f"{file}.schema.json", f"{file}.json"]
+    for candidate in candidates:
+        if info.schemas is not None and (info.schemas / candidate).is_file():
+            click.echo((info.schemas / candidate).read_text("utf-8").rstrip())
+            return
+    available = sorted(f.name for f in info.schemas.iterdir()) if info.schemas is not None else []
+    raise click.BadParameter(f"{vendor} has no schema {file!r} (has: {', '.join(available)})", param_hint="NAME")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

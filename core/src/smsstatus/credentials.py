@@ -1,0 +1,164 @@
+"""Credentials: secrets that never show up in a repr, a log or an error.
+
+A :class:`Secret` hides its value from ``repr``/``str``; code that needs the
+value calls :meth:`Secret.reveal`. :func:`secret_equals` compares in constant
+time. :class:`Credentials` is the read-only mapping a plugin receives.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+from collections.abc import Iterator, Mapping
+
+import attrs
+
+from .errors import AuthenticationError, CredentialsError
+
+__all__ = [
+    "Secret",
+    "Credentials",
+    "CredentialSpec",
+    "secret_equals",
+    "check_credential",
+    "credentials_from_env",
+]
+
+REDACTED = "***"
+
+
+class Secret:
+    """A secret string. ``repr`` and ``str`` never show it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Secret):
+            return secret_equals(self._value, other._value)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(Secret)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+def secret_equals(expected: str | bytes, given: str | bytes) -> bool:
+    """Compare two secrets in constant time (with respect to their content)."""
+    a = expected.encode("utf-8") if isinstance(expected, str) else expected
+    b = given.encode("utf-8") if isinstance(given, str) else given
+    return hmac.compare_digest(a, b)
+
+
+@attrs.frozen
+class CredentialSpec:
+    """A credential a plugin uses, declared in its metadata.
+
+    ``used_for`` is ``"push"`` (checking webhook requests) or ``"fetch"``
+    (calling the vendor's API). ``secret`` values are redacted everywhere.
+    ``required`` means the operation cannot run without it; an optional push
+    credential turns webhook authentication on when configured.
+    """
+
+    name: str
+    used_for: str
+    description: str
+    secret: bool = True
+    required: bool = False
+
+
+class Credentials(Mapping[str, Secret]):
+    """Read-only credentials of one vendor; values are :class:`Secret`."""
+
+    __slots__ = ("_values", "_vendor")
+
+    def __init__(self, vendor: str, values: Mapping[str, str | Secret] | None = None) -> None:
+        self._vendor = vendor
+        self._values: dict[str, Secret] = {
+            k: v if isinstance(v, Secret) else Secret(v) for k, v in (values or {}).items()
+        }
+
+    @property
+    def vendor(self) -> str:
+        return self._vendor
+
+    def __getitem__(self, name: str) -> Secret:
+        return self._values[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def require(self, name: str) -> str:
+        """The revealed value, or :class:`CredentialsError` naming what is missing."""
+        secret = self._values.get(name)
+        if secret is None or not secret.reveal():
+            raise CredentialsError(
+                self._vendor,
+                name,
+                f"is not configured (pass it as a credential or set SMSSTATUS_{self._vendor.upper()}_{name.upper()})",
+            )
+        return secret.reveal()
+
+    def optional(self, name: str) -> str | None:
+        secret = self._values.get(name)
+        return secret.reveal() if secret is not None and secret.reveal() else None
+
+    def secret_values(self) -> tuple[str, ...]:
+        """Every non-empty value, for redaction."""
+        return tuple(s.reveal() for s in self._values.values() if s.reveal())
+
+    def __repr__(self) -> str:
+        return f"Credentials(vendor={self._vendor!r}, names={sorted(self._values)!r})"
+
+
+def check_credential(vendor: str, name: str, expected: str | None, given: str | None) -> None:
+    """Check a webhook credential a vendor sent against the configured one.
+
+    Does nothing when no credential is configured (the vendor's push is then
+    unauthenticated by the operator's choice). Raises
+    :class:`AuthenticationError` when it is missing or wrong; the comparison
+    runs in constant time.
+    """
+    if not expected:
+        return
+    if given is None or given == "":
+        raise AuthenticationError(vendor, name, "missing")
+    if not secret_equals(expected, given):
+        raise AuthenticationError(vendor, name, "does not match the configured value")
+
+
+def credentials_from_env(
+    vendor: str, names: tuple[str, ...], environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Read ``SMSSTATUS_<VENDOR>_<NAME>`` variables for the given credential names."""
+    env = os.environ if environ is None else environ
+    prefix = f"SMSSTATUS_{vendor.upper().replace('-', '_')}_"
+    found: dict[str, str] = {}
+    for name in names:
+        value = env.get(prefix + name.upper().replace("-", "_"))
+        if value is not None:
+            found[name] = value
+    return found
+
+
+def redact(text: str, secrets: tuple[str, ...]) -> str:
+    """Replace every occurrence of each secret in ``text``."""
+    for value in sorted(secrets, key=len, reverse=True):
+        if value:
+            text = text.replace(value, REDACTED)
+    return text

@@ -1,0 +1,145 @@
+"""The one error hierarchy of smsstatus.
+
+Every error the library raises on purpose is a :class:`SmsStatusError`. Each
+subclass carries structured attributes (vendor, field, HTTP status, ...) so
+callers branch on data, never on message text. Messages are built from those
+attributes and never contain a secret: values that could be secret are not
+stored on errors at all.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "SmsStatusError",
+    "UnknownVendorError",
+    "PayloadError",
+    "AuthenticationError",
+    "CredentialsError",
+    "VendorError",
+    "NotFoundError",
+    "TransportError",
+    "PluginError",
+    "UnsupportedError",
+]
+
+
+class SmsStatusError(Exception):
+    """Base class of every error raised by smsstatus and its plugins."""
+
+    #: Process exit code the CLI uses for this kind of error.
+    exit_code: int = 1
+
+
+class UnknownVendorError(SmsStatusError, LookupError):
+    """No installed plugin provides the requested vendor id."""
+
+    exit_code = 2
+
+    def __init__(self, vendor: str, known: tuple[str, ...] = ()) -> None:
+        self.vendor = vendor
+        self.known = known
+        hint = f" (installed: {', '.join(known)})" if known else " (no vendor plugins installed)"
+        super().__init__(f"unknown vendor {vendor!r}{hint}")
+
+
+class PayloadError(SmsStatusError, ValueError):
+    """A vendor payload is malformed: names the vendor, the field and the reason.
+
+    ``field`` is a JSON-path-like location (``$.Data[3].ReceiptTime``,
+    ``form.status``, ``header.Content-Type``) so a reader can find the value.
+    """
+
+    exit_code = 3
+
+    def __init__(self, vendor: str, field: str, reason: str) -> None:
+        self.vendor = vendor
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{vendor}: bad payload at {field}: {reason}")
+
+
+class AuthenticationError(SmsStatusError):
+    """A push carried a wrong or missing webhook credential.
+
+    The offending value is never stored or shown; only which credential failed.
+    """
+
+    exit_code = 3
+
+    def __init__(self, vendor: str, credential: str, reason: str) -> None:
+        self.vendor = vendor
+        self.credential = credential
+        self.reason = reason
+        super().__init__(f"{vendor}: authentication failed for {credential!r}: {reason}")
+
+
+class CredentialsError(SmsStatusError):
+    """A credential the operation needs was not configured."""
+
+    exit_code = 2
+
+    def __init__(self, vendor: str, credential: str, reason: str) -> None:
+        self.vendor = vendor
+        self.credential = credential
+        self.reason = reason
+        super().__init__(f"{vendor}: credential {credential!r} {reason}")
+
+
+class VendorError(SmsStatusError):
+    """The vendor's API answered with an error.
+
+    ``http_status`` is the HTTP status (``None`` when the error was carried in a
+    200 body, as uSpeedo's ``RetCode`` is), ``vendor_code`` and ``message`` are
+    the vendor's own code and text.
+    """
+
+    exit_code = 4
+
+    def __init__(
+        self,
+        vendor: str,
+        message: str,
+        *,
+        http_status: int | None = None,
+        vendor_code: str | None = None,
+    ) -> None:
+        self.vendor = vendor
+        self.http_status = http_status
+        self.vendor_code = vendor_code
+        self.message = message
+        parts = [f"{vendor}: vendor error"]
+        if http_status is not None:
+            parts.append(f"HTTP {http_status}")
+        if vendor_code is not None:
+            parts.append(f"code {vendor_code}")
+        super().__init__(" ".join(parts) + f": {message}")
+
+
+class NotFoundError(VendorError):
+    """The vendor does not know the requested message or request id."""
+
+
+class TransportError(VendorError):
+    """The vendor could not be reached (connection, timeout, retries exhausted)."""
+
+
+class PluginError(SmsStatusError):
+    """A plugin is broken: failed to import, registered wrongly, or misbehaved."""
+
+    exit_code = 4
+
+    def __init__(self, plugin: str, reason: str) -> None:
+        self.plugin = plugin
+        self.reason = reason
+        super().__init__(f"plugin {plugin!r}: {reason}")
+
+
+class UnsupportedError(SmsStatusError):
+    """The vendor's plugin does not offer the requested operation (Huawei has no fetch)."""
+
+    exit_code = 2
+
+    def __init__(self, vendor: str, operation: str) -> None:
+        self.vendor = vendor
+        self.operation = operation
+        super().__init__(f"vendor {vendor!r} does not support {operation}")

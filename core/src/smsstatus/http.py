@@ -1,0 +1,210 @@
+"""The HTTP client the host hands to ``fetch`` implementations.
+
+One client per fetch call, owned by the host: base URL (a plugin's default,
+overridable per call for regional nodes and loopback tests), timeouts, and
+retries with exponential backoff and jitter on connection errors, 429 and 5xx,
+honouring ``Retry-After`` and never retrying other 4xx answers. Tests swap the
+network for an offline replay (:mod:`smsstatus.replay`) through ``transport``.
+
+httpx is imported lazily: parsing pushes never pays for it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json as jsonlib
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .credentials import redact
+from .errors import TransportError
+from .request import Headers
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["HttpClient", "HttpResponse", "RetryPolicy"]
+
+log = logging.getLogger("smsstatus.http")
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@attrs.frozen
+class RetryPolicy:
+    """``attempts`` counts every try, the first included."""
+
+    attempts: int = 4
+    backoff: float = 0.5  #: seconds; doubled per retry, with full jitter
+    max_backoff: float = 30.0
+    #: A Retry-After longer than this ends the retries (better to fail fast
+    #: and let a poller come back than to block a request path for minutes).
+    max_retry_after: float = 60.0
+
+    def delay(self, retry_number: int, rng: Callable[[], float]) -> float:
+        ceiling = min(self.max_backoff, self.backoff * (2 ** (retry_number - 1)))
+        return float(ceiling * rng())
+
+
+@attrs.frozen
+class HttpResponse:
+    status_code: int
+    headers: Headers
+    content: bytes
+    url: str
+    #: When the response arrived (UTC); the ``received_at`` of reports made from it.
+    received_at: datetime = attrs.field(factory=lambda: datetime.now(UTC))
+    elapsed: float = 0.0
+
+    def json(self) -> Any:
+        """Decode the body as JSON (``ValueError`` on bad JSON)."""
+        return jsonlib.loads(self.content)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date)."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class HttpClient:
+    """A small, retrying HTTP client bound to one vendor and one base URL."""
+
+    def __init__(
+        self,
+        vendor: str,
+        base_url: str | None,
+        *,
+        timeout: float = 15.0,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        secrets: Sequence[str] = (),
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.vendor = vendor
+        self.base_url = (base_url or "").rstrip("/")
+        self.timeout = timeout
+        self.retry = retry or RetryPolicy()
+        self._transport = transport
+        self._secrets = tuple(secrets)
+        self._sleep = sleep
+        self._rng = rng
+        self._client: httpx.Client | None = None
+
+    def _httpx(self) -> httpx.Client:
+        if self._client is None:
+            import httpx
+
+            self._client = httpx.Client(
+                timeout=self.timeout,
+                transport=self._transport,
+                follow_redirects=False,
+                headers={"User-Agent": "smsstatus/0.1"},
+            )
+        return self._client
+
+    def url(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        if not self.base_url:
+            raise TransportError(self.vendor, f"no base URL configured for {path!r}")
+        return f"{self.base_url}/{path.lstrip('/')}"
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json: Any = None,
+        content: bytes | None = None,
+    ) -> HttpResponse:
+        """Send a request, retrying what is safe to retry; any final HTTP
+        status is returned, not raised: the plugin knows what its vendor's
+        error bodies mean. Connection failures that outlast the retries raise
+        :class:`~smsstatus.TransportError`."""
+        import httpx
+
+        url = self.url(path)
+        body = content
+        send_headers = dict(headers or {})
+        if json is not None:
+            body = jsonlib.dumps(json, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+            send_headers.setdefault("Content-Type", "application/json")
+        client = self._httpx()
+        query = httpx.QueryParams(list(params.items()) if isinstance(params, Mapping) else list(params or ()))
+        attempt = 0
+        while True:
+            attempt += 1
+            started = time.perf_counter()
+            try:
+                response = client.request(method, url, params=query, headers=send_headers, content=body)
+            except httpx.TransportError as exc:
+                if attempt >= self.retry.attempts:
+                    raise TransportError(
+                        self.vendor,
+                        redact(f"{type(exc).__name__} after {attempt} attempts: {exc}", self._secrets),
+                    ) from None
+                delay = self.retry.delay(attempt, self._rng)
+                log.info("%s: %s, retry %d in %.2fs", self.vendor, type(exc).__name__, attempt, delay)
+                self._sleep(delay)
+                continue
+            elapsed = time.perf_counter() - started
+            log.debug("%s: %s %s -> %d", self.vendor, method, httpx.URL(url).path, response.status_code)
+            if response.status_code in RETRY_STATUSES and attempt < self.retry.attempts:
+                wait = parse_retry_after(response.headers.get("Retry-After"))
+                if wait is not None and wait > self.retry.max_retry_after:
+                    return self._wrap(response, elapsed)
+                delay = wait if wait is not None else self.retry.delay(attempt, self._rng)
+                log.info("%s: HTTP %d, retry %d in %.2fs", self.vendor, response.status_code, attempt, delay)
+                self._sleep(delay)
+                continue
+            return self._wrap(response, elapsed)
+
+    @staticmethod
+    def _wrap(response: httpx.Response, elapsed: float) -> HttpResponse:
+        return HttpResponse(
+            status_code=response.status_code,
+            headers=Headers(list(response.headers.multi_items())),
+            content=response.content,
+            url=str(response.url),
+            # Offline replay pins the receive time so fixtures are deterministic.
+            received_at=response.extensions.get("smsstatus_received_at") or datetime.now(UTC),
+            elapsed=elapsed,
+        )
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def __enter__(self) -> HttpClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"HttpClient(vendor={self.vendor!r}, base_url={self.base_url!r})"

@@ -1,0 +1,206 @@
+"""The canonical status report and its vocabulary.
+
+Plain frozen attrs classes with no behaviour beyond what follows from the data.
+JSON (de)serialisation lives in :mod:`smsstatus.serialize`; the JSON field
+names are the public contract described in ``docs/canonical-model.md`` and
+``schemas/status-report.schema.json``.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+__all__ = [
+    "Status",
+    "Reason",
+    "MappingKind",
+    "Channel",
+    "Part",
+    "Money",
+    "Operator",
+    "MappedStatus",
+    "StatusReport",
+    "JSONValue",
+]
+
+#: Anything ``json.loads`` can return.
+JSONValue = Any
+
+
+class Status(enum.Enum):
+    """Canonical delivery status of one message to one recipient."""
+
+    SCHEDULED = "scheduled"  #: held by the vendor until a scheduled time
+    ACCEPTED = "accepted"  #: taken by the vendor, not yet handed to a carrier
+    SENT = "sent"  #: handed to a carrier, no handset confirmation yet
+    DELIVERED = "delivered"  #: the handset or carrier confirmed delivery
+    UNDELIVERED = "undelivered"  #: the carrier tried and failed
+    EXPIRED = "expired"  #: validity period ran out before delivery
+    REJECTED = "rejected"  #: refused before reaching a carrier (vendor or carrier filter)
+    UNKNOWN = "unknown"  #: the vendor itself cannot tell; a later report may settle it
+
+    @property
+    def final(self) -> bool:
+        """Whether no later report is expected to change this status."""
+        return self in _FINAL
+
+
+_FINAL = frozenset({Status.DELIVERED, Status.UNDELIVERED, Status.EXPIRED, Status.REJECTED})
+
+
+class Reason(enum.Enum):
+    """Why a message failed, in a vocabulary shared by every vendor.
+
+    ``retry_later`` says whether sending the same message again through the
+    same vendor later can help; ``retry_elsewhere`` whether another vendor can.
+    """
+
+    INVALID_NUMBER = "invalid_number"
+    UNREACHABLE = "unreachable"
+    BLOCKED = "blocked"
+    OPTED_OUT = "opted_out"
+    SPAM_FILTERED = "spam_filtered"
+    INSUFFICIENT_FUNDS = "insufficient_funds"
+    UNSUPPORTED_DESTINATION = "unsupported_destination"
+    CONFIGURATION = "configuration"
+    CONTENT_REJECTED = "content_rejected"
+    RATE_LIMITED = "rate_limited"
+    CARRIER_ERROR = "carrier_error"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    UNKNOWN = "unknown"
+
+    @property
+    def retry_later(self) -> bool:
+        return self in _RETRY_LATER
+
+    @property
+    def retry_elsewhere(self) -> bool:
+        return self in _RETRY_ELSEWHERE
+
+
+_RETRY_LATER = frozenset(
+    {
+        Reason.UNREACHABLE,
+        Reason.INSUFFICIENT_FUNDS,
+        Reason.RATE_LIMITED,
+        Reason.CARRIER_ERROR,
+        Reason.EXPIRED,
+        Reason.UNKNOWN,
+    }
+)
+_RETRY_ELSEWHERE = frozenset(
+    {
+        Reason.UNREACHABLE,
+        Reason.SPAM_FILTERED,
+        Reason.INSUFFICIENT_FUNDS,
+        Reason.UNSUPPORTED_DESTINATION,
+        Reason.CONFIGURATION,
+        Reason.RATE_LIMITED,
+        Reason.CARRIER_ERROR,
+        Reason.EXPIRED,
+        Reason.UNKNOWN,
+    }
+)
+
+
+class MappingKind(enum.Enum):
+    """How a vendor value became a canonical status."""
+
+    EXACT = "exact"  #: the value is in the plugin's documented table
+    VENDOR_DEFAULT = "vendor_default"  #: the vendor's own catch-all rule applied
+    UNMAPPED = "unmapped"  #: the plugin does not know the value; status is ``unknown``
+
+
+class Channel(enum.Enum):
+    PUSH = "push"
+    FETCH = "fetch"
+
+
+@attrs.frozen
+class Part:
+    """Which part of a multipart (concatenated) message a report is about."""
+
+    index: int  #: 1-based
+    total: int
+
+
+@attrs.frozen
+class Money:
+    """An amount with its currency. ``currency`` is ``None`` only where the
+    vendor states no currency at all (D7's ``sms_cost``)."""
+
+    amount: Decimal
+    currency: str | None
+
+
+@attrs.frozen
+class Operator:
+    """The recipient's mobile network, as far as the vendor says."""
+
+    mcc: str | None = None
+    mnc: str | None = None
+    name: str | None = None
+
+
+@attrs.frozen
+class MappedStatus:
+    """The answer of ``map_status``: one vendor value in canonical terms."""
+
+    status: Status
+    reason: Reason | None = None
+    mapping: MappingKind = MappingKind.EXACT
+    description: str | None = None
+
+    @property
+    def final(self) -> bool:
+        return self.status.final
+
+
+def _final_from_status(instance: StatusReport) -> bool:
+    return instance.status.final
+
+
+@attrs.frozen(kw_only=True)
+class StatusReport:
+    """One canonical delivery-status report of one message to one recipient
+    (or one part of it).
+
+    ``raw`` keeps the vendor's record exactly as received, secrets removed, so
+    nothing the vendor sent is lost even where no canonical field fits it.
+    ``extra`` carries normalised vendor fields with no canonical home.
+    """
+
+    vendor: str
+    message_id: str | None
+    batch_id: str | None = None
+    recipient: str | None = None
+    recipient_raw: str | None = None
+    sender: str | None = None
+    status: Status
+    #: Derived from ``status``; never set by hand so the two cannot disagree.
+    final: bool = attrs.field(init=False, default=attrs.Factory(_final_from_status, takes_self=True))
+    mapping: MappingKind = MappingKind.EXACT
+    reason: Reason | None = None
+    vendor_status: str | None = None
+    vendor_code: str | None = None
+    vendor_description: str | None = None
+    client_ref: str | None = None
+    segments: int | None = None
+    part: Part | None = None
+    price: Money | None = None
+    country: str | None = None
+    operator: Operator | None = None
+    submitted_at: datetime | None = None
+    status_at: datetime | None = None
+    notified_at: datetime | None = None
+    received_at: datetime
+    channel: Channel
+    extra: Mapping[str, JSONValue] = attrs.field(factory=dict)
+    raw: Mapping[str, JSONValue]

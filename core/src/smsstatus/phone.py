@@ -1,0 +1,40 @@
+"""Phone numbers to E.164 (``+`` and 8 to 15 digits), keeping what we cannot.
+
+No numbering-plan database: vendors send international numbers in a handful of
+spellings (``+86...``, ``0086...``, ``86...``) and these rules cover them.
+Numbers that cannot be made E.164 (a national number without a country code,
+letters, wrong length) give ``None``; the caller keeps the raw value.
+"""
+
+from __future__ import annotations
+
+__all__ = ["to_e164"]
+
+_SEPARATORS = str.maketrans("", "", " -().\u00a0")
+
+
+def to_e164(
+    raw: str | None, *, country_code: str | None = None, national_length: int | None = None
+) -> str | None:
+    """Normalise ``raw`` to E.164, or ``None`` when the data does not allow it.
+
+    ``country_code`` (digits, e.g. ``"52"``) is prefixed to a national number
+    of exactly ``national_length`` digits (e.g. Contacta's 10-digit Mexican
+    numbers); without both, a number is taken as already international.
+    """
+    if raw is None:
+        return None
+    text = raw.strip().translate(_SEPARATORS)
+    if text.startswith("+"):
+        digits = text[1:]
+    elif text.startswith("00"):
+        digits = text[2:]
+    else:
+        digits = text
+        if country_code and national_length and len(digits) == national_length:
+            digits = country_code + digits
+    if not (digits.isascii() and digits.isdigit()) or digits.startswith("0"):
+        return None
+    if not 8 <= len(digits) <= 15:
+        return None
+    return "+" + digits

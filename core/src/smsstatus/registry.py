@@ -1,0 +1,356 @@
+"""The plugin host: loads vendor plugins and routes each call to one vendor.
+
+Design points (see ``docs/architecture.md``):
+
+* Every entry point in ``smsstatus.vendors`` is loaded on its own; a plugin that
+  fails to import or registers wrongly becomes a :class:`PluginFailure` and
+  never takes the others down.
+* A call for vendor X goes through a caller holding only X's implementation
+  plus the cross-cutting wrappers (``pm.subset_hook_caller``), built once per
+  vendor and hook. Nothing relies on ``firstresult`` ordering.
+* Exceptions a plugin raises that are not :class:`SmsStatusError` become
+  :class:`PluginError`; secrets are scrubbed from every error message.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from importlib import metadata
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pluggy
+
+from . import hookspecs
+from .credentials import Credentials, Secret, redact
+from .errors import PluginError, SmsStatusError, UnknownVendorError, UnsupportedError
+from .http import HttpClient, RetryPolicy
+from .model import MappedStatus
+from .request import FetchResult, PushRequest, PushResult
+from .vendor import Capability, VendorInfo
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = ["Registry", "LoadedVendor", "PluginFailure", "load", "VENDOR_GROUP", "WRAPPER_GROUP"]
+
+log = logging.getLogger("smsstatus")
+
+#: Entry point group of vendor plugins; the entry point name is the vendor id.
+VENDOR_GROUP = "smsstatus.vendors"
+#: Entry point group of cross-cutting plugins (wrappers that see every vendor).
+WRAPPER_GROUP = "smsstatus.plugins"
+#: Comma-separated allow-list of vendor ids to load (unset: all).
+ALLOW_ENV = "SMSSTATUS_VENDORS"
+
+CredentialsInput = Credentials | Mapping[str, str | Secret] | None
+
+
+@attrs.frozen
+class LoadedVendor:
+    """A vendor plugin that loaded and registered cleanly."""
+
+    id: str
+    info: VendorInfo
+    plugin: object = attrs.field(repr=False)
+    distribution: str | None = None
+    version: str | None = None
+    hooks: frozenset[str] = frozenset()
+
+
+@attrs.frozen
+class PluginFailure:
+    """A plugin that could not be used, and why."""
+
+    name: str
+    error: str
+    distribution: str | None = None
+    version: str | None = None
+
+
+def _dist_of(ep: metadata.EntryPoint) -> tuple[str | None, str | None]:
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return None, None
+    return dist.metadata["Name"], dist.version
+
+
+class Registry:
+    """The set of loaded vendor plugins, and the library API on top of them.
+
+    Build it with :func:`load` (entry points) or directly with plugin objects::
+
+        registry = Registry(vendors={"acme": acme_module})
+    """
+
+    def __init__(
+        self,
+        vendors: Mapping[str, object] | None = None,
+        wrappers: Iterable[object] = (),
+    ) -> None:
+        self._pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self._pm.add_hookspecs(hookspecs)
+        self._vendors: dict[str, LoadedVendor] = {}
+        self._failures: list[PluginFailure] = []
+        self._callers: dict[tuple[str, str], Any] = {}
+        for name, plugin in (vendors or {}).items():
+            self.add_vendor(name, plugin)
+        for wrapper in wrappers:
+            self.add_wrapper(wrapper)
+
+    # -- loading ---------------------------------------------------------
+
+    @property
+    def vendors(self) -> Mapping[str, LoadedVendor]:
+        return dict(self._vendors)
+
+    @property
+    def failures(self) -> tuple[PluginFailure, ...]:
+        return tuple(self._failures)
+
+    @property
+    def plugin_manager(self) -> pluggy.PluginManager:
+        """The underlying pluggy manager (for tracing with ``add_hookcall_monitoring``)."""
+        return self._pm
+
+    def add_failure(self, failure: PluginFailure) -> None:
+        log.warning("plugin %s not loaded: %s", failure.name, failure.error)
+        self._failures.append(failure)
+
+    def add_vendor(
+        self,
+        name: str,
+        plugin: object,
+        *,
+        distribution: str | None = None,
+        version: str | None = None,
+    ) -> LoadedVendor | None:
+        """Register one vendor plugin under ``name``; returns ``None`` and
+        records a :class:`PluginFailure` when it is broken."""
+        try:
+            loaded = self._register_vendor(name, plugin, distribution, version)
+        except PluginError as exc:
+            self.add_failure(PluginFailure(name, exc.reason, distribution, version))
+            return None
+        self._vendors[name] = loaded
+        self._callers.clear()
+        return loaded
+
+    def _register_vendor(
+        self, name: str, plugin: object, distribution: str | None, version: str | None
+    ) -> LoadedVendor:
+        if name in self._vendors:
+            other = self._vendors[name].distribution or "another plugin"
+            raise PluginError(name, f"duplicate vendor id: already provided by {other}")
+        try:
+            self._pm.register(plugin, name=f"vendor:{name}")
+        except ValueError as exc:  # pluggy: plugin object or name already registered
+            raise PluginError(name, f"could not register: {exc}") from None
+        except pluggy.PluginValidationError as exc:
+            raise PluginError(name, f"hook does not match its spec: {exc}") from None
+        try:
+            hooks = self._validate_hooks(name, plugin)
+            info = self._call_info(name, plugin)
+        except PluginError:
+            self._pm.unregister(plugin)
+            raise
+        return LoadedVendor(name, info, plugin, distribution, version, hooks)
+
+    def _validate_hooks(self, name: str, plugin: object) -> frozenset[str]:
+        callers = self._pm.get_hookcallers(plugin) or []
+        hooks: set[str] = set()
+        problems: list[str] = []
+        for caller in callers:
+            if caller.spec is None:
+                problems.append(
+                    f"unknown hook {caller.name!r} (not one of {', '.join(hookspecs.HOOK_NAMES)})"
+                )
+                continue
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin and impl.kwargnames:
+                    problems.append(
+                        f"hook {caller.name!r} gives defaults to {', '.join(impl.kwargnames)}:"
+                        " pluggy never passes such arguments"
+                    )
+            hooks.add(caller.name)
+        if not hooks and not problems:
+            problems.append("registers no smsstatus hooks (are they decorated with smsstatus.hookimpl?)")
+        elif "vendor_info" not in hooks and not problems:
+            problems.append("does not implement the vendor_info hook")
+        if problems:
+            raise PluginError(name, "; ".join(problems))
+        return frozenset(hooks)
+
+    def _call_info(self, name: str, plugin: object) -> VendorInfo:
+        try:
+            info = self._caller(name, "vendor_info", plugin)()
+        except Exception as exc:  # noqa: BLE001 -- a plugin's own bug must not escape loading
+            raise PluginError(name, f"vendor_info raised {type(exc).__name__}: {exc}") from None
+        if not isinstance(info, VendorInfo):
+            raise PluginError(name, f"vendor_info returned {type(info).__name__}, not VendorInfo")
+        if info.id != name:
+            raise PluginError(name, f"vendor_info id {info.id!r} differs from the entry point name {name!r}")
+        for capability, hook in ((Capability.PUSH, "parse_push"), (Capability.FETCH, "fetch")):
+            implemented = hook in (c.name for c in self._pm.get_hookcallers(plugin) or [])
+            if (capability in info.capabilities) != implemented:
+                raise PluginError(
+                    name,
+                    f"capability {capability.value!r} declared={capability in info.capabilities}"
+                    f" but hook {hook!r} implemented={implemented}",
+                )
+        return info
+
+    def add_wrapper(self, plugin: object, name: str | None = None) -> None:
+        """Register a cross-cutting plugin (hook wrappers that see every vendor)."""
+        self._pm.register(plugin, name=f"wrapper:{name}" if name else None)
+        self._callers.clear()
+
+    # -- dispatch ----------------------------------------------------------
+
+    def _caller(self, vendor: str, hook: str, plugin: object | None = None) -> Any:
+        key = (vendor, hook)
+        caller = self._callers.get(key)
+        if caller is None:
+            own = plugin if plugin is not None else self._vendors[vendor].plugin
+            others = [v.plugin for v in self._vendors.values() if v.plugin is not own]
+            caller = self._pm.subset_hook_caller(hook, remove_plugins=others)
+            if plugin is None:  # only cache callers of fully loaded vendors
+                self._callers[key] = caller
+        return caller
+
+    def get(self, vendor: str) -> LoadedVendor:
+        try:
+            return self._vendors[vendor]
+        except KeyError:
+            raise UnknownVendorError(vendor, tuple(sorted(self._vendors))) from None
+
+    def info(self, vendor: str) -> VendorInfo:
+        return self.get(vendor).info
+
+    def credentials(self, vendor: str, values: CredentialsInput) -> Credentials:
+        if isinstance(values, Credentials):
+            return values
+        return Credentials(vendor, values)
+
+    def _call(self, vendor: str, hook: str, secrets: Sequence[str], **kwargs: Any) -> Any:
+        loaded = self.get(vendor)
+        if hook not in loaded.hooks:
+            raise UnsupportedError(vendor, hook)
+        try:
+            result = self._caller(vendor, hook)(vendor=vendor, **kwargs)
+        except SmsStatusError as exc:
+            raise _scrubbed(exc, secrets) from None
+        except Exception as exc:
+            message = redact(f"{hook} raised {type(exc).__name__}: {exc}", tuple(secrets))
+            raise PluginError(vendor, message) from exc
+        if result is None:
+            raise PluginError(vendor, f"{hook} returned nothing")
+        return result
+
+    def parse_push(
+        self, vendor: str, request: PushRequest, credentials: CredentialsInput = None
+    ) -> PushResult:
+        """Normalise one webhook request from ``vendor``."""
+        creds = self.credentials(vendor, credentials)
+        result = self._call(vendor, "parse_push", creds.secret_values(), request=request, credentials=creds)
+        if not isinstance(result, PushResult):
+            raise PluginError(vendor, f"parse_push returned {type(result).__name__}, not PushResult")
+        return result
+
+    def fetch(
+        self,
+        vendor: str,
+        ids: Sequence[str],
+        credentials: CredentialsInput = None,
+        *,
+        base_url: str | None = None,
+        timeout: float = 15.0,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> FetchResult:
+        """Pull the status of ``ids`` from ``vendor``'s API.
+
+        ``base_url`` overrides the plugin's default (regional nodes, loopback
+        tests); ``transport`` replaces the network (offline replay).
+        """
+        info = self.info(vendor)
+        creds = self.credentials(vendor, credentials)
+        secrets = creds.secret_values()
+        with HttpClient(
+            vendor,
+            base_url or info.default_base_url,
+            timeout=timeout,
+            retry=retry,
+            transport=transport,
+            secrets=secrets,
+            sleep=sleep or time.sleep,
+        ) as client:
+            result = self._call(vendor, "fetch", secrets, ids=tuple(ids), credentials=creds, client=client)
+        if not isinstance(result, FetchResult):
+            raise PluginError(vendor, f"fetch returned {type(result).__name__}, not FetchResult")
+        return result
+
+    def map_status(self, vendor: str, status: str, code: str | None = None) -> MappedStatus:
+        """Map one vendor status (and code) to its canonical meaning."""
+        result = self._call(vendor, "map_status", (), status=status, code=code)
+        if not isinstance(result, MappedStatus):
+            raise PluginError(vendor, f"map_status returned {type(result).__name__}, not MappedStatus")
+        return result
+
+
+def _scrubbed(exc: SmsStatusError, secrets: Sequence[str]) -> SmsStatusError:
+    """Remove secret values from an error's message and text attributes."""
+    values = tuple(s for s in secrets if s)
+    if not values or not any(v in str(exc) for v in values):
+        return exc
+    for attr in ("reason", "message", "field"):
+        text = getattr(exc, attr, None)
+        if isinstance(text, str):
+            setattr(exc, attr, redact(text, values))
+    exc.args = (redact(str(exc), values),)
+    return exc
+
+
+def _allowed(environ: Mapping[str, str]) -> frozenset[str] | None:
+    raw = environ.get(ALLOW_ENV)
+    if raw is None:
+        return None
+    return frozenset(part.strip() for part in raw.split(",") if part.strip())
+
+
+def load(*, environ: Mapping[str, str] | None = None, wrappers: bool = True) -> Registry:
+    """Load every installed vendor plugin (and cross-cutting plugin).
+
+    Each entry point is imported on its own; one that fails is recorded in
+    :attr:`Registry.failures` with its error. ``SMSSTATUS_VENDORS=a,b`` limits
+    loading to those vendor ids.
+    """
+    env = os.environ if environ is None else environ
+    allowed = _allowed(env)
+    registry = Registry()
+    for ep in sorted(metadata.entry_points(group=VENDOR_GROUP), key=lambda e: e.name):
+        if allowed is not None and ep.name not in allowed:
+            continue
+        dist, version = _dist_of(ep)
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # noqa: BLE001 -- an import-time bug stays in its plugin
+            registry.add_failure(
+                PluginFailure(ep.name, f"import failed: {type(exc).__name__}: {exc}", dist, version)
+            )
+            continue
+        registry.add_vendor(ep.name, plugin, distribution=dist, version=version)
+    if wrappers:
+        for ep in sorted(metadata.entry_points(group=WRAPPER_GROUP), key=lambda e: e.name):
+            dist, version = _dist_of(ep)
+            try:
+                registry.add_wrapper(ep.load(), name=ep.name)
+            except Exception as exc:  # noqa: BLE001 -- isolate plugin bugs
+                registry.add_failure(
+                    PluginFailure(ep.name, f"wrapper failed: {type(exc).__name__}: {exc}", dist, version)
+                )
+    return registry

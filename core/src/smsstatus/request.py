@@ -1,0 +1,242 @@
+"""What a push brings in and what the host hands back.
+
+A :class:`PushRequest` carries everything any vendor's signature scheme needs:
+the method, the full public URL as the vendor called it (scheme, host, port,
+path and the raw query in its original order), every header (case-insensitive,
+multi-valued), the raw body bytes, the receive time and the remote address.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import attrs
+
+from .model import JSONValue, StatusReport
+
+__all__ = ["Headers", "PushRequest", "PushReply", "PushResult", "ItemError", "FetchResult"]
+
+HeaderInput = Mapping[str, str] | Iterable[tuple[str, str]] | None
+
+
+class Headers(Mapping[str, str]):
+    """Immutable, case-insensitive, multi-valued HTTP headers.
+
+    ``headers["content-type"]`` gives the first value; :meth:`get_all` gives
+    every value in arrival order; iteration yields each name once, in the
+    spelling first seen.
+    """
+
+    __slots__ = ("_index", "_items")
+
+    def __init__(self, items: HeaderInput = None) -> None:
+        pairs: list[tuple[str, str]] = []
+        if items is not None:
+            source = items.items() if isinstance(items, Mapping) else items
+            for name, value in source:
+                if not isinstance(name, str) or not isinstance(value, str):
+                    raise TypeError("header names and values must be str")
+                pairs.append((name, value))
+        index: dict[str, list[str]] = {}
+        for name, value in pairs:
+            index.setdefault(name.lower(), []).append(value)
+        self._items: tuple[tuple[str, str], ...] = tuple(pairs)
+        self._index = index
+
+    def __getitem__(self, name: str) -> str:
+        return self._index[name.lower()][0]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        seen: set[str] = set()
+        for name, _ in self._items:
+            if name.lower() not in seen:
+                seen.add(name.lower())
+                yield name
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def get_all(self, name: str) -> list[str]:
+        return list(self._index.get(name.lower(), ()))
+
+    def raw_items(self) -> tuple[tuple[str, str], ...]:
+        """Every (name, value) pair as received, duplicates included."""
+        return self._items
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Headers):
+            return self._index == other._index
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted((k, tuple(v)) for k, v in self._index.items())))
+
+    def __repr__(self) -> str:
+        # Header values can be credentials (Authorization): show names only.
+        return f"Headers({list(self)!r})"
+
+
+def _to_headers(value: HeaderInput | Headers) -> Headers:
+    return value if isinstance(value, Headers) else Headers(value)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@attrs.frozen(kw_only=True)
+class PushRequest:
+    """An HTTP request a vendor made to our webhook, as received.
+
+    Build one from any web framework; the fields are plain data. ``url`` is the
+    full public URL the vendor called (rebuild it from your public base URL or
+    forwarding headers behind a proxy, never from the bind address).
+    """
+
+    method: str = "POST"
+    url: str = "http://localhost/"
+    headers: Headers = attrs.field(factory=Headers, converter=_to_headers)
+    body: bytes = b""
+    received_at: datetime = attrs.field(factory=_utcnow)
+    remote_addr: str | None = None
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        method: str = "POST",
+        url: str = "http://localhost/",
+        query: str | None = None,
+        headers: HeaderInput = None,
+        content_type: str | None = None,
+        body: bytes | str = b"",
+        received_at: datetime | None = None,
+        remote_addr: str | None = None,
+    ) -> PushRequest:
+        """Convenience constructor: appends ``query`` to ``url`` and adds a
+        Content-Type header when given."""
+        if query:
+            url = f"{url}{'&' if '?' in url else '?'}{query.lstrip('?')}"
+        header_pairs = list(_to_headers(headers).raw_items())
+        if content_type is not None and not any(n.lower() == "content-type" for n, _ in header_pairs):
+            header_pairs.append(("Content-Type", content_type))
+        return cls(
+            method=method.upper(),
+            url=url,
+            headers=Headers(header_pairs),
+            body=body.encode("utf-8") if isinstance(body, str) else body,
+            received_at=received_at or _utcnow(),
+            remote_addr=remote_addr,
+        )
+
+    @property
+    def query_string(self) -> str:
+        """The raw query string, without ``?``, exactly as in the URL."""
+        return urlsplit(self.url).query
+
+    @property
+    def query_params(self) -> list[tuple[str, str]]:
+        """The decoded query as an ordered multi-map (repeated keys kept)."""
+        return parse_qsl(self.query_string, keep_blank_values=True)
+
+    @property
+    def content_type(self) -> str:
+        """The media type without parameters, lower-cased (``""`` when absent)."""
+        return self.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+
+    def json(self) -> JSONValue:
+        """The body decoded as JSON (raises ``ValueError`` on bad JSON)."""
+        return json.loads(self.body)
+
+    def form_params(self) -> list[tuple[str, str]]:
+        """The body decoded as form data (urlencoded or multipart), ordered, repeated keys kept."""
+        if self.content_type == "multipart/form-data":
+            return _parse_multipart(self.headers.get("content-type", ""), self.body)
+        return parse_qsl(self.body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+
+    def __repr__(self) -> str:
+        # The query and body may hold credentials (InnoPaaS's pswd): keep them out.
+        path = urlsplit(self.url).path
+        return f"PushRequest(method={self.method!r}, path={path!r}, body_bytes={len(self.body)})"
+
+
+def _parse_multipart(content_type: str, body: bytes) -> list[tuple[str, str]]:
+    """Parse multipart/form-data text fields with the stdlib MIME parser."""
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
+    if not message.is_multipart():
+        raise ValueError("multipart body without parts")
+    fields: list[tuple[str, str]] = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if not isinstance(name, str):
+            continue
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        fields.append((name, data.decode(part.get_content_charset() or "utf-8")))
+    return fields
+
+
+@attrs.frozen(kw_only=True)
+class PushReply:
+    """The HTTP answer the vendor expects, so that it stops retrying."""
+
+    status_code: int = 200
+    content_type: str | None = None
+    body: bytes = b""
+
+    @classmethod
+    def json(cls, value: Any, status_code: int = 200) -> PushReply:
+        return cls(
+            status_code=status_code,
+            content_type="application/json",
+            body=json.dumps(value, separators=(",", ":")).encode(),
+        )
+
+    @classmethod
+    def text(cls, value: str, status_code: int = 200) -> PushReply:
+        return cls(status_code=status_code, content_type="text/plain; charset=utf-8", body=value.encode())
+
+
+@attrs.frozen(kw_only=True)
+class ItemError:
+    """One item of a batch that could not be normalised, with what it carried.
+
+    ``raw`` is the item as received (secrets removed) so it can be stored and
+    replayed once the plugin is fixed. ``key`` names the item where it can be
+    named (an id, a message id); ``index`` is its position in the batch.
+    """
+
+    error: Exception
+    raw: JSONValue
+    index: int | None = None
+    key: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PushResult:
+    """What ``parse_push`` returns: the reports, the vendor's expected reply,
+    and the items of a batch that failed (the good ones are never lost)."""
+
+    reports: tuple[StatusReport, ...]
+    reply: PushReply = attrs.field(factory=PushReply)
+    errors: tuple[ItemError, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class FetchResult:
+    """What ``fetch`` returns: the reports found and, per id that failed
+    (not found, or malformed), its error."""
+
+    reports: tuple[StatusReport, ...]
+    errors: tuple[ItemError, ...] = ()

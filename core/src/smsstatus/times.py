@@ -1,0 +1,99 @@
+"""Vendor time formats to timezone-aware UTC datetimes.
+
+Each function raises ``ValueError`` with a short reason; plugins turn that into
+a :class:`~smsstatus.PayloadError` naming the field (see :mod:`smsstatus.fields`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "from_epoch_seconds",
+    "from_epoch_millis",
+    "parse_rfc3339",
+    "parse_local",
+    "zone",
+    "SHANGHAI",
+]
+
+# Far enough to reject garbage (a seconds value sent as millis lands in the
+# year 50000+), near enough for any real SMS: 2000-01-01 .. 2100-01-01.
+_MIN_S = 946_684_800
+_MAX_S = 4_102_444_800
+
+
+def zone(name: str) -> tzinfo:
+    """A named zone; falls back to a fixed offset for the few we assume when
+    the system has no tz database (Windows without ``tzdata``)."""
+    try:
+        return ZoneInfo(name)
+    except Exception:
+        fixed = _FIXED.get(name)
+        if fixed is None:
+            raise
+        return fixed
+
+
+_FIXED: dict[str, tzinfo] = {
+    "Asia/Shanghai": timezone(timedelta(hours=8), "Asia/Shanghai"),
+    "America/Mexico_City": timezone(timedelta(hours=-6), "America/Mexico_City"),
+    "UTC": UTC,
+}
+
+#: Beijing time, which Chinese vendors use for zone-less local times (no DST since 1991).
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+
+
+def _check_range(seconds: float, what: str) -> None:
+    if not _MIN_S <= seconds < _MAX_S:
+        raise ValueError(f"{what} {seconds!r} is outside 2000..2100")
+
+
+def _as_number(value: object) -> int:
+    if isinstance(value, bool):
+        raise ValueError("expected an integer timestamp, got a boolean")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    raise ValueError(f"expected an integer timestamp, got {value!r}")
+
+
+def from_epoch_seconds(value: object) -> datetime:
+    """Unix seconds (int or digit string) to UTC."""
+    seconds = _as_number(value)
+    _check_range(seconds, "Unix seconds")
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def from_epoch_millis(value: object) -> datetime:
+    """Unix milliseconds (int or digit string) to UTC, exact to the millisecond."""
+    millis = _as_number(value)
+    _check_range(millis / 1000, "Unix milliseconds")
+    return datetime.fromtimestamp(millis // 1000, UTC).replace(microsecond=(millis % 1000) * 1000)
+
+
+def parse_rfc3339(value: object) -> datetime:
+    """An ISO 8601 / RFC 3339 instant with an offset (``Z`` accepted) to UTC."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected an ISO 8601 string, got {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 time") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"{value!r} carries no time zone")
+    return parsed.astimezone(UTC)
+
+
+def parse_local(value: object, fmt: str, tz: tzinfo) -> datetime:
+    """A zone-less local time in ``fmt`` (strptime), read in ``tz``, to UTC."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a time string, got {value!r}")
+    try:
+        naive = datetime.strptime(value, fmt)
+    except ValueError:
+        raise ValueError(f"{value!r} does not match {fmt}") from None
+    return naive.replace(tzinfo=tz).astimezone(UTC)

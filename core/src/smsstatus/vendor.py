@@ -1,0 +1,66 @@
+"""What a vendor plugin says about itself (the ``vendor_info`` hook's answer)."""
+
+from __future__ import annotations
+
+import enum
+from importlib.resources.abc import Traversable
+
+import attrs
+
+from .credentials import CredentialSpec
+from .model import MappedStatus
+
+__all__ = ["Capability", "DocumentedStatus", "PollPolicy", "VendorInfo"]
+
+
+class Capability(enum.Enum):
+    PUSH = "push"  #: the vendor calls our webhook (``parse_push``)
+    FETCH = "fetch"  #: we can query the vendor's API (``fetch``)
+
+
+@attrs.frozen
+class DocumentedStatus:
+    """One status value or code the vendor documents, and what it maps to.
+
+    Conformance checks that ``map_status(value, code)`` answers ``expected``;
+    the vendor page's mapping table is generated from these.
+    """
+
+    value: str
+    expected: MappedStatus
+    code: str | None = None
+    description: str = ""
+
+
+@attrs.frozen
+class PollPolicy:
+    """How to poll a fetch vendor for a message that has no final status yet
+    (used by pollers; seconds after submission)."""
+
+    first_after: float
+    interval: float
+    give_up_after: float
+    batch_limit: int
+
+
+@attrs.frozen(kw_only=True)
+class VendorInfo:
+    """Metadata of one vendor plugin.
+
+    ``id`` must equal the entry point name under ``smsstatus.vendors``.
+    ``schemas`` and ``fixtures`` are package resources (``importlib.resources``
+    traversables) so they work from an installed wheel, zipped or not.
+    """
+
+    id: str
+    display_name: str
+    capabilities: frozenset[Capability]
+    statuses: tuple[DocumentedStatus, ...]
+    credentials: tuple[CredentialSpec, ...] = ()
+    schemas: Traversable | None = None
+    fixtures: Traversable | None = None
+    default_base_url: str | None = None
+    docs_url: str | None = None
+    poll: PollPolicy | None = None
+    #: Fields of raw records that carry secrets and are removed from ``raw``.
+    secret_fields: tuple[str, ...] = ()
