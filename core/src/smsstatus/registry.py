@@ -185,8 +185,9 @@ class Registry:
         return frozenset(hooks)
 
     def _call_info(self, name: str, plugin: object) -> VendorInfo:
+        impls = [i for i in self._pm.hook.vendor_info.get_hookimpls() if i.plugin is plugin]
         try:
-            info = self._caller(name, "vendor_info", plugin)()
+            info = impls[0].function()
         except Exception as exc:  # noqa: BLE001 -- a plugin's own bug must not escape loading
             raise PluginError(name, f"vendor_info raised {type(exc).__name__}: {exc}") from None
         if not isinstance(info, VendorInfo):
@@ -210,15 +211,14 @@ class Registry:
 
     # -- dispatch ----------------------------------------------------------
 
-    def _caller(self, vendor: str, hook: str, plugin: object | None = None) -> Any:
+    def _caller(self, vendor: str, hook: str) -> Any:
         key = (vendor, hook)
         caller = self._callers.get(key)
         if caller is None:
-            own = plugin if plugin is not None else self._vendors[vendor].plugin
+            own = self._vendors[vendor].plugin
             others = [v.plugin for v in self._vendors.values() if v.plugin is not own]
             caller = self._pm.subset_hook_caller(hook, remove_plugins=others)
-            if plugin is None:  # only cache callers of fully loaded vendors
-                self._callers[key] = caller
+            self._callers[key] = caller
         return caller
 
     def get(self, vendor: str) -> LoadedVendor:

@@ -20,9 +20,10 @@ import cattrs
 from cattrs.gen import make_dict_unstructure_fn
 from cattrs.preconf.json import make_converter
 
+from .errors import SmsStatusError
 from .model import StatusReport
 
-__all__ = ["converter", "to_dict", "from_dict", "dumps", "format_instant", "parse_instant"]
+__all__ = ["InvalidReportError", "converter", "to_dict", "from_dict", "dumps", "format_instant", "parse_instant"]
 
 
 def format_instant(value: datetime) -> str:
@@ -84,11 +85,25 @@ def to_dict(report: StatusReport) -> dict[str, Any]:
     return data
 
 
+class InvalidReportError(SmsStatusError, ValueError):
+    """Stored or received canonical JSON that is not a valid report.
+
+    ``problems`` lists each problem with its path (``$.price.amount``)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("invalid status report: " + "; ".join(problems))
+
+
 def from_dict(data: Any) -> StatusReport:
-    """Build a report from JSON data; errors carry the field path (cattrs)."""
-    report: StatusReport = converter.structure(data, StatusReport)
+    """Build a report from JSON data; errors carry each field's path."""
+    try:
+        report: StatusReport = converter.structure(data, StatusReport)
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as exc:
+        problems = cattrs.transform_error(exc) if isinstance(exc, cattrs.BaseValidationError) else [str(exc)]
+        raise InvalidReportError(problems) from None
     if isinstance(data, dict) and "final" in data and data["final"] != report.final:
-        raise ValueError(f"final={data['final']!r} contradicts status {report.status.value!r}")
+        raise InvalidReportError([f"$.final: {data['final']!r} contradicts status {report.status.value!r}"])
     return report
 
 
