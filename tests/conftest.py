@@ -88,7 +88,11 @@ class FakeVendor:
 
     @hookimpl
     def fetch(
-        self, vendor: str, ids: Sequence[str], credentials: smsstatus.Credentials, client: smsstatus.HttpClient
+        self,
+        vendor: str,
+        ids: Sequence[str],
+        credentials: smsstatus.Credentials,
+        client: smsstatus.HttpClient,
     ) -> FetchResult:
         self.calls.append("fetch")
         key = credentials.require("api_key")

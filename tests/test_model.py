@@ -47,8 +47,12 @@ def full_report() -> StatusReport:
 @pytest.mark.parametrize("status", list(Status))
 def test_final_follows_from_status(status: Status) -> None:
     report = StatusReport(
-        vendor="v", message_id=None, status=status, channel=Channel.FETCH,
-        received_at=datetime(2025, 1, 1, tzinfo=UTC), raw={},
+        vendor="v",
+        message_id=None,
+        status=status,
+        channel=Channel.FETCH,
+        received_at=datetime(2025, 1, 1, tzinfo=UTC),
+        raw={},
     )
     assert report.final is (status in FINAL)
     assert status.final is (status in FINAL)
@@ -73,8 +77,12 @@ def test_json_round_trip_validates_against_the_schema() -> None:
 
 def test_minimal_report_validates() -> None:
     report = StatusReport(
-        vendor="d7", message_id=None, status=Status.SENT, channel=Channel.PUSH,
-        received_at=datetime(2025, 1, 1, tzinfo=UTC), raw={},
+        vendor="d7",
+        message_id=None,
+        status=Status.SENT,
+        channel=Channel.PUSH,
+        received_at=datetime(2025, 1, 1, tzinfo=UTC),
+        raw={},
     )
     data = to_dict(report)
     assert errors_of(validator("status-report"), data) == []
@@ -120,7 +128,10 @@ def test_reason_retry_advice_is_defined_for_every_reason() -> None:
     assert Reason.INVALID_NUMBER.retry_later is False and Reason.INVALID_NUMBER.retry_elsewhere is False
     assert Reason.OPTED_OUT.retry_elsewhere is False
     assert Reason.RATE_LIMITED.retry_later is True
-    assert Reason.UNSUPPORTED_DESTINATION.retry_elsewhere is True and not Reason.UNSUPPORTED_DESTINATION.retry_later
+    assert (
+        Reason.UNSUPPORTED_DESTINATION.retry_elsewhere is True
+        and not Reason.UNSUPPORTED_DESTINATION.retry_later
+    )
     schema_reasons = set(validator("status-report").schema["$defs"]["reason"]["enum"])
     assert schema_reasons == {r.value for r in Reason}
     assert set(validator("status-report").schema["$defs"]["status"]["enum"]) == {s.value for s in Status}

@@ -82,7 +82,10 @@ def test_payload_error_message_is_scrubbed_of_secrets(registry: smsstatus.Regist
         @hookimpl
         def vendor_info(self) -> smsstatus.VendorInfo:
             return smsstatus.VendorInfo(
-                id="leaky", display_name="Leaky", capabilities=frozenset({smsstatus.Capability.PUSH}), statuses=()
+                id="leaky",
+                display_name="Leaky",
+                capabilities=frozenset({smsstatus.Capability.PUSH}),
+                statuses=(),
             )
 
         @hookimpl
@@ -123,9 +126,7 @@ def test_unsupported_operation(push: Any) -> None:
 
 
 def _info(vendor_id: str) -> smsstatus.VendorInfo:
-    return smsstatus.VendorInfo(
-        id=vendor_id, display_name=vendor_id, capabilities=frozenset(), statuses=()
-    )
+    return smsstatus.VendorInfo(id=vendor_id, display_name=vendor_id, capabilities=frozenset(), statuses=())
 
 
 def test_misspelled_hook_is_reported(fake_vendor_cls: Any) -> None:
@@ -210,7 +211,9 @@ def test_vendor_info_crash_is_isolated(fake_vendor_cls: Any) -> None:
     assert "vendor_info raised RuntimeError" in registry.failures[0].error
 
 
-def test_load_isolates_a_plugin_that_fails_to_import(monkeypatch: pytest.MonkeyPatch, fake_vendor_cls: Any) -> None:
+def test_load_isolates_a_plugin_that_fails_to_import(
+    monkeypatch: pytest.MonkeyPatch, fake_vendor_cls: Any
+) -> None:
     from importlib import metadata
 
     good = fake_vendor_cls("good")

@@ -1,0 +1,96 @@
+"""Typed field access, times and phone numbers: errors name vendor, field and reason."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from smsstatus import PayloadError
+from smsstatus.fields import Record, decode_json_object
+from smsstatus.phone import to_e164
+from smsstatus.times import SHANGHAI, from_epoch_millis, from_epoch_seconds, parse_local, parse_rfc3339
+
+
+def test_record_errors_name_vendor_field_and_reason() -> None:
+    item = Record("uspeedo", {"Data": [{"ReceiptTime": "soon"}]}).array("Data")[0]
+    record = Record("uspeedo", item, "$.Data[0]")
+    with pytest.raises(PayloadError) as info:
+        record.epoch_seconds("ReceiptTime")
+    assert (info.value.vendor, info.value.field) == ("uspeedo", "$.Data[0].ReceiptTime")
+    assert "'soon'" in info.value.reason
+    with pytest.raises(PayloadError, match=r"\$\.Data\[0\]\.Phone: required field is missing"):
+        record.string("Phone")
+
+
+def test_typed_getters() -> None:
+    record = Record("v", {"n": "12", "i": 7, "f": 0.0004, "s": "", "b": True, "id": 627239445736452096})
+    assert record.integer("n", strings=True) == 12
+    assert record.integer("i") == 7
+    assert record.decimal("f") == Decimal("0.0004")
+    assert record.opt_string("s") is None
+    assert record.boolean("b") is True
+    assert record.ident("id") == "627239445736452096"
+    with pytest.raises(PayloadError, match="expected an integer, got a string"):
+        record.integer("n")
+    with pytest.raises(PayloadError, match="expected a string, got a number"):
+        record.string("i")
+    with pytest.raises(PayloadError, match="expected a string or integer id, got a number"):
+        record.ident("f")
+
+
+def test_non_object_and_bad_json() -> None:
+    with pytest.raises(PayloadError, match=r"at \$: expected an object, got an array"):
+        Record("v", [1])
+    with pytest.raises(PayloadError, match="not valid JSON"):
+        decode_json_object("v", b"{")
+    with pytest.raises(PayloadError, match="expected a JSON object, got a string"):
+        decode_json_object("v", b'"x"')
+
+
+def test_epoch_times() -> None:
+    assert from_epoch_millis("1749545540967") == datetime(2025, 6, 10, 8, 52, 20, 967000, tzinfo=UTC)
+    assert from_epoch_seconds(1563867000) == datetime(2019, 7, 23, 7, 30, tzinfo=UTC)
+    with pytest.raises(ValueError, match="outside"):
+        from_epoch_seconds(6)  # uSpeedo's filler example
+    with pytest.raises(ValueError, match="outside"):
+        from_epoch_seconds(1749545540967)  # milliseconds sent as seconds
+    with pytest.raises(ValueError):
+        from_epoch_millis("17495x")
+    with pytest.raises(ValueError):
+        from_epoch_millis(True)
+
+
+def test_local_and_iso_times() -> None:
+    # InnoPaaS legacy yyMMddHHmmss in Beijing time: 2024-02-01 00:11:13 +08:00 = 2024-01-31 16:11:13 UTC
+    assert parse_local("240201001113", "%y%m%d%H%M%S", SHANGHAI) == datetime(
+        2024, 1, 31, 16, 11, 13, tzinfo=UTC
+    )
+    assert parse_rfc3339("2018-04-13T06:31:46Z") == datetime(2018, 4, 13, 6, 31, 46, tzinfo=UTC)
+    with pytest.raises(ValueError, match="no time zone"):
+        parse_rfc3339("2018-04-13T06:31:46")
+    with pytest.raises(ValueError, match="does not match"):
+        parse_local("2402", "%y%m%d%H%M%S", SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("+9715097526", "+9715097526"),
+        ("8618888888888", "+8618888888888"),
+        ("008613900001111", "+8613900001111"),
+        ("(852) 5531-1111", "+85255311111"),
+        ("86185****9057", None),
+        ("0123", None),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_e164(raw: str | None, expected: str | None) -> None:
+    assert to_e164(raw) == expected
+
+
+def test_e164_with_national_numbers() -> None:
+    assert to_e164("8100001234", country_code="52", national_length=10) == "+528100001234"
+    assert to_e164("528100001234", country_code="52", national_length=10) == "+528100001234"

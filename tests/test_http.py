@@ -1,0 +1,108 @@
+"""The host's HTTP client: retries, backoff, Retry-After, no retry on 4xx."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+
+from smsstatus import HttpClient, RetryPolicy, TransportError
+from smsstatus.http import parse_retry_after
+
+
+def client_for(handler: object, sleeps: list[float], **kwargs: object) -> HttpClient:
+    return HttpClient(
+        "acme",
+        "https://api.acme.invalid/v1/",
+        transport=httpx.MockTransport(handler),  # type: ignore[arg-type]
+        sleep=sleeps.append,
+        rng=lambda: 1.0,
+        secrets=("k3y-secret",),
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def test_retries_5xx_and_429_honouring_retry_after() -> None:
+    answers = [
+        httpx.Response(503),
+        httpx.Response(429, headers={"Retry-After": "7"}),
+        httpx.Response(200, json={}),
+    ]
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return answers.pop(0)
+
+    sleeps: list[float] = []
+    response = client_for(handler, sleeps).request("GET", "/status/1", params={"a": "b"})
+    assert response.status_code == 200
+    assert seen == ["https://api.acme.invalid/v1/status/1?a=b"] * 3
+    assert sleeps == [0.5, 7.0]  # backoff (0.5 * 2**0 * rng=1.0), then the server's Retry-After
+
+
+def test_never_retries_other_4xx() -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        return httpx.Response(404, json={"detail": "nope"})
+
+    response = client_for(handler, []).request("GET", "x")
+    assert response.status_code == 404 and len(calls) == 1
+    assert response.json() == {"detail": "nope"}
+
+
+def test_gives_up_after_the_last_attempt_and_returns_the_answer() -> None:
+    sleeps: list[float] = []
+    response = client_for(lambda r: httpx.Response(502), sleeps, retry=RetryPolicy(attempts=3)).request(
+        "GET", "x"
+    )
+    assert response.status_code == 502
+    assert sleeps == [0.5, 1.0]
+
+
+def test_too_long_retry_after_is_not_waited_for() -> None:
+    sleeps: list[float] = []
+    answer = httpx.Response(503, headers={"Retry-After": "3600"})
+    assert client_for(lambda r: answer, sleeps).request("GET", "x").status_code == 503
+    assert sleeps == []
+
+
+def test_connection_errors_are_retried_then_raised_without_secrets() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(f"cannot connect to {request.url}")
+
+    sleeps: list[float] = []
+    with pytest.raises(TransportError) as info:
+        client_for(handler, sleeps).request("GET", "/status", params={"auth": "k3y-secret"})
+    assert len(sleeps) == 3
+    assert "k3y-secret" not in str(info.value)
+    assert info.value.vendor == "acme" and info.value.http_status is None
+
+
+def test_json_body_is_sent_compactly() -> None:
+    bodies = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        bodies.append((request.headers["content-type"], request.content))
+        return httpx.Response(200)
+
+    client_for(handler, []).request("POST", "api", json={"Action": "X", "Set": ["a"]})
+    assert bodies == [("application/json", b'{"Action":"X","Set":["a"]}')]
+
+
+def test_parse_retry_after_forms() -> None:
+    now = datetime(2025, 1, 1, 0, 0, 0, tzinfo=UTC)
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("Wed, 01 Jan 2025 00:00:30 GMT", now) == 30.0
+    assert parse_retry_after("soon") is None
+    assert parse_retry_after(None) is None
+
+
+def test_absolute_urls_and_missing_base() -> None:
+    client = HttpClient("acme", None, transport=httpx.MockTransport(lambda r: httpx.Response(204)))
+    assert client.request("GET", "https://other.invalid/x").status_code == 204
+    with pytest.raises(TransportError, match="no base URL"):
+        client.request("GET", "/relative")
