@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
-
 import smsstatus
 from smsstatus import (
     Capability,

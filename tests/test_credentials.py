@@ -5,7 +5,6 @@ from __future__ import annotations
 import hmac
 
 import pytest
-
 from smsstatus import AuthenticationError, Credentials, CredentialsError, Secret, check_credential
 from smsstatus.credentials import credentials_from_env, redact
 

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-
 from smsstatus import PayloadError
 from smsstatus.fields import Record, decode_json_object
 from smsstatus.phone import to_e164

@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
-
 from smsstatus import HttpClient, RetryPolicy, TransportError
 from smsstatus.http import parse_retry_after
 

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-
 from smsstatus import Channel, MappingKind, Money, Operator, Part, Reason, Status, StatusReport
 from smsstatus.schemas import errors_of, validator
 from smsstatus.serialize import InvalidReportError, format_instant, from_dict, to_dict

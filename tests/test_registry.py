@@ -6,7 +6,6 @@ import types
 from typing import Any
 
 import pytest
-
 import smsstatus
 from smsstatus import MappingKind, Status, hookimpl
 from smsstatus.errors import PayloadError, PluginError, UnknownVendorError, UnsupportedError
