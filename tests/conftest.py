@@ -38,9 +38,10 @@ class FakeVendor:
     Records every hook call in ``calls`` so tests can see which implementation ran.
     """
 
-    def __init__(self, vendor_id: str = "acme") -> None:
+    def __init__(self, vendor_id: str = "acme", resources: Any = None) -> None:
         self.vendor_id = vendor_id
         self.calls: list[str] = []
+        self.resources = resources  # a directory holding schemas/ and fixtures/
 
     @hookimpl
     def vendor_info(self) -> VendorInfo:
@@ -55,6 +56,8 @@ class FakeVendor:
             ),
             default_base_url="https://api.acme.invalid",
             secret_fields=("token",),
+            schemas=self.resources / "schemas" if self.resources else None,
+            fixtures=self.resources / "fixtures" if self.resources else None,
         )
 
     @hookimpl
