@@ -1,0 +1,75 @@
+"""smsstatus vendor plugin for D7 Networks (Direct7).
+
+Fetch: ``GET /report/v1/message-log/{request_id}`` with a bearer token.
+Push: the DLR D7 posts to the sender's ``report_url`` (no credentials).
+See ``docs/vendors/d7.md`` for the mapping and every assumption.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib.resources import files
+from typing import TYPE_CHECKING
+
+from smsstatus.credentials import CredentialSpec
+from smsstatus.hookspecs import hookimpl
+from smsstatus.vendor import Capability, PollPolicy, VendorInfo
+
+from . import push as _push
+from .fetch import fetch_ids
+from .mapping import DOCUMENTED, map_value
+
+if TYPE_CHECKING:
+    from smsstatus.credentials import Credentials
+    from smsstatus.http import HttpClient
+    from smsstatus.model import MappedStatus
+    from smsstatus.request import FetchResult, PushRequest, PushResult
+
+__all__ = ["INFO", "vendor_info", "parse_push", "fetch", "map_status"]
+
+VENDOR = "d7"
+
+INFO = VendorInfo(
+    id=VENDOR,
+    display_name="D7 Networks (Direct7)",
+    capabilities=frozenset({Capability.PUSH, Capability.FETCH}),
+    statuses=DOCUMENTED,
+    credentials=(
+        CredentialSpec(
+            name="api_token",
+            used_for="fetch",
+            description="D7 API access token (app.d7networks.com developer section), sent as a Bearer token",
+            secret=True,
+            required=True,
+        ),
+    ),
+    schemas=files("smsstatus_d7") / "schemas",
+    fixtures=files("smsstatus_d7") / "fixtures",
+    default_base_url="https://api.d7networks.com",
+    docs_url="https://d7networks.com/docs/Messages/Get_Status/",
+    # First look a minute after sending (most DLRs arrive within seconds to
+    # minutes), then every 5 minutes; stop after 72 h, the usual longest SMS
+    # validity period. One request id per call: D7's endpoint takes one.
+    poll=PollPolicy(first_after=60.0, interval=300.0, give_up_after=72 * 3600.0, batch_limit=1),
+    secret_fields=(),
+)
+
+
+@hookimpl
+def vendor_info() -> VendorInfo:
+    return INFO
+
+
+@hookimpl
+def parse_push(vendor: str, request: PushRequest) -> PushResult:
+    return _push.parse(vendor, request)
+
+
+@hookimpl
+def fetch(vendor: str, ids: Sequence[str], credentials: Credentials, client: HttpClient) -> FetchResult:
+    return fetch_ids(vendor, ids, credentials, client)
+
+
+@hookimpl
+def map_status(status: str) -> MappedStatus:
+    return map_value(status)

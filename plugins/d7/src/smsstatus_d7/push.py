@@ -1,0 +1,91 @@
+"""D7's DLR push (the ``report_url`` postback) to canonical reports.
+
+D7 says the postback is sent "as formData in the POST method" but shows a JSON
+example, so the body is read as JSON or as form data (urlencoded or multipart)
+according to its Content-Type; without a usable Content-Type the body is
+sniffed (``{`` starts JSON, anything else is read as a form). One request
+carries one report. D7 expects HTTP 200 and documents no body, no signature
+and no retry policy.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from smsstatus.errors import PayloadError
+from smsstatus.fields import Record
+from smsstatus.model import Channel, StatusReport
+from smsstatus.phone import to_e164
+from smsstatus.request import PushReply, PushRequest, PushResult
+
+from .mapping import map_value
+
+__all__ = ["REPLY", "parse"]
+
+#: What D7 needs to stop: HTTP 200 (it specifies no body).
+REPLY = PushReply(status_code=200, content_type=None, body=b"")
+
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def _decode(vendor: str, request: PushRequest) -> tuple[dict[str, Any], str]:
+    """The payload as an object and the path prefix naming its fields."""
+    content_type = request.content_type
+    if content_type in _FORM_TYPES:
+        return _form(vendor, request), "form"
+    if content_type == "application/json" or content_type.endswith("+json"):
+        return _json(vendor, request.body), "$"
+    # No (or an unexpected) Content-Type: D7's own two descriptions disagree, so sniff.
+    if request.body.lstrip()[:1] == b"{":
+        return _json(vendor, request.body), "$"
+    return _form(vendor, request), "form"
+
+
+def _json(vendor: str, body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except ValueError as exc:  # includes UnicodeDecodeError
+        raise PayloadError(vendor, "$", f"body is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        kind = "an array" if isinstance(data, list) else type(data).__name__
+        raise PayloadError(vendor, "$", f"expected a JSON object, got {kind}")
+    return data
+
+
+def _form(vendor: str, request: PushRequest) -> dict[str, Any]:
+    try:
+        params = request.form_params()
+    except (ValueError, LookupError) as exc:  # bad UTF-8, broken multipart, unknown charset
+        raise PayloadError(vendor, "form", f"body is not valid form data: {type(exc).__name__}") from None
+    data: dict[str, Any] = {}
+    for key, value in params:
+        data.setdefault(key, value)  # a repeated field: the first value counts
+    return data
+
+
+def parse(vendor: str, request: PushRequest) -> PushResult:
+    data, path = _decode(vendor, request)
+    record = Record(vendor, data, path)
+    message_id = record.ident("msg_id")
+    status = record.string("status")
+    if not status.strip():
+        raise record.error("status", "must not be empty")
+    recipient_raw = record.opt_string("recipient")
+    mapped = map_value(status)
+    report = StatusReport(
+        vendor=vendor,
+        message_id=message_id,
+        batch_id=record.ident("request_id", required=False),
+        recipient=to_e164(recipient_raw),
+        recipient_raw=recipient_raw,
+        sender=record.opt_string("originator"),
+        status=mapped.status,
+        mapping=mapped.mapping,
+        reason=mapped.reason,
+        vendor_status=status,
+        received_at=request.received_at,
+        channel=Channel.PUSH,
+        raw=data,
+    )
+    return PushResult(reports=(report,), reply=REPLY)
