@@ -1,0 +1,171 @@
+"""SMPP v3.4 delivery receipts, vendor-neutral, for plugins whose vendors relay them.
+
+Two pieces:
+
+* :func:`parse_receipt` reads the receipt text of SMPP v3.4 Appendix B,
+  ``id:IIIIIIIIII sub:SSS dlvrd:DDD submit date:YYMMDDhhmm done date:YYMMDDhhmm
+  stat:DDDDDDD err:E text:...``, as vendors really send it: ``Text:`` or
+  ``text:``, 10- or 12-digit dates, decimal or hex ids, fields in any order.
+  The dates carry no zone (they are the SMSC's local time), so the caller says
+  which zone to read them in.
+* :func:`map_stat` and :func:`map_message_state` map the seven-letter ``stat``
+  words and the ``message_state`` TLV values 0 to 9 (SMPP 5.0 adds 0 and 9) to
+  canonical statuses. See ``docs/canonical-model.md`` for the reasoning.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, tzinfo
+
+import attrs
+
+from .errors import PayloadError
+from .model import MappedStatus, MappingKind, Reason, Status
+from .times import parse_local
+
+__all__ = [
+    "DeliveryReceipt",
+    "parse_receipt",
+    "map_stat",
+    "map_message_state",
+    "STAT_WORDS",
+    "MESSAGE_STATES",
+]
+
+#: ``message_state`` TLV (0x0427) values and the matching ``stat`` words.
+MESSAGE_STATES: dict[int, str] = {
+    0: "SCHEDLD",  # SMPP 5.0 only
+    1: "ENROUTE",
+    2: "DELIVRD",
+    3: "EXPIRED",
+    4: "DELETED",
+    5: "UNDELIV",
+    6: "ACCEPTD",
+    7: "UNKNOWN",
+    8: "REJECTD",
+    9: "SKIPPED",  # SMPP 5.0 only
+}
+
+#: Canonical meaning of each ``stat`` word.
+STAT_WORDS: dict[str, MappedStatus] = {
+    "SCHEDLD": MappedStatus(Status.SCHEDULED, description="scheduled, delivery not started"),
+    "ENROUTE": MappedStatus(Status.SENT, description="in the SMSC, possibly in retry"),
+    "DELIVRD": MappedStatus(Status.DELIVERED, description="delivered to the destination"),
+    "EXPIRED": MappedStatus(Status.EXPIRED, Reason.EXPIRED, description="validity period expired"),
+    "DELETED": MappedStatus(Status.UNDELIVERED, Reason.CANCELLED, description="deleted in the SMSC"),
+    "UNDELIV": MappedStatus(Status.UNDELIVERED, Reason.UNKNOWN, description="undeliverable"),
+    # Final in the spec ("read on behalf of the subscriber by customer service"),
+    # but vendors (Huawei, Jasmin users) send it as an interim acceptance: treat
+    # as in flight so a later report can still settle it.
+    "ACCEPTD": MappedStatus(Status.SENT, description="accepted; final in the spec, interim in practice"),
+    "UNKNOWN": MappedStatus(Status.UNKNOWN, description="state unknown to the SMSC"),
+    "REJECTD": MappedStatus(Status.REJECTED, Reason.UNKNOWN, description="rejected by a delivery interface"),
+    "SKIPPED": MappedStatus(
+        Status.REJECTED, Reason.UNKNOWN, description="accepted but deliberately not sent"
+    ),
+}
+
+_KEYS = ("id", "sub", "dlvrd", "submit date", "done date", "stat", "err", "text")
+# A key is recognised only at the start or after whitespace; "text" runs to the end.
+_KEY_RE = re.compile(r"(?:^|\s)(id|sub|dlvrd|submit date|done date|stat|err|text):", re.IGNORECASE)
+
+
+@attrs.frozen
+class DeliveryReceipt:
+    """One parsed receipt. ``id`` is verbatim; see :meth:`id_candidates`."""
+
+    id: str
+    stat: str
+    submitted: int | None = None
+    delivered: int | None = None
+    submit_date: datetime | None = None
+    done_date: datetime | None = None
+    err: str | None = None
+    text: str | None = None
+
+    def id_candidates(self) -> tuple[str, ...]:
+        """The id as sent plus, where it reads as both, its decimal value and
+        its hex-as-decimal value: SMSCs send either, and the id may not equal
+        the ``submit_sm_resp`` id's spelling (prefer ``receipted_message_id``)."""
+        found = [self.id]
+        if self.id.isdigit():
+            found.append(str(int(self.id)))
+        if re.fullmatch(r"[0-9A-Fa-f]+", self.id):
+            found.append(str(int(self.id, 16)))
+        return tuple(dict.fromkeys(found))
+
+    @property
+    def mapped(self) -> MappedStatus:
+        return map_stat(self.stat)
+
+
+def _date(vendor: str, field: str, value: str, tz: tzinfo) -> datetime:
+    formats = {10: "%y%m%d%H%M", 12: "%y%m%d%H%M%S"}
+    fmt = formats.get(len(value))
+    if fmt is None or not value.isdigit():
+        raise PayloadError(vendor, field, f"{value!r} is not YYMMDDhhmm or YYMMDDhhmmss")
+    try:
+        return parse_local(value, fmt, tz)
+    except ValueError as exc:
+        raise PayloadError(vendor, field, str(exc)) from None
+
+
+def parse_receipt(
+    text: str, *, tz: tzinfo, vendor: str = "smpp", field: str = "short_message"
+) -> DeliveryReceipt:
+    """Parse receipt text; dates are read in ``tz`` (the SMSC's zone).
+
+    Raises :class:`~smsstatus.PayloadError` (naming ``field`` and the
+    sub-field) when ``id`` or ``stat`` is missing or a number or date is bad.
+    """
+    matches = list(_KEY_RE.finditer(text))
+    values: dict[str, str] = {}
+    for i, match in enumerate(matches):
+        key = match.group(1).lower()
+        end = len(text) if key == "text" else matches[i + 1].start() if i + 1 < len(matches) else len(text)
+        values.setdefault(key, text[match.end() : end].strip())
+        if key == "text":
+            break
+    for required in ("id", "stat"):
+        if not values.get(required):
+            raise PayloadError(vendor, f"{field}.{required}", "required receipt field is missing")
+
+    def number(key: str) -> int | None:
+        value = values.get(key)
+        if value is None or value == "":
+            return None
+        if not value.isdigit():
+            raise PayloadError(vendor, f"{field}.{key}", f"{value!r} is not a number")
+        return int(value)
+
+    return DeliveryReceipt(
+        id=values["id"],
+        stat=values["stat"],
+        submitted=number("sub"),
+        delivered=number("dlvrd"),
+        submit_date=_date(vendor, f"{field}.submit date", values["submit date"], tz)
+        if values.get("submit date")
+        else None,
+        done_date=_date(vendor, f"{field}.done date", values["done date"], tz)
+        if values.get("done date")
+        else None,
+        err=values.get("err") or None,
+        text=values.get("text"),
+    )
+
+
+def map_stat(stat: str) -> MappedStatus:
+    """Map a ``stat`` word (any case); an unknown word is unmapped, never an error."""
+    mapped = STAT_WORDS.get(stat.strip().upper())
+    if mapped is None:
+        return MappedStatus(Status.UNKNOWN, mapping=MappingKind.UNMAPPED)
+    return mapped
+
+
+def map_message_state(value: int) -> MappedStatus:
+    """Map a ``message_state`` TLV value (0 to 9)."""
+    word = MESSAGE_STATES.get(value)
+    if word is None:
+        return MappedStatus(Status.UNKNOWN, mapping=MappingKind.UNMAPPED)
+    return STAT_WORDS[word]
