@@ -151,8 +151,16 @@ class _LazyGroup(click.Group):
     and the light commands stay fast."""
 
     lazy: ClassVar[dict[str, tuple[str, str, str]]] = {
-        "conformance": ("smsstatus.conformance.cli", "conformance", "Check installed plugins against the contract."),
-        "new-plugin": ("smsstatus.conformance.cli", "new_plugin", "Write a new plugin distribution to start from."),
+        "conformance": (
+            "smsstatus.conformance.cli",
+            "conformance",
+            "Check installed plugins against the contract.",
+        ),
+        "new-plugin": (
+            "smsstatus.conformance.cli",
+            "new_plugin",
+            "Write a new plugin distribution to start from.",
+        ),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -242,7 +250,9 @@ def plugins(fmt: str) -> None:
 @click.option("--method", default=None, help="HTTP method (default: POST with a body, GET without).")
 @click.option("--content-type", default=None, help="Content-Type of the body (default: sniffed).")
 @click.option("--query", default=None, help="Query string, e.g. for GET pushes.")
-@click.option("--url", default="https://webhook.invalid/", show_default=True, help="Public URL the vendor called.")
+@click.option(
+    "--url", default="https://webhook.invalid/", show_default=True, help="Public URL the vendor called."
+)
 @click.option("--header", "headers", multiple=True, metavar="'K: V'", help="A request header.")
 @CREDENTIAL
 @FORMAT_REPORTS
@@ -263,7 +273,9 @@ def parse(
 
     registry = _registry()
     creds = _parse_credentials(vendor, registry, credentials)
-    body: bytes = file.read() if file is not None and not (file.name == "<stdin>" and sys.stdin.isatty()) else b""
+    body: bytes = (
+        file.read() if file is not None and not (file.name == "<stdin>" and sys.stdin.isatty()) else b""
+    )
     header_pairs = []
     for item in headers:
         name, sep, value = item.partition(":")
@@ -271,7 +283,9 @@ def parse(
             raise click.BadParameter(f"expected 'Name: value', got {item!r}", param_hint="--header")
         header_pairs.append((name.strip(), value.strip()))
     if content_type is None and body and not any(n.lower() == "content-type" for n, _ in header_pairs):
-        content_type = "application/json" if body.lstrip()[:1] in (b"{", b"[") else "application/x-www-form-urlencoded"
+        content_type = (
+            "application/json" if body.lstrip()[:1] in (b"{", b"[") else "application/x-www-form-urlencoded"
+        )
     request = PushRequest.build(
         method=method or ("POST" if body else "GET"),
         url=url,
@@ -321,13 +335,20 @@ def map_(vendor: str, status: str, code: str | None) -> None:
 @main.command()
 @click.argument("vendor")
 @click.argument("ids", nargs=-1, required=True)
-@click.option("--base-url", default=None, help="Override the vendor's API base URL (regional node, test server).")
+@click.option(
+    "--base-url", default=None, help="Override the vendor's API base URL (regional node, test server)."
+)
 @click.option("--timeout", default=15.0, show_default=True, type=float, help="Seconds per HTTP attempt.")
 @CREDENTIAL
 @FORMAT_REPORTS
 @_guard
 def fetch(
-    vendor: str, ids: Sequence[str], base_url: str | None, timeout: float, credentials: Sequence[str], fmt: str
+    vendor: str,
+    ids: Sequence[str],
+    base_url: str | None,
+    timeout: float,
+    credentials: Sequence[str],
+    fmt: str,
 ) -> None:
     """Fetch the current status of message IDS from the vendor's API."""
     registry = _registry()
@@ -362,7 +383,9 @@ def schema(name: str) -> None:
             click.echo((info.schemas / candidate).read_text("utf-8").rstrip())
             return
     available = sorted(f.name for f in info.schemas.iterdir()) if info.schemas is not None else []
-    raise click.BadParameter(f"{vendor} has no schema {file!r} (has: {', '.join(available)})", param_hint="NAME")
+    raise click.BadParameter(
+        f"{vendor} has no schema {file!r} (has: {', '.join(available)})", param_hint="NAME"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,7 +23,15 @@ from cattrs.preconf.json import make_converter
 from .errors import SmsStatusError
 from .model import StatusReport
 
-__all__ = ["InvalidReportError", "converter", "to_dict", "from_dict", "dumps", "format_instant", "parse_instant"]
+__all__ = [
+    "InvalidReportError",
+    "converter",
+    "to_dict",
+    "from_dict",
+    "dumps",
+    "format_instant",
+    "parse_instant",
+]
 
 
 def format_instant(value: datetime) -> str:

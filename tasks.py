@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Developer tasks for the smsstatus workspace. Needs only Python 3.11+ and pip.
+
+    python tasks.py demo    # set up .venv, list plugins, normalise example pushes
+    python tasks.py test    # lint, type-check, test; then each plugin from its wheel
+    python tasks.py setup   # only set up .venv (core and every plugin, editable)
+    python tasks.py wheels  # build the core and plugin wheels into dist/
+
+The workspace members come from the root pyproject.toml ([tool.smsstatus.workspace]).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+WHEEL_VENVS = ROOT / ".venvs"
+DIST = ROOT / "dist"
+BIN = "Scripts" if os.name == "nt" else "bin"
+
+
+def workspace() -> tuple[Path, list[Path], list[str]]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["smsstatus"]["workspace"]
+    core = ROOT / config["core"]
+    plugins = sorted(p.parent for p in (ROOT / config["plugins"]).glob("*/pyproject.toml"))
+    return core, plugins, list(config["dev-dependencies"])
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
+    print("$", " ".join(str(a) for a in args), flush=True)
+    result = subprocess.run([str(a) for a in args], env=env, cwd=cwd or ROOT, check=False)
+    if result.returncode != 0:
+        sys.exit(result.returncode)
+
+
+def tool(name: str, venv_dir: Path = VENV) -> Path:
+    return venv_dir / BIN / name
+
+
+def make_venv(path: Path) -> None:
+    if not tool("python", path).exists():
+        print(f"creating {path.relative_to(ROOT)}", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(path)
+
+
+def setup() -> None:
+    core, plugins, dev = workspace()
+    make_venv(VENV)
+    stamp = VENV / ".smsstatus-setup"
+    inputs = [ROOT / "pyproject.toml", core / "pyproject.toml", *(p / "pyproject.toml" for p in plugins)]
+    signature = "\n".join(f"{p}:{p.stat().st_mtime_ns}" for p in inputs)
+    if stamp.exists() and stamp.read_text() == signature:
+        return
+    pip = [tool("python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    run(*pip, "--upgrade", "pip")
+    editable = [arg for path in [core, *plugins] for arg in ("-e", str(path))]
+    run(*pip, *editable, *dev)
+    stamp.write_text(signature)
+
+
+def demo() -> None:
+    setup()
+    smsstatus = tool("smsstatus")
+    run(smsstatus, "plugins")
+    for example in sorted(ROOT.glob("plugins/*/examples/push.json")):
+        vendor = example.parent.parent.name
+        print(f"\n# {vendor}: {example.relative_to(ROOT)}", flush=True)
+        run(smsstatus, "parse", vendor, example, "--format", "table")
+
+
+def wheels() -> list[Path]:
+    core, plugins, _ = workspace()
+    setup()
+    shutil.rmtree(DIST, ignore_errors=True)
+    DIST.mkdir()
+    for member in [core, *plugins]:
+        run(tool("python"), "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", DIST, member)
+    return sorted(DIST.glob("*.whl"))
+
+
+def wheel_of(distribution: str) -> Path:
+    name = distribution.replace("-", "_")
+    found = sorted(DIST.glob(f"{name}-*.whl"))
+    if len(found) != 1:
+        sys.exit(f"expected one wheel for {distribution}, found {found}")
+    return found[0]
+
+
+def test_plugin_wheels() -> None:
+    """Each plugin's tests from its built wheel, in a fresh venv holding only
+    the core wheel, that plugin's wheel and the test runner: a workspace would
+    hide undeclared dependencies and files missing from the wheel."""
+    _, plugins, _ = workspace()
+    wheels()
+    core_wheel = wheel_of("smsstatus")
+    for plugin in plugins:
+        name = tomllib.loads((plugin / "pyproject.toml").read_text())["project"]["name"]
+        target = WHEEL_VENVS / plugin.name
+        shutil.rmtree(target, ignore_errors=True)
+        make_venv(target)
+        pip = [tool("python", target), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        run(*pip, core_wheel, wheel_of(name), "pytest", "hypothesis")
+        # Run from the plugin's tests directory with the repository's pytest
+        # settings ignored, so nothing but the installed wheels is importable.
+        run(
+            tool("python", target), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+            "-o", "addopts=", "--rootdir", plugin / "tests", plugin / "tests",
+            cwd=plugin / "tests",
+        )
+
+
+def test() -> None:
+    setup()
+    _, plugins, _ = workspace()
+    run(tool("ruff"), "check", ".")
+    run(tool("ruff"), "format", "--check", ".")
+    run(tool("mypy"), "--strict", "-p", "smsstatus")
+    for plugin in plugins:
+        run(tool("mypy"), "--strict", plugin / "src")
+    run(tool("python"), "-m", "pytest", "tests", *(p / "tests" for p in plugins))
+    test_plugin_wheels()
+
+
+TASKS = {"setup": setup, "demo": demo, "test": test, "wheels": wheels}
+
+
+def main() -> None:
+    if len(sys.argv) != 2 or sys.argv[1] not in TASKS:
+        sys.exit(f"usage: python tasks.py {{{'|'.join(TASKS)}}}")
+    TASKS[sys.argv[1]]()
+
+
+if __name__ == "__main__":
+    main()
