@@ -16,8 +16,8 @@ from smsstatus.hookspecs import hookimpl
 from smsstatus.vendor import Capability, PollPolicy, VendorInfo
 
 from . import push as _push
-from .fetch import fetch_ids
 from .mapping import DOCUMENTED, map_value
+from .message_log import fetch_ids
 
 if TYPE_CHECKING:
     from smsstatus.credentials import Credentials

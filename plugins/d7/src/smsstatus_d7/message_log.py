@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -44,8 +43,8 @@ def fetch_ids(vendor: str, ids: Sequence[str], credentials: Credentials, client:
     errors: list[ItemError] = []
     for index, request_id in enumerate(ids):
         if not request_id.strip():
-            error = PayloadError(vendor, f"ids[{index}]", "request id must not be empty")
-            errors.append(ItemError(error=error, raw=request_id, index=index, key=None))
+            empty = PayloadError(vendor, f"ids[{index}]", "request id must not be empty")
+            errors.append(ItemError(error=empty, raw=request_id, index=index, key=None))
             continue
         response = client.request("GET", PATH.format(request_id=quote(request_id, safe="")), headers=headers)
         if response.status_code == 200:
@@ -100,7 +99,9 @@ def parse_log(
     return reports, errors
 
 
-def _report(record: Record, batch_id: str | None, shared: dict[str, Any], received_at: datetime) -> StatusReport:
+def _report(
+    record: Record, batch_id: str | None, shared: dict[str, Any], received_at: datetime
+) -> StatusReport:
     message_id = record.ident("msg_id")
     status = record.string("status")
     if not status.strip():

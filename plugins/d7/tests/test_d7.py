@@ -1,0 +1,332 @@
+"""Tests of the d7 plugin: every fixture case, plus targeted checks of the
+tricky parts. Expected values come from D7's documentation, not from the code."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+import smsstatus
+import smsstatus_d7
+from smsstatus import (
+    Capability,
+    CredentialsError,
+    MappingKind,
+    NotFoundError,
+    PayloadError,
+    PushRequest,
+    Reason,
+    Status,
+    VendorError,
+)
+from smsstatus.fixtures import load_cases, run_case
+from smsstatus.http import HttpResponse
+from smsstatus.request import Headers
+
+REGISTRY = smsstatus.Registry(vendors={"d7": smsstatus_d7})
+CASES = load_cases(REGISTRY.info("d7"))
+
+RECEIVED = datetime(2025, 6, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_fixture(case: smsstatus.fixtures.Case) -> None:
+    run_case(REGISTRY, case)
+
+
+def test_fixture_coverage() -> None:
+    kinds = {c.kind for c in CASES}
+    assert kinds == {"push", "fetch", "map"}
+    mapped = {c.data["status"] for c in CASES if c.kind == "map"}
+    documented = {s.value for s in REGISTRY.info("d7").statuses}
+    assert documented <= mapped, documented - mapped
+
+
+# -- plugin loading -----------------------------------------------------------
+
+
+def test_entry_point_loads() -> None:
+    registry = smsstatus.load(environ={"SMSSTATUS_VENDORS": "d7"})
+    assert "d7" in registry.vendors
+    assert not [f for f in registry.failures if f.name == "d7"]
+    loaded = registry.vendors["d7"]
+    assert loaded.distribution == "smsstatus-d7"
+    assert loaded.hooks == {"vendor_info", "parse_push", "fetch", "map_status"}
+
+
+def test_vendor_info() -> None:
+    info = REGISTRY.info("d7")
+    assert info.capabilities == {Capability.PUSH, Capability.FETCH}
+    assert info.default_base_url == "https://api.d7networks.com"
+    assert [(c.name, c.used_for, c.secret, c.required) for c in info.credentials] == [
+        ("api_token", "fetch", True, True)
+    ]
+    assert info.poll is not None and info.poll.batch_limit == 1
+    assert info.schemas is not None and (info.schemas / "push.schema.json").is_file()
+    assert info.schemas is not None and (info.schemas / "message-log.schema.json").is_file()
+
+
+def test_every_documented_status_maps_as_declared() -> None:
+    statuses = REGISTRY.info("d7").statuses
+    assert {s.value for s in statuses} == {
+        "delivered",
+        "sent",
+        "scheduled",
+        "un_delivered",
+        "undelivered",
+        "not_reachable",
+        "spam_content",
+        "insufficient_credit",
+    }
+    for documented in statuses:
+        mapped = REGISTRY.map_status("d7", documented.value, documented.code)
+        assert (mapped.status, mapped.reason, mapped.mapping) == (
+            documented.expected.status,
+            documented.expected.reason,
+            documented.expected.mapping,
+        ), documented.value
+
+
+def test_failures_are_final_and_in_flight_are_not() -> None:
+    final = {v for v in ("un_delivered", "not_reachable", "spam_content", "insufficient_credit", "delivered")}
+    for value in final:
+        assert REGISTRY.map_status("d7", value).final, value
+    for value in ("sent", "scheduled"):
+        assert not REGISTRY.map_status("d7", value).final, value
+
+
+@pytest.mark.parametrize("value", ["accepted", "FAILED", "", "   ", "délivré", "un-delivered"])
+def test_unknown_values_never_raise(value: str) -> None:
+    mapped = REGISTRY.map_status("d7", value)
+    assert mapped.status is Status.UNKNOWN
+    assert mapped.mapping is MappingKind.UNMAPPED
+    assert mapped.reason is None
+
+
+# -- push content types -----------------------------------------------------------
+
+DOC_PUSH = {
+    "request_id": "d9835609-a4e0-10ea-a26a-eeafbe700fef",
+    "msg_id": "d9835609-a4e0-10ea-a26a-eeafbe700fef",
+    "recipient": "+971576545612",
+    "originator": "SMSInfo",
+    "status": "un_delivered",
+}
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/octet-stream"])
+def test_push_json_without_json_content_type_is_sniffed(content_type: str | None) -> None:
+    request = PushRequest.build(body=json.dumps(DOC_PUSH), content_type=content_type, received_at=RECEIVED)
+    result = REGISTRY.parse_push("d7", request)
+    (report,) = result.reports
+    assert report.status is Status.UNDELIVERED
+    assert report.reason is Reason.UNKNOWN
+    assert report.recipient == "+971576545612"
+    assert report.received_at == RECEIVED
+    assert report.status_at is None
+
+
+def test_push_form_without_content_type_is_sniffed() -> None:
+    body = "msg_id=abc&status=delivered&recipient=%2B971576545612"
+    result = REGISTRY.parse_push("d7", PushRequest.build(body=body, received_at=RECEIVED))
+    (report,) = result.reports
+    assert report.message_id == "abc"
+    assert report.recipient == "+971576545612"
+    assert report.raw == {"msg_id": "abc", "status": "delivered", "recipient": "+971576545612"}
+
+
+def test_push_form_repeated_field_first_value_counts() -> None:
+    body = "msg_id=abc&status=delivered&status=sent"
+    request = PushRequest.build(body=body, content_type="application/x-www-form-urlencoded")
+    (report,) = REGISTRY.parse_push("d7", request).reports
+    assert report.vendor_status == "delivered"
+
+
+def test_push_reply_is_plain_200() -> None:
+    result = REGISTRY.parse_push(
+        "d7", PushRequest.build(body=json.dumps(DOC_PUSH), content_type="application/json")
+    )
+    assert (result.reply.status_code, result.reply.content_type, result.reply.body) == (200, None, b"")
+    assert result.errors == ()
+
+
+def test_push_integer_msg_id_becomes_string() -> None:
+    body = json.dumps({**DOC_PUSH, "msg_id": 123456789012345678})
+    (report,) = REGISTRY.parse_push(
+        "d7", PushRequest.build(body=body, content_type="application/json")
+    ).reports
+    assert report.message_id == "123456789012345678"
+
+
+def test_push_broken_multipart_is_a_payload_error() -> None:
+    request = PushRequest.build(body=b"garbage", content_type="multipart/form-data; boundary=x")
+    with pytest.raises(PayloadError) as info:
+        REGISTRY.parse_push("d7", request)
+    assert info.value.field in {"form", "form.msg_id"}
+
+
+def test_push_json_scalar_body_is_a_payload_error() -> None:
+    request = PushRequest.build(body=b'"sent"', content_type="application/json")
+    with pytest.raises(PayloadError) as info:
+        REGISTRY.parse_push("d7", request)
+    assert info.value.field == "$"
+
+
+# -- fetch details -------------------------------------------------------------
+
+
+class FakeClient:
+    """Records requests and answers from a list (the fixtures use the real
+    client with replay; this checks the path building on its own)."""
+
+    def __init__(self, answers: list[tuple[int, object]]) -> None:
+        self.answers = answers
+        self.calls: list[tuple[str, str, dict[str, str]]] = []
+
+    def request(self, method: str, path: str, *, headers: dict[str, str]) -> HttpResponse:
+        self.calls.append((method, path, headers))
+        status, body = self.answers.pop(0)
+        content = body if isinstance(body, bytes) else json.dumps(body).encode()
+        return HttpResponse(status, Headers(), content, "https://api.d7networks.com/x", received_at=RECEIVED)
+
+
+def _fetch(ids: list[str], client: FakeClient, token: str = "t0ken-value") -> smsstatus.FetchResult:
+    creds = smsstatus.Credentials("d7", {"api_token": token})
+    return smsstatus_d7.fetch(vendor="d7", ids=ids, credentials=creds, client=client)  # type: ignore[arg-type]
+
+
+def test_fetch_quotes_the_id_into_the_path() -> None:
+    client = FakeClient([(404, {"detail": "Not Found"})])
+    result = _fetch(["a/b?c"], client)
+    assert client.calls[0][1] == "report/v1/message-log/a%2Fb%3Fc"
+    assert client.calls[0][2]["Authorization"] == "Bearer t0ken-value"
+    (item,) = result.errors
+    assert isinstance(item.error, NotFoundError)
+    assert (item.index, item.key) == (0, "a/b?c")
+
+
+def test_fetch_empty_id_is_an_item_error_without_a_request() -> None:
+    client = FakeClient([])
+    result = _fetch(["  "], client)
+    assert client.calls == []
+    (item,) = result.errors
+    assert isinstance(item.error, PayloadError)
+    assert item.error.field == "ids[0]"
+
+
+def test_fetch_403_fails_the_whole_fetch() -> None:
+    client = FakeClient([(403, {"detail": {"code": "FORBIDDEN", "message": "no access"}})])
+    with pytest.raises(VendorError) as info:
+        _fetch(["a", "b"], client)
+    assert (info.value.http_status, info.value.vendor_code) == (403, "FORBIDDEN")
+    assert len(client.calls) == 1
+
+
+def test_fetch_error_body_not_json() -> None:
+    client = FakeClient([(500, b"<html>oops</html>")])
+    (item,) = _fetch(["a"], client).errors
+    assert isinstance(item.error, VendorError)
+    assert (item.error.http_status, item.error.vendor_code) == (500, None)
+    assert item.raw == "<html>oops</html>"
+
+
+def test_fetch_without_token_raises_credentials_error() -> None:
+    creds = smsstatus.Credentials("d7", {})
+    with pytest.raises(CredentialsError):
+        smsstatus_d7.fetch(vendor="d7", ids=["a"], credentials=creds, client=FakeClient([]))  # type: ignore[arg-type]
+
+
+def test_fetch_cost_is_decimal_from_float_repr_without_currency() -> None:
+    body = {
+        "request_id": "r",
+        "messages": [{"msg_id": "m", "status": "sent", "sms_cost": 0.1, "number_of_sms": 3}],
+    }
+    (report,) = _fetch(["r"], FakeClient([(200, body)])).reports
+    assert report.price is not None
+    assert report.price.amount == Decimal("0.1")  # not 0.1000000000000000055511151231257827...
+    assert report.price.currency is None
+    assert report.segments == 3
+    assert report.status_at is None
+    assert report.received_at == RECEIVED
+
+
+def test_fetch_integer_cost() -> None:
+    body = {"request_id": "r", "messages": [{"msg_id": "m", "status": "sent", "sms_cost": 2}]}
+    (report,) = _fetch(["r"], FakeClient([(200, body)])).reports
+    assert report.price is not None and report.price.amount == Decimal(2)
+
+
+def test_fetch_bool_cost_is_rejected() -> None:
+    body = {"request_id": "r", "messages": [{"msg_id": "m", "status": "sent", "sms_cost": True}]}
+    result = _fetch(["r"], FakeClient([(200, body)]))
+    assert result.reports == ()
+    (item,) = result.errors
+    assert isinstance(item.error, PayloadError)
+    assert item.error.field == "$.messages[0].sms_cost"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("2021-08-05T12:52+05:30", "2021-08-05T07:22:00Z"),  # D7's send-page example: no seconds
+        ("2025-01-01T00:30:00-03:00", "2025-01-01T03:30:00Z"),
+        ("2025-06-10T07:22:00Z", "2025-06-10T07:22:00Z"),
+        ("2025-06-10T07:22:00.250Z", "2025-06-10T07:22:00.250000Z"),
+        ("2025-06-10T07:22:00", "2025-06-10T07:22:00Z"),  # zone-less: UTC assumed
+        ("", None),
+        (None, None),
+    ],
+)
+def test_schedule_time(given: str | None, expected: str | None) -> None:
+    record = smsstatus.fields.Record("d7", {"schedule_time": given})
+    assert smsstatus_d7.message_log.schedule_time(record, "schedule_time") == expected
+
+
+@pytest.mark.parametrize("given", ["tomorrow", "2025-13-01T00:00:00Z", 1749545540])
+def test_schedule_time_rejects(given: object) -> None:
+    record = smsstatus.fields.Record("d7", {"schedule_time": given}, "$.messages[0]")
+    with pytest.raises(PayloadError) as info:
+        smsstatus_d7.message_log.schedule_time(record, "schedule_time")
+    assert info.value.field == "$.messages[0].schedule_time"
+
+
+def test_fetch_token_never_in_errors() -> None:
+    import httpx
+
+    token = "fixture-secret-token-123"
+    body = {"detail": {"code": "X", "message": f"token {token} refused"}}
+    with pytest.raises(VendorError) as info:
+        REGISTRY.fetch(
+            "d7",
+            ["r"],
+            {"api_token": token},
+            transport=httpx.MockTransport(lambda _request: httpx.Response(401, json=body)),
+            sleep=lambda _s: None,
+        )
+    assert info.value.http_status == 401
+    assert token not in str(info.value)
+    assert token not in info.value.message
+
+
+def test_push_parse_is_cheap() -> None:
+    """Normalising a push stays within a small multiple of json.loads (loose bound for CI noise)."""
+    import time
+
+    body = json.dumps(DOC_PUSH).encode()
+    request = PushRequest.build(body=body, content_type="application/json", received_at=RECEIVED)
+    parse = smsstatus_d7.push.parse
+
+    def best(fn: object, n: int = 2000) -> float:
+        timings = []
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(n):
+                fn()  # type: ignore[operator]
+            timings.append(time.perf_counter() - start)
+        return min(timings)
+
+    base = best(lambda: json.loads(body))
+    cost = best(lambda: parse("d7", request))
+    assert cost < base * 15, (cost, base)
