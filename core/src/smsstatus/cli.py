@@ -192,6 +192,10 @@ def main(debug: bool) -> None:
     failed authentication, 4 vendor or network error.
     """
     _State.debug = debug
+    if debug:
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="smsstatus: %(levelname)s %(name)s: %(message)s")
 
 
 @main.command()

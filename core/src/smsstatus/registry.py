@@ -225,6 +225,9 @@ class Registry:
         try:
             return self._vendors[vendor]
         except KeyError:
+            for failure in self._failures:
+                if failure.name == vendor:
+                    raise PluginError(vendor, f"failed to load: {failure.error}") from None
             raise UnknownVendorError(vendor, tuple(sorted(self._vendors))) from None
 
     def info(self, vendor: str) -> VendorInfo:
