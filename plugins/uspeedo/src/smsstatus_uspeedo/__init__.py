@@ -1,0 +1,98 @@
+"""smsstatus vendor plugin for uSpeedo (UCloud USMS family).
+
+Hook implementations only; the work is done in :mod:`.push` (callback),
+:mod:`.pull` (``GetUSMSSendReceipt``), :mod:`.receipts` (one receipt to a
+report), :mod:`.mapping` (status table) and :mod:`.signature` (request signing).
+See ``docs/vendors/uspeedo.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib.resources import files
+from typing import TYPE_CHECKING
+
+from smsstatus.credentials import Credentials, CredentialSpec
+from smsstatus.hookspecs import hookimpl
+from smsstatus.model import MappedStatus
+from smsstatus.request import FetchResult, PushRequest, PushResult
+from smsstatus.vendor import Capability, PollPolicy, VendorInfo
+
+from . import push as _push
+from .mapping import DOCUMENTED_STATUSES, map_receipt
+
+if TYPE_CHECKING:
+    from smsstatus.http import HttpClient
+
+__all__ = ["INFO", "fetch", "map_status", "parse_push", "vendor_info"]
+
+VENDOR = "uspeedo"
+
+INFO = VendorInfo(
+    id=VENDOR,
+    display_name="uSpeedo",
+    capabilities=frozenset({Capability.PUSH, Capability.FETCH}),
+    statuses=DOCUMENTED_STATUSES,
+    credentials=(
+        CredentialSpec(
+            "access_key_id",
+            "fetch",
+            "uSpeedo AccessKeyId (console), sent as X-Access-Key-Id",
+            secret=False,
+            required=True,
+        ),
+        CredentialSpec(
+            "access_key_secret",
+            "fetch",
+            "uSpeedo AccessKeySecret (console), signs each request; never sent",
+            secret=True,
+            required=True,
+        ),
+        CredentialSpec(
+            "account_id",
+            "fetch",
+            "uSpeedo AccountId (project id, an integer)",
+            secret=False,
+            required=True,
+        ),
+        CredentialSpec(
+            "webhook_token",
+            "push",
+            "optional: a secret you put in the callback URL as ?token=...; when set, pushes without it are refused",
+            secret=True,
+            required=False,
+        ),
+    ),
+    schemas=files(__name__) / "schemas",
+    fixtures=files(__name__) / "fixtures",
+    default_base_url="https://api.uspeedo.com",
+    docs_url="https://uspeedo.com/docs/sms/api/list/GetUSMSSendReceipt",
+    # "try to call it again within 5 to 10 minutes after sending ... more than 12 hours: contact support"
+    poll=PollPolicy(first_after=300.0, interval=600.0, give_up_after=43_200.0, batch_limit=100),
+    secret_fields=(),
+)
+
+
+@hookimpl
+def vendor_info() -> VendorInfo:
+    return INFO
+
+
+@hookimpl
+def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
+    return _push.parse_push(vendor, request, credentials)
+
+
+@hookimpl
+def fetch(vendor: str, ids: Sequence[str], credentials: Credentials, client: HttpClient) -> FetchResult:
+    # Imported on first use: pushes never pay for hashlib/secrets. (Not named
+    # ``fetch``: importing a submodule binds its name on the package, which
+    # would shadow this hook.)
+    from . import pull
+
+    return pull.fetch(vendor, ids, credentials, client)
+
+
+@hookimpl
+def map_status(vendor: str, status: str, code: str | None) -> MappedStatus:
+    return map_receipt(status, code)

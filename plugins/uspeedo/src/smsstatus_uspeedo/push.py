@@ -1,0 +1,80 @@
+"""The receipt-status callback ("Callback API"): ``POST`` JSON, a batch per request.
+
+Accepted bodies:
+
+* ``{"MsgType": 2, "Data": [receipt, ...]}`` (the documented example);
+* ``[receipt, ...]`` (what the doc's "JSON Array format" sentence describes);
+* ``{"MsgType": 0, ...}``: an uplink (MO) message, not a status report: no
+  reports, acknowledged so that the vendor does not retry.
+
+Every good item becomes a report; each bad one an :class:`ItemError`; the
+vendor gets its success reply as long as the envelope could be read.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from smsstatus.credentials import Credentials, check_credential
+from smsstatus.errors import PayloadError
+from smsstatus.fields import Record
+from smsstatus.model import Channel, StatusReport
+from smsstatus.request import ItemError, PushReply, PushRequest, PushResult
+
+from .receipts import build_report, session_key
+
+__all__ = ["REPLY_OK", "TOKEN_PARAM", "parse_push"]
+
+#: UCloud USMS's documented acknowledgement of the same interface.
+REPLY_OK = PushReply.json({"code": 0, "message": "ok"})
+#: Query parameter carrying the optional webhook token.
+TOKEN_PARAM = "token"
+MSG_TYPE_RECEIPT = 2
+MSG_TYPE_UPLINK = 0
+
+
+def _query_token(request: PushRequest) -> str | None:
+    for name, value in request.query_params:
+        if name == TOKEN_PARAM:
+            return value
+    return None
+
+
+def _items(vendor: str, data: Any) -> tuple[list[Any] | None, str]:
+    """The receipt items and the JSON path of their array (None for an uplink push)."""
+    if isinstance(data, list):
+        return data, "$"
+    if isinstance(data, dict):
+        envelope = Record(vendor, data)
+        msg_type = envelope.integer("MsgType")
+        if msg_type == MSG_TYPE_UPLINK:
+            return None, "$.Data"
+        if msg_type != MSG_TYPE_RECEIPT:
+            raise envelope.error("MsgType", f"unsupported message type {msg_type} (2 = receipt, 0 = uplink)")
+        return envelope.array("Data"), "$.Data"
+    raise PayloadError(vendor, "$", "expected a JSON object or array")
+
+
+def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
+    expected = credentials.optional("webhook_token")
+    if expected:
+        check_credential(vendor, "webhook_token", expected, _query_token(request))
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise PayloadError(vendor, "$", "body is not valid JSON") from None
+    items, base = _items(vendor, data)
+    if items is None:
+        return PushResult(reports=(), reply=REPLY_OK)
+    reports: list[StatusReport] = []
+    errors: list[ItemError] = []
+    received_at = request.received_at
+    for index, item in enumerate(items):
+        try:
+            reports.append(
+                build_report(vendor, item, f"{base}[{index}]", channel=Channel.PUSH, received_at=received_at)
+            )
+        except PayloadError as exc:
+            errors.append(ItemError(error=exc, raw=item, index=index, key=session_key(item)))
+    return PushResult(reports=tuple(reports), reply=REPLY_OK, errors=tuple(errors))
