@@ -1,0 +1,92 @@
+"""smsstatus vendor plugin for Huawei Cloud Message & SMS (MSGSMS).
+
+Push only: Huawei has no status-query API (the console's Send Details page is
+the only other view). Two pushes are read: the per-request ``statusCallback``
+(form-urlencoded, one report) and the per-application batch (JSON
+``statusReportList``, up to 50 reports), each checked with Huawei's optional
+AK/SK push authentication when ``app_secret`` is configured.
+See ``docs/vendors/huawei.md`` for the mapping and every assumption.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import TYPE_CHECKING
+
+from smsstatus.credentials import CredentialSpec
+from smsstatus.hookspecs import hookimpl
+from smsstatus.vendor import Capability, VendorInfo
+
+from . import push as _push
+from .codes import DOCUMENTED, map_code
+
+if TYPE_CHECKING:
+    from smsstatus.credentials import Credentials
+    from smsstatus.model import MappedStatus
+    from smsstatus.request import PushRequest, PushResult
+
+__all__ = ["INFO", "vendor_info", "parse_push", "map_status"]
+
+VENDOR = "huawei"
+
+_PUSH_AUTH = "Huawei console: application > push AK/SK authentication"
+
+INFO = VendorInfo(
+    id=VENDOR,
+    display_name="Huawei Cloud Message & SMS (MSGSMS)",
+    capabilities=frozenset({Capability.PUSH}),
+    statuses=DOCUMENTED,
+    credentials=(
+        CredentialSpec(
+            name="app_key",
+            used_for="push",
+            description=f"Push AK: the Access value Huawei signs with ({_PUSH_AUTH}); "
+            "optional with one pair, restricts which AK is accepted",
+            secret=False,
+            required=False,
+        ),
+        CredentialSpec(
+            name="app_secret",
+            used_for="push",
+            description=f"Push SK ({_PUSH_AUTH}); when set, every push must carry a valid "
+            "SDK-HMAC-SHA256 signature",
+            secret=True,
+            required=False,
+        ),
+        CredentialSpec(
+            name="app_key_2",
+            used_for="push",
+            description="Second push AK (Huawei's dual-AK/SK mode, for key rotation)",
+            secret=False,
+            required=False,
+        ),
+        CredentialSpec(
+            name="app_secret_2",
+            used_for="push",
+            description="Second push SK (Huawei's dual-AK/SK mode, for key rotation)",
+            secret=True,
+            required=False,
+        ),
+    ),
+    schemas=files("smsstatus_huawei") / "schemas",
+    fixtures=files("smsstatus_huawei") / "fixtures",
+    default_base_url=None,
+    docs_url="https://support.huaweicloud.com/intl/en-us/api-msgsms/sms_05_0003.html",
+    poll=None,
+    secret_fields=(),
+)
+
+
+@hookimpl
+def vendor_info() -> VendorInfo:
+    return INFO
+
+
+@hookimpl
+def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
+    return _push.parse(vendor, request, credentials)
+
+
+@hookimpl
+def map_status(status: str) -> MappedStatus:
+    return map_code(status)
