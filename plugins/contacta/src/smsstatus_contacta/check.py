@@ -1,0 +1,49 @@
+"""``GET {base}/sms/check?auth=<token>&token=<id>``, one id per call."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from smsstatus.errors import PayloadError, VendorError
+from smsstatus.request import FetchResult, ItemError
+
+from .auth import basic_authorization, query_params
+from .parse import KeyRejectedError, raw_of, read_answer
+
+if TYPE_CHECKING:
+    from smsstatus.credentials import Credentials
+    from smsstatus.http import HttpClient
+    from smsstatus.model import StatusReport
+
+__all__ = ["CHECK_PATH", "fetch_ids"]
+
+#: Relative to the base URL (default ``https://sms.contacta.mx/api/v2``).
+CHECK_PATH = "sms/check"
+
+
+def fetch_ids(vendor: str, ids: Sequence[str], credentials: Credentials, client: HttpClient) -> FetchResult:
+    """Check each id in turn. A rejected token fails the whole fetch; any
+    other problem becomes an item error for its id and the others go on."""
+    token = credentials.require("token")
+    reports: list[StatusReport] = []
+    errors: list[ItemError] = []
+    for index, message_id in enumerate(ids):
+        if not isinstance(message_id, str) or not message_id.strip():
+            problem = PayloadError(vendor, f"ids[{index}]", "expected a non-empty message id")
+            raw = message_id if isinstance(message_id, str) else None
+            errors.append(ItemError(error=problem, raw=raw, index=index, key=None))
+            continue
+        response = client.request(
+            "GET",
+            CHECK_PATH,
+            params=query_params(token, message_id),
+            headers={"Accept": "application/json", "Authorization": basic_authorization(token)},
+        )
+        try:
+            reports.append(read_answer(vendor, response, token))
+        except KeyRejectedError:
+            raise
+        except (PayloadError, VendorError) as exc:
+            errors.append(ItemError(error=exc, raw=raw_of(response, token), index=index, key=message_id))
+    return FetchResult(reports=tuple(reports), errors=tuple(errors))
