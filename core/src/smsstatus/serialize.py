@@ -74,7 +74,8 @@ def _make() -> cattrs.Converter:
     conv = make_converter(forbid_extra_keys=False)
     conv.register_unstructure_hook(datetime, format_instant)
     conv.register_structure_hook(datetime, lambda v, _: parse_instant(v))
-    conv.register_unstructure_hook(Decimal, str)
+    # Fixed-point text: str() would give "1E-7", which the schema (and people) reject.
+    conv.register_unstructure_hook(Decimal, lambda value: format(value, "f"))
     conv.register_structure_hook(Decimal, lambda v, _: _parse_decimal(v))
     # ``final`` is init=False (derived from ``status``) but part of the JSON contract.
     conv.register_unstructure_hook(
