@@ -95,7 +95,9 @@ def map_receipt(result: str, code: str | None) -> MappedStatus:
     return MappedStatus(override or Status.UNDELIVERED, reason, MappingKind.EXACT)
 
 
-def _doc(value: str, code: str | None, status: Status, reason: Reason | None, description: str) -> DocumentedStatus:
+def _doc(
+    value: str, code: str | None, status: Status, reason: Reason | None, description: str
+) -> DocumentedStatus:
     return DocumentedStatus(
         value=value,
         code=code,

@@ -39,7 +39,9 @@ PATH = "api"
 BATCH_LIMIT = 100
 
 _NOT_IN_RESPONSE = "no receipt for this SessionNo in the response (unknown id, or no receipt yet)"
-_NO_RECEIPTS_YET = "the SessionNo has no receipts yet (uSpeedo advises querying again 5-10 minutes after sending)"
+_NO_RECEIPTS_YET = (
+    "the SessionNo has no receipts yet (uSpeedo advises querying again 5-10 minutes after sending)"
+)
 
 
 def _account_id(vendor: str, value: str) -> int:
@@ -108,6 +110,7 @@ _UNREADABLE: Any = object()
 def _collect(
     vendor: str,
     sessions: list[Any],
+    *,
     received_at: datetime,
     chunk: Sequence[str],
     positions: Mapping[str, int],
@@ -128,7 +131,9 @@ def _collect(
         except PayloadError as exc:
             if session_no:
                 answered.add(session_no)
-            errors.append(ItemError(error=exc, raw=session, index=positions.get(session_no or ""), key=session_no))
+            errors.append(
+                ItemError(error=exc, raw=session, index=positions.get(session_no or ""), key=session_no)
+            )
             continue
         if not receipts:
             empty.add(session_no)
@@ -178,7 +183,11 @@ def fetch(vendor: str, ids: Sequence[str], credentials: Credentials, client: Htt
         body = request_body(account_id, chunk)
         try:
             response = client.request(
-                "POST", PATH, params={"Action": ACTION}, headers=request_headers(body, key_id, secret), json=body
+                "POST",
+                PATH,
+                params={"Action": ACTION},
+                headers=request_headers(body, key_id, secret),
+                json=body,
             )
             sessions = _sessions(vendor, response)
         except (VendorError, PayloadError) as exc:
@@ -186,7 +195,15 @@ def fetch(vendor: str, ids: Sequence[str], credentials: Credentials, client: Htt
             first_error = first_error or exc
             errors.extend(ItemError(error=exc, raw=None, index=positions[s], key=s) for s in chunk)
             continue
-        _collect(vendor, sessions, response.received_at, chunk, positions, reports, errors)
+        _collect(
+            vendor,
+            sessions,
+            received_at=response.received_at,
+            chunk=chunk,
+            positions=positions,
+            reports=reports,
+            errors=errors,
+        )
     if first_error is not None and failed == calls:
         raise first_error
     return FetchResult(reports=tuple(reports), errors=tuple(errors))

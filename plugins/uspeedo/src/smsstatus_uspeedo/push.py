@@ -29,7 +29,7 @@ __all__ = ["REPLY_OK", "TOKEN_PARAM", "parse_push"]
 #: UCloud USMS's documented acknowledgement of the same interface.
 REPLY_OK = PushReply.json({"code": 0, "message": "ok"})
 #: Query parameter carrying the optional webhook token.
-TOKEN_PARAM = "token"
+TOKEN_PARAM = "token"  # noqa: S105 -- the parameter name, not a secret
 MSG_TYPE_RECEIPT = 2
 MSG_TYPE_UPLINK = 0
 

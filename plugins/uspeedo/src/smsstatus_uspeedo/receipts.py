@@ -98,4 +98,3 @@ def build_report(
         extra=extra,
         raw=item,
     )
-
