@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from datetime import UTC, datetime
 from decimal import Decimal
 from importlib.resources import files
@@ -75,8 +76,8 @@ def test_every_documented_status_maps_as_declared() -> None:
 
 
 def test_every_documented_status_has_a_map_fixture() -> None:
-    covered = {c.data["status"].lower() for c in CASES if c.kind == "map" and "code" not in c.data}
-    missing = [s.value for s in REGISTRY.info("contacta").statuses if s.value.lower() not in covered]
+    covered = {(c.data["status"], c.data.get("code")) for c in CASES if c.kind == "map"}
+    missing = [s.value for s in REGISTRY.info("contacta").statuses if (s.value, s.code) not in covered]
     assert missing == []
 
 
@@ -338,3 +339,15 @@ def test_bad_answers_are_payload_item_errors(body: Any) -> None:
     assert isinstance(item.error, smsstatus.PayloadError)
     assert item.error.field.startswith("$")
     assert item.key == "42"
+
+
+def test_token_never_reaches_the_logs(caplog: pytest.LogCaptureFixture) -> None:
+    # httpx logs each request URL at INFO; the SDK's scheme puts the token in
+    # the query (auth=...). The plugin masks it while it fetches.
+    with caplog.at_level("DEBUG"):
+        _fetch(Recorder(200, DOC_BODY), ["199999"])
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("sms/check" in m for m in messages), "httpx logged the request"
+    assert all(TOKEN not in m for m in messages)
+    assert any("auth=***" in m for m in messages)
+    assert logging.getLogger("httpx").filters == []  # removed after the fetch
