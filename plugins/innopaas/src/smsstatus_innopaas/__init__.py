@@ -1,0 +1,77 @@
+"""smsstatus vendor plugin for InnoPaaS (Chuanglan "253" international SMS).
+
+Push only: the SMS status report InnoPaaS sends to the URL set in its console
+(or per message as ``callBackUrl``), as a JSON POST (current) or a GET query
+string (legacy). InnoPaaS's pull API (``/pull/report``) deletes what it returns
+and takes no message ids, so it is out of scope. See ``docs/vendors/innopaas.md``
+for the mapping and every assumption.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import TYPE_CHECKING
+
+from smsstatus.credentials import CredentialSpec
+from smsstatus.hookspecs import hookimpl
+from smsstatus.vendor import Capability, VendorInfo
+
+from . import push as _push
+from .mapping import DOCUMENTED, map_value
+
+if TYPE_CHECKING:
+    from smsstatus.credentials import Credentials
+    from smsstatus.model import MappedStatus
+    from smsstatus.request import PushRequest, PushResult
+
+__all__ = ["INFO", "VENDOR", "vendor_info", "parse_push", "map_status"]
+
+VENDOR = "innopaas"
+
+INFO = VendorInfo(
+    id=VENDOR,
+    display_name="InnoPaaS (Chuanglan 253 international)",
+    capabilities=frozenset({Capability.PUSH}),
+    statuses=DOCUMENTED,
+    credentials=(
+        CredentialSpec(
+            name="receiver",
+            used_for="push",
+            description=(
+                "Username InnoPaaS puts in the push's 'receiver' field (set up by InnoPaaS engineering);"
+                " when configured, pushes must carry it"
+            ),
+            secret=False,
+            required=False,
+        ),
+        CredentialSpec(
+            name="pswd",
+            used_for="push",
+            description=(
+                "Password InnoPaaS puts in the push's 'pswd' field (set up by InnoPaaS engineering);"
+                " when configured, pushes must carry it"
+            ),
+            secret=True,
+            required=False,
+        ),
+    ),
+    schemas=files("smsstatus_innopaas") / "schemas",
+    fixtures=files("smsstatus_innopaas") / "fixtures",
+    docs_url="https://docs.innopaas.com/api-reference/api-reference-en/sms-api/webhook/sms-status-report",
+    secret_fields=_push.SECRET_FIELDS,
+)
+
+
+@hookimpl
+def vendor_info() -> VendorInfo:
+    return INFO
+
+
+@hookimpl
+def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
+    return _push.parse(vendor, request, credentials)
+
+
+@hookimpl
+def map_status(status: str) -> MappedStatus:
+    return map_value(status)

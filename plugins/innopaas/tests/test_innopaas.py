@@ -1,0 +1,442 @@
+"""Tests of the innopaas plugin: every fixture case, plus targeted checks of the
+tricky parts. Expected values come from InnoPaaS's documentation (times worked
+out by hand from the epoch values and Beijing = UTC+8), not from the code."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from importlib.resources import files
+
+import pytest
+import smsstatus
+import smsstatus_innopaas
+from smsstatus import (
+    AuthenticationError,
+    Capability,
+    MappingKind,
+    PayloadError,
+    PushRequest,
+    Reason,
+    Status,
+)
+from smsstatus.fixtures import Case, load_cases, run_case
+from smsstatus_innopaas.clock import parse_time
+
+REGISTRY = smsstatus.Registry(vendors={"innopaas": smsstatus_innopaas})
+CASES = load_cases(REGISTRY.info("innopaas"))
+
+RECEIVED = datetime(2025, 6, 10, 8, 52, 21, tzinfo=UTC)
+
+#: The doc's example body, verbatim (also shipped as examples/push.json).
+DOC = {
+    "batchSeq": "I8393346_2506101652_35",
+    "unitPrice": "0.05670",
+    "countryNumber": "0086",
+    "mnc": "2",
+    "receiver": "account",
+    "pswd": "password",
+    "mnoName": "China Mobile",
+    "notifyTime": "1749545540975",
+    "fee": "0.0567",
+    "mobile": "8618888888888",
+    "msgid": "627239445736452096",
+    "mcc": "460",
+    "requestTime": "1749545538198",
+    "uid": "I8393346_2506101652_35",
+    "regionCode": "CN",
+    "accessNumber": "508tongdao",
+    "currency": "CNY",
+    "status": "DELIVRD",
+    "reportTime": "1749545540967",
+    "smsNum": "1",
+}
+
+
+def _post(body: object, content_type: str | None = "application/json") -> PushRequest:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return PushRequest.build(body=raw, content_type=content_type, received_at=RECEIVED)
+
+
+def _get(query: str) -> PushRequest:
+    return PushRequest.build(
+        method="GET", url="https://hooks.example.test/ip", query=query, received_at=RECEIVED
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_fixture(case: Case) -> None:
+    run_case(REGISTRY, case)
+
+
+def test_fixture_coverage() -> None:
+    kinds = {c.kind for c in CASES}
+    assert kinds == {"push", "map"}
+    mapped = {c.data["status"] for c in CASES if c.kind == "map"}
+    documented = {s.value for s in REGISTRY.info("innopaas").statuses}
+    assert documented <= mapped, documented - mapped
+    # every push shape and every error kind a push can raise is exercised
+    methods = {c.data["request"]["method"] for c in CASES if c.kind == "push"}
+    assert methods == {"GET", "POST"}
+    errors = {
+        c.data["expect"]["error"]["type"] for c in CASES if c.kind == "push" and "error" in c.data["expect"]
+    }
+    assert errors == {"payload", "authentication"}
+
+
+# -- plugin loading -----------------------------------------------------------
+
+
+def test_entry_point_loads() -> None:
+    registry = smsstatus.load(environ={"SMSSTATUS_VENDORS": "innopaas"})
+    assert "innopaas" in registry.vendors
+    assert not [f for f in registry.failures if f.name == "innopaas"]
+    loaded = registry.vendors["innopaas"]
+    assert loaded.distribution == "smsstatus-innopaas"
+    assert loaded.hooks == {"vendor_info", "parse_push", "map_status"}
+
+
+def test_vendor_info() -> None:
+    info = REGISTRY.info("innopaas")
+    assert info.capabilities == {Capability.PUSH}
+    assert info.default_base_url is None and info.poll is None
+    assert [(c.name, c.used_for, c.secret, c.required) for c in info.credentials] == [
+        ("receiver", "push", False, False),
+        ("pswd", "push", True, False),
+    ]
+    assert set(info.secret_fields) == {"receiver", "pswd"}
+    assert info.schemas is not None
+    for name in ("push-json.schema.json", "push-query.schema.json"):
+        assert (info.schemas / name).is_file(), name
+
+
+def test_fetch_is_unsupported() -> None:
+    with pytest.raises(smsstatus.UnsupportedError):
+        REGISTRY.fetch("innopaas", ["627239445736452096"])
+
+
+# -- mapping --------------------------------------------------------------------
+
+
+def test_every_documented_status_maps_as_declared() -> None:
+    statuses = REGISTRY.info("innopaas").statuses
+    assert {s.value for s in statuses} == {"DELIVRD", "UNDELIV", "EXPIRED", "REJECTD", "DELETED", "UNKNOWN"}
+    for documented in statuses:
+        mapped = REGISTRY.map_status("innopaas", documented.value, documented.code)
+        assert (mapped.status, mapped.reason, mapped.mapping) == (
+            documented.expected.status,
+            documented.expected.reason,
+            documented.expected.mapping,
+        ), documented.value
+
+
+def test_only_delivrd_succeeds_everything_else_is_a_final_failure() -> None:
+    """InnoPaaS: 'DELIVRD means delivered successfully; all others are failures'."""
+    assert REGISTRY.map_status("innopaas", "DELIVRD").status is Status.DELIVERED
+    for value in ("UNDELIV", "EXPIRED", "REJECTD", "DELETED", "UNKNOWN", "ACCEPTD", "ENROUTE", "X", "0"):
+        mapped = REGISTRY.map_status("innopaas", value)
+        assert mapped.final, value
+        assert mapped.status is not Status.DELIVERED, value
+        assert mapped.reason is not None, value
+
+
+@pytest.mark.parametrize("value", ["MK:0005", "BLACK", "délivré", "DELIVRD2", "ID:0076", "unknown status"])
+def test_unknown_values_follow_the_vendor_default(value: str) -> None:
+    mapped = REGISTRY.map_status("innopaas", value)
+    assert (mapped.status, mapped.reason, mapped.mapping) == (
+        Status.UNDELIVERED,
+        Reason.UNKNOWN,
+        MappingKind.VENDOR_DEFAULT,
+    )
+
+
+@pytest.mark.parametrize("value", ["", " ", "\t\n"])
+def test_blank_values_are_unmapped(value: str) -> None:
+    mapped = REGISTRY.map_status("innopaas", value)
+    assert (mapped.status, mapped.reason, mapped.mapping) == (Status.UNKNOWN, None, MappingKind.UNMAPPED)
+    assert not mapped.final
+
+
+def test_unknown_status_push_still_gets_the_success_reply() -> None:
+    result = REGISTRY.parse_push("innopaas", _post({**DOC, "status": "SOMETHING_NEW"}))
+    (report,) = result.reports
+    assert report.vendor_status == "SOMETHING_NEW"
+    assert report.mapping is MappingKind.VENDOR_DEFAULT
+    assert (result.reply.status_code, result.reply.content_type, result.reply.body) == (200, None, b"")
+
+
+# -- times ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        # epoch ms: 1749545540 s = 2025-06-10T08:52:20Z (date -u -d @1749545540), + 967 ms
+        ("1749545540967", datetime(2025, 6, 10, 8, 52, 20, 967000, tzinfo=UTC)),
+        # yyMMddHHmmss Beijing: 2024-02-01 00:11:13 +08:00 = 2024-01-31 16:11:13 UTC
+        ("240201001113", datetime(2024, 1, 31, 16, 11, 13, tzinfo=UTC)),
+        # yyMMddHHmm Beijing: 2024-02-01 00:11 +08:00 = 2024-01-31 16:11 UTC
+        ("2402010011", datetime(2024, 1, 31, 16, 11, tzinfo=UTC)),
+        # year boundary in Beijing: 2025-01-01 07:59:59 +08:00 = 2024-12-31 23:59:59 UTC
+        ("250101075959", datetime(2024, 12, 31, 23, 59, 59, tzinfo=UTC)),
+        # the legacy doc's 'Z' time is a Beijing wall clock (see clock.py)
+        ("2024-02-01T00:11:15.130Z", datetime(2024, 1, 31, 16, 11, 15, 130000, tzinfo=UTC)),
+        ("2024-02-01T00:11Z", datetime(2024, 1, 31, 16, 11, tzinfo=UTC)),
+        # explicit offsets are honoured
+        ("2024-02-01T00:11:15.130+08:00", datetime(2024, 1, 31, 16, 11, 15, 130000, tzinfo=UTC)),
+        ("2024-01-31T16:11:15+00:00", datetime(2024, 1, 31, 16, 11, 15, tzinfo=UTC)),
+        ("2024-01-31T11:11:15-05:00", datetime(2024, 1, 31, 16, 11, 15, tzinfo=UTC)),
+    ],
+)
+def test_parse_time(given: str, expected: datetime) -> None:
+    parsed = parse_time(given)
+    assert parsed == expected
+    assert parsed.utcoffset() is not None and parsed.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        "17495455409",  # 11 digits
+        "174954554096700",  # 15 digits
+        "9999999999999",  # epoch ms in 2286
+        "241301001113",  # month 13
+        "240230001113",  # 30 February
+        "240201241113",  # hour 24
+        "2402012460",  # minute 60
+        "2024-02-01T00:11:15",  # ISO without a zone
+        "2024-02-01 00:11:15Z",  # space separator
+        "2024-02-30T00:11:15Z",  # no such day
+        "1899-02-01T00:11:15+08:00",  # outside 2000..2100
+        "\uff12\uff14\uff10\uff12\uff10\uff11\uff10\uff10\uff11\uff11\uff11\uff13",  # full-width digits
+        "yesterday",
+    ],
+)
+def test_parse_time_rejects(given: str) -> None:
+    with pytest.raises(ValueError):  # the push turns it into a PayloadError
+        parse_time(given)
+
+
+def test_bad_calendar_time_in_a_push_is_a_payload_error() -> None:
+    with pytest.raises(PayloadError) as info:
+        REGISTRY.parse_push("innopaas", _post({**DOC, "reportTime": "9999999999999"}))
+    assert info.value.field == "$.reportTime"
+    with pytest.raises(PayloadError) as info:
+        REGISTRY.parse_push("innopaas", _get("msgid=1&status=DELIVRD&requestTime=241301001113"))
+    assert info.value.field == "query.requestTime"
+
+
+# -- authentication ------------------------------------------------------------------
+
+CREDS = {"receiver": "fixture-user-1", "pswd": "fixture-secret-1"}
+
+
+def test_credentials_compared_in_constant_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hmac
+
+    calls: list[tuple[bytes, bytes]] = []
+    real = hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        calls.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(hmac, "compare_digest", spy)
+    body = {**DOC, **CREDS}
+    REGISTRY.parse_push("innopaas", _post(body), CREDS)
+    assert (b"fixture-user-1", b"fixture-user-1") in calls
+    assert (b"fixture-secret-1", b"fixture-secret-1") in calls
+
+
+def test_wrong_password_error_never_shows_either_value() -> None:
+    body = {**DOC, "receiver": "fixture-user-1", "pswd": "fixture-guess-77"}
+    with pytest.raises(AuthenticationError) as info:
+        REGISTRY.parse_push("innopaas", _post(body), CREDS)
+    assert info.value.credential == "pswd"
+    text = str(info.value) + repr(info.value.args)
+    assert "fixture-secret-1" not in text
+    assert "fixture-guess-77" not in text
+
+
+def test_legacy_get_credentials_in_the_query_are_checked_and_stripped() -> None:
+    query = "msgid=1&status=DELIVRD&receiver=fixture-user-1&pswd=fixture-secret-1"
+    (report,) = REGISTRY.parse_push("innopaas", _get(query), CREDS).reports
+    assert report.raw == {"msgid": "1", "status": "DELIVRD"}
+    with pytest.raises(AuthenticationError) as info:
+        REGISTRY.parse_push("innopaas", _get("msgid=1&status=DELIVRD&receiver=fixture-user-1"), CREDS)
+    assert info.value.credential == "pswd"
+
+
+def test_secrets_are_stripped_even_without_configured_credentials() -> None:
+    (report,) = REGISTRY.parse_push("innopaas", _post(DOC)).reports
+    assert "receiver" not in report.raw and "pswd" not in report.raw
+    assert "password" not in json.dumps(dict(report.raw))
+
+
+def test_empty_credential_config_means_unauthenticated() -> None:
+    (report,) = REGISTRY.parse_push("innopaas", _post(DOC), {"receiver": "", "pswd": ""}).reports
+    assert report.status is Status.DELIVERED
+
+
+# -- decoding the request shapes ------------------------------------------------------
+
+
+@pytest.mark.parametrize("content_type", [None, "text/plain", "application/octet-stream"])
+def test_json_without_json_content_type_is_sniffed(content_type: str | None) -> None:
+    (report,) = REGISTRY.parse_push("innopaas", _post(DOC, content_type)).reports
+    assert report.message_id == "627239445736452096"
+    assert report.price == smsstatus.Money(Decimal("0.0567"), "CNY")
+
+
+def test_json_charset_content_type() -> None:
+    (report,) = REGISTRY.parse_push("innopaas", _post(DOC, "application/json; charset=UTF-8")).reports
+    assert report.operator == smsstatus.Operator("460", "2", "China Mobile")
+
+
+def test_chinese_operator_name_kept() -> None:
+    """The Chinese reference page's example names the operator 中国移动."""
+    body = json.dumps({**DOC, "mnoName": "中国移动"}, ensure_ascii=False).encode("utf-8")
+    (report,) = REGISTRY.parse_push("innopaas", _post(body)).reports
+    assert report.operator is not None and report.operator.name == "中国移动"
+
+
+def test_get_repeated_parameter_first_value_counts() -> None:
+    (report,) = REGISTRY.parse_push("innopaas", _get("msgid=1&status=DELIVRD&status=UNDELIV")).reports
+    assert report.vendor_status == "DELIVRD"
+
+
+def test_get_url_encoded_iso_time() -> None:
+    query = "msgid=1&status=DELIVRD&reportTime=2024-02-01T00%3A11%3A15.130%2B08%3A00"
+    (report,) = REGISTRY.parse_push("innopaas", _get(query)).reports
+    assert report.status_at == datetime(2024, 1, 31, 16, 11, 15, 130000, tzinfo=UTC)
+
+
+def test_post_with_empty_body_and_query_reads_the_query() -> None:
+    request = PushRequest.build(method="POST", query="msgid=7&status=EXPIRED", received_at=RECEIVED)
+    (report,) = REGISTRY.parse_push("innopaas", request).reports
+    assert (report.message_id, report.status, report.reason) == ("7", Status.EXPIRED, Reason.EXPIRED)
+
+
+def test_form_post_errors_name_form_fields() -> None:
+    request = PushRequest.build(
+        body="msgid=1&status=DELIVRD&smsNum=x", content_type="application/x-www-form-urlencoded"
+    )
+    with pytest.raises(PayloadError) as info:
+        REGISTRY.parse_push("innopaas", request)
+    assert info.value.field == "form.smsNum"
+
+
+def test_broken_multipart_is_a_payload_error() -> None:
+    request = PushRequest.build(body=b"garbage", content_type="multipart/form-data; boundary=x")
+    with pytest.raises(PayloadError) as info:
+        REGISTRY.parse_push("innopaas", request)
+    assert info.value.field in {"form", "form.msgid"}
+
+
+def test_non_utf8_json_is_a_payload_error() -> None:
+    with pytest.raises(PayloadError) as info:
+        REGISTRY.parse_push("innopaas", _post(b'{"msgid": "\xff\xfe", "status": "DELIVRD"}'))
+    assert info.value.field == "$"
+
+
+@pytest.mark.parametrize("body", [b"null", b"42", b'"DELIVRD"', b"true"])
+def test_json_scalars_are_payload_errors(body: bytes) -> None:
+    with pytest.raises(PayloadError) as info:
+        REGISTRY.parse_push("innopaas", _post(body))
+    assert info.value.field == "$"
+
+
+# -- field semantics --------------------------------------------------------------------
+
+
+def test_uid_equal_to_batch_seq_is_no_client_ref() -> None:
+    (report,) = REGISTRY.parse_push("innopaas", _post(DOC)).reports
+    assert report.client_ref is None
+    (report,) = REGISTRY.parse_push("innopaas", _post({**DOC, "uid": "my-ref-1"})).reports
+    assert report.client_ref == "my-ref-1"
+    # without batchSeq the uid cannot be a copy of it
+    body = {k: v for k, v in DOC.items() if k != "batchSeq"}
+    (report,) = REGISTRY.parse_push("innopaas", _post(body)).reports
+    assert report.client_ref == "I8393346_2506101652_35"
+
+
+def test_price_is_decimal_not_float() -> None:
+    (report,) = REGISTRY.parse_push("innopaas", _post({**DOC, "fee": "0.1", "smsNum": "3"})).reports
+    assert report.price is not None
+    assert report.price.amount == Decimal("0.1")
+    assert str(report.price.amount) == "0.1"
+    assert report.segments == 3
+
+
+def test_current_names_win_over_legacy_names() -> None:
+    body = {**DOC, "price": "9.9", "sellingPrice": "3.3"}
+    (report,) = REGISTRY.parse_push("innopaas", _post(body)).reports
+    assert report.price == smsstatus.Money(Decimal("0.0567"), "CNY")
+    assert report.extra["unit_price"] == "0.05670"
+
+
+def test_invalid_legacy_field_is_rejected_even_when_current_one_wins() -> None:
+    with pytest.raises(PayloadError) as info:
+        REGISTRY.parse_push("innopaas", _post({**DOC, "price": "cheap"}))
+    assert info.value.field == "$.price"
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"), [("0086", "86"), ("86", "86"), ("+852", "852"), ("001", "1"), ("00", None)]
+)
+def test_country_number_normalised_to_dialling_code(given: str, expected: str | None) -> None:
+    (report,) = REGISTRY.parse_push("innopaas", _post({**DOC, "countryNumber": given})).reports
+    assert report.extra["country_number"] == expected
+    assert report.raw["countryNumber"] == given
+
+
+def test_mnc_is_not_padded_and_region_upper_cased() -> None:
+    (report,) = REGISTRY.parse_push("innopaas", _post({**DOC, "mnc": "02", "regionCode": "cn"})).reports
+    assert report.operator == smsstatus.Operator("460", "02", "China Mobile")
+    assert report.country == "CN"
+
+
+@pytest.mark.parametrize(
+    ("mobile", "e164"),
+    [
+        ("8618888888888", "+8618888888888"),
+        ("008618888888888", "+8618888888888"),
+        ("+8618888888888", "+8618888888888"),
+        ("86188****8888", None),  # masked
+        ("18888888888", "+18888888888"),  # taken as international, as submitted
+    ],
+)
+def test_mobile(mobile: str, e164: str | None) -> None:
+    (report,) = REGISTRY.parse_push("innopaas", _post({**DOC, "mobile": mobile})).reports
+    assert (report.recipient, report.recipient_raw) == (e164, mobile)
+
+
+def test_status_kept_verbatim() -> None:
+    (report,) = REGISTRY.parse_push("innopaas", _post({**DOC, "status": " expired "})).reports
+    assert report.vendor_status == " expired "
+    assert (report.status, report.reason) == (Status.EXPIRED, Reason.EXPIRED)
+
+
+def test_extra_is_json_compatible() -> None:
+    (report,) = REGISTRY.parse_push("innopaas", _post(DOC)).reports
+    assert json.loads(json.dumps(dict(report.extra))) == dict(report.extra)
+    for value in report.extra.values():
+        assert value is None or isinstance(value, str)
+
+
+def test_example_file_is_the_doc_example() -> None:
+    """examples/push.json is not in the wheel; the test checks the in-package copy of the doc example
+    the fixtures use instead, so it also runs from the built wheel."""
+    data = json.loads((files("smsstatus_innopaas") / "fixtures" / "push.json").read_text("utf-8"))
+    doc_case = next(c for c in data["cases"] if c["id"] == "doc-example")
+    assert doc_case["request"]["body"]["json"] == DOC
+
+
+def test_request_repr_and_errors_do_not_leak_the_query_password() -> None:
+    request = _get("msgid=1&status=DELIVRD&receiver=u&pswd=fixture-secret-1&smsNum=bad")
+    assert "fixture-secret-1" not in repr(request)
+    with pytest.raises(PayloadError) as info:
+        REGISTRY.parse_push("innopaas", request)
+    assert info.value.field == "query.smsNum"
+    assert "fixture-secret-1" not in str(info.value)
