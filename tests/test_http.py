@@ -105,3 +105,14 @@ def test_absolute_urls_and_missing_base() -> None:
     assert client.request("GET", "https://other.invalid/x").status_code == 204
     with pytest.raises(TransportError, match="no base URL"):
         client.request("GET", "/relative")
+
+
+def test_httpx_request_log_lines_never_show_a_secret(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level("INFO", logger="httpx")
+    client_for(lambda r: httpx.Response(200), []).request(
+        "GET", "/check", params={"auth": "k3y-secret", "token": "1"}
+    )
+    messages = [r.getMessage() for r in caplog.records if r.name == "httpx"]
+    assert messages, "httpx logs each request at INFO"
+    assert all("k3y-secret" not in m for m in messages)
+    assert any("auth=%2A%2A%2A" in m or "auth=***" in m for m in messages)

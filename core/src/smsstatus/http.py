@@ -11,6 +11,7 @@ httpx is imported lazily: parsing pushes never pays for it.
 
 from __future__ import annotations
 
+import contextvars
 import email.utils
 import json as jsonlib
 import logging
@@ -32,6 +33,35 @@ if TYPE_CHECKING:
 __all__ = ["HttpClient", "HttpResponse", "RetryPolicy"]
 
 log = logging.getLogger("smsstatus.http")
+
+# Secrets of the fetch calls running in this context. httpx logs every request
+# URL at INFO, and some vendors take a credential in the query (Contacta's
+# ``auth``): a filter on httpx's loggers scrubs them before any handler runs.
+_ACTIVE_SECRETS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
+    "smsstatus_http_secrets", default=()
+)
+
+
+class _RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = _ACTIVE_SECRETS.get()
+        if secrets:
+            message = record.getMessage()
+            if any(s in message for s in secrets):
+                record.msg, record.args = redact(message, secrets), None
+        return True
+
+
+_FILTER = _RedactingFilter()
+for _name in (
+    "httpx",
+    "httpcore",
+    "httpcore.connection",
+    "httpcore.http11",
+    "httpcore.http2",
+    "httpcore.proxy",
+):
+    logging.getLogger(_name).addFilter(_FILTER)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -154,6 +184,23 @@ class HttpClient:
             body = jsonlib.dumps(json, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
             send_headers.setdefault("Content-Type", "application/json")
         client = self._httpx()
+        token = _ACTIVE_SECRETS.set(self._secrets)
+        try:
+            return self._send(client, method, url, params, send_headers, body)
+        finally:
+            _ACTIVE_SECRETS.reset(token)
+
+    def _send(
+        self,
+        client: httpx.Client,
+        method: str,
+        url: str,
+        params: Mapping[str, str] | Sequence[tuple[str, str]] | None,
+        send_headers: dict[str, str],
+        body: bytes | None,
+    ) -> HttpResponse:
+        import httpx
+
         query = httpx.QueryParams(list(params.items()) if isinstance(params, Mapping) else list(params or ()))
         attempt = 0
         while True:
