@@ -175,8 +175,6 @@ class HttpClient:
         status is returned, not raised: the plugin knows what its vendor's
         error bodies mean. Connection failures that outlast the retries raise
         :class:`~smsstatus.TransportError`."""
-        import httpx
-
         url = self.url(path)
         body = content
         send_headers = dict(headers or {})
@@ -186,7 +184,7 @@ class HttpClient:
         client = self._httpx()
         token = _ACTIVE_SECRETS.set(self._secrets)
         try:
-            return self._send(client, method, url, params, send_headers, body)
+            return self._send(client, method, url, params=params, headers=send_headers, body=body)
         finally:
             _ACTIVE_SECRETS.reset(token)
 
@@ -195,8 +193,9 @@ class HttpClient:
         client: httpx.Client,
         method: str,
         url: str,
+        *,
         params: Mapping[str, str] | Sequence[tuple[str, str]] | None,
-        send_headers: dict[str, str],
+        headers: dict[str, str],
         body: bytes | None,
     ) -> HttpResponse:
         import httpx
@@ -207,7 +206,7 @@ class HttpClient:
             attempt += 1
             started = time.perf_counter()
             try:
-                response = client.request(method, url, params=query, headers=send_headers, content=body)
+                response = client.request(method, url, params=query, headers=headers, content=body)
             except httpx.TransportError as exc:
                 if attempt >= self.retry.attempts:
                     raise TransportError(
