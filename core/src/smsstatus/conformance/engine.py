@@ -1,0 +1,368 @@
+"""The conformance engine: which checks run for which vendor, and their outcomes.
+
+Both doors use it. :func:`build_plans` loads each vendor plugin on its own and
+plans its checks (:mod:`smsstatus.conformance.checks`); :func:`execute` runs one
+check offline with its output captured and gives its raw status;
+:func:`resolve` applies a declared known failure (strict xfail). The CLI runs
+every check through :func:`run`; the pytest plugin makes one test item per
+check, with the same id, and lets pytest apply the same strict xfail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+import attrs
+
+from ..credentials import redact
+from ..registry import ALLOW_ENV, VENDOR_GROUP
+from .sandbox import Capture, NetworkGuard, describe_exception
+
+__all__ = [
+    "OUTCOMES",
+    "FAILING",
+    "CHECK_NAMES",
+    "CheckFailed",
+    "CheckSkipped",
+    "UsageError",
+    "Options",
+    "Target",
+    "Check",
+    "Result",
+    "VendorPlan",
+    "VendorRun",
+    "Run",
+    "installed_vendors",
+    "select_targets",
+    "build_plans",
+    "execute",
+    "resolve",
+    "run",
+    "EXIT_OK",
+    "EXIT_FAILED",
+    "EXIT_USAGE",
+    "EXIT_LOAD",
+]
+
+#: Every outcome a check can have.
+OUTCOMES = ("passed", "failed", "xfailed", "xpassed", "skipped", "error")
+#: Outcomes that fail a run (an xpassed known failure is strict: it fails).
+FAILING = frozenset({"failed", "xpassed", "error"})
+
+#: Every check name, in run order (``docs/conformance.md`` describes each).
+CHECK_NAMES = (
+    "load",
+    "metadata",
+    "hooks",
+    "schemas",
+    "manifest",
+    "fixture-file",
+    "case",
+    "status-map",
+    "capability-fixtures",
+    "replay",
+    "auth",
+    "robustness",
+    "secrets",
+    "core-capabilities",
+)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_LOAD = 4
+
+_VENDOR_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class CheckFailed(AssertionError):
+    """A check found the plugin does not conform; ``message`` says how."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class CheckSkipped(Exception):
+    """A check does not apply (``message`` says why)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(Exception):
+    """The run was asked for something that cannot be done (exit code 2)."""
+
+
+@attrs.frozen(kw_only=True)
+class Options:
+    """How to run. ``fixtures_dir`` runs an application's own fixture files
+    instead of the plugin's (and only the checks that run fixtures)."""
+
+    strict: bool = False
+    fixtures_dir: Path | None = None
+    seed: int = 0
+    max_examples: int = 100
+    time_limit: float = 2.0
+    checks: frozenset[str] | None = None
+
+
+@attrs.frozen
+class Target:
+    """A vendor to check: by entry point name, or a plugin object given directly
+    (as ``Registry(vendors={vendor: plugin})`` would take it)."""
+
+    vendor: str
+    plugin: object | None = attrs.field(default=None, eq=False, repr=False)
+
+
+@attrs.define
+class Check:
+    """One planned check of one vendor."""
+
+    vendor: str
+    name: str
+    subject: str | None
+    func: Callable[[], None] = attrs.field(repr=False)
+    #: The declared reason when this check is a known failure (strict xfail).
+    known_failure: str | None = None
+
+    @property
+    def local_id(self) -> str:
+        """The id within the vendor: ``<check>[::<subject>]``."""
+        return self.name if self.subject is None else f"{self.name}::{self.subject}"
+
+    @property
+    def id(self) -> str:
+        """The stable test id: ``<vendor>::<check>[::<subject>]``."""
+        return f"{self.vendor}::{self.local_id}"
+
+
+@attrs.frozen(kw_only=True)
+class Result:
+    id: str
+    vendor: str
+    check: str
+    subject: str | None
+    outcome: str
+    duration: float
+    message: str | None
+    known_failure: str | None = None
+
+
+@attrs.define
+class VendorPlan:
+    """The checks of one vendor and what loading it found."""
+
+    vendor: str
+    distribution: str | None
+    version: str | None
+    loaded: bool
+    load_error: str | None
+    checks: list[Check]
+    #: Fixture credential values, redacted from every message.
+    secrets: tuple[str, ...] = ()
+
+
+@attrs.define
+class VendorRun:
+    plan: VendorPlan
+    results: list[Result]
+
+    @property
+    def load_failed(self) -> bool:
+        return not self.plan.loaded or any(r.check == "load" and r.outcome in FAILING for r in self.results)
+
+
+@attrs.define
+class Run:
+    options: Options
+    vendors: list[VendorRun]
+    started_at: datetime
+    duration: float
+
+    @property
+    def results(self) -> list[Result]:
+        return [r for v in self.vendors for r in v.results]
+
+    def counts(self) -> dict[str, int]:
+        found = dict.fromkeys(OUTCOMES, 0)
+        for result in self.results:
+            found[result.outcome] += 1
+        return found
+
+    @property
+    def exit_code(self) -> int:
+        """4 when a plugin could not be loaded, else 1 when a check failed, else 0."""
+        if any(v.load_failed for v in self.vendors):
+            return EXIT_LOAD
+        if any(r.outcome in FAILING for r in self.results):
+            return EXIT_FAILED
+        return EXIT_OK
+
+
+# -- choosing vendors ------------------------------------------------------------
+
+
+def _entry_point_names() -> list[str]:
+    return sorted({ep.name for ep in metadata.entry_points(group=VENDOR_GROUP)})
+
+
+def installed_vendors(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Vendor ids of installed plugins (limited by ``SMSSTATUS_VENDORS`` when set)."""
+    env = os.environ if environ is None else environ
+    names = _entry_point_names()
+    allowed = env.get(ALLOW_ENV)
+    if allowed is not None:
+        keep = {part.strip() for part in allowed.split(",") if part.strip()}
+        names = [n for n in names if n in keep]
+    return names
+
+
+def select_targets(
+    names: Sequence[str],
+    options: Options | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> list[Target]:
+    """The vendors to check: those named, or every installed one (or, with
+    ``--fixtures``, every one the fixture files name). Raises
+    :class:`UsageError` for a vendor that is not installed."""
+    installed = _entry_point_names()
+    unknown = [n for n in names if n not in installed]
+    if unknown:
+        hint = f"installed: {', '.join(installed)}" if installed else "no vendor plugins are installed"
+        raise UsageError(f"unknown vendor {', '.join(map(repr, unknown))} ({hint})")
+    chosen = list(dict.fromkeys(names))
+    if options is not None and options.fixtures_dir is not None:
+        from .fixturefiles import vendors_in
+
+        named = vendors_in(options.fixtures_dir)
+        missing = sorted(set(named) - set(installed))
+        if missing:
+            raise UsageError(
+                f"{options.fixtures_dir}: fixture files name vendors that are not installed: {', '.join(missing)}"
+            )
+        if chosen:
+            chosen = [n for n in chosen if n in named]
+            if not chosen:
+                raise UsageError(f"{options.fixtures_dir}: no fixture files for {', '.join(names)}")
+        else:
+            chosen = sorted(named)
+            if not chosen:
+                raise UsageError(f"{options.fixtures_dir}: no fixture files (*.json) found")
+    elif not chosen:
+        chosen = installed_vendors(environ)
+        if not chosen:
+            raise UsageError("no vendor plugins installed (nothing to check)")
+    return [Target(n) for n in chosen]
+
+
+def check_names(selected: Iterable[str]) -> frozenset[str]:
+    """Validate ``--check`` names."""
+    names = frozenset(selected)
+    unknown = sorted(names - set(CHECK_NAMES))
+    if unknown:
+        raise UsageError(f"unknown check {', '.join(map(repr, unknown))} (checks: {', '.join(CHECK_NAMES)})")
+    return names
+
+
+# -- planning ----------------------------------------------------------------------
+
+
+def build_plans(targets: Sequence[Target], options: Options) -> list[VendorPlan]:
+    """Load each vendor on its own and plan its checks."""
+    from .checks import plan_vendor
+
+    for target in targets:
+        if not _VENDOR_ID.fullmatch(target.vendor):
+            raise UsageError(f"{target.vendor!r} is not a valid vendor id")
+    return [plan_vendor(target, options) for target in targets]
+
+
+# -- running -------------------------------------------------------------------------
+
+
+def execute(check: Check, secrets: Sequence[str] = ()) -> tuple[str, str | None, float]:
+    """Run one check offline with its output captured: ``(status, message,
+    seconds)``, status one of passed, failed, skipped, error (before any
+    known failure is applied)."""
+    started = time.perf_counter()
+    status: str
+    message: str | None
+    with Capture(), NetworkGuard() as guard:
+        try:
+            check.func()
+            status, message = "passed", None
+        except CheckFailed as exc:
+            status, message = "failed", exc.message
+        except CheckSkipped as exc:
+            status, message = "skipped", exc.message
+        except Exception as exc:  # noqa: BLE001 -- a check that cannot reach a verdict is an error
+            status, message = "error", f"the check could not run: {describe_exception(exc)}"
+    if guard.attempts:
+        attempted = "the plugin attempted network access: " + "; ".join(dict.fromkeys(guard.attempts))
+        if status in ("passed", "skipped"):
+            status, message = "failed", attempted
+        else:
+            message = f"{message}\n{attempted}"
+    duration = time.perf_counter() - started
+    if message is not None:
+        message = redact(message, tuple(secrets))
+    return status, message, duration
+
+
+def resolve(status: str, known_failure: str | None) -> str:
+    """Apply a known failure: strict xfail (a pass becomes ``xpassed``, a failure)."""
+    if known_failure is None:
+        return status
+    if status == "failed":
+        return "xfailed"
+    if status == "passed":
+        return "xpassed"
+    return status
+
+
+def result_of(check: Check, status: str, message: str | None, duration: float) -> Result:
+    outcome = resolve(status, check.known_failure)
+    if outcome == "xpassed":
+        message = f"declared a known failure ({check.known_failure}) but passed: remove the declaration"
+    elif outcome == "xfailed":
+        message = f"known failure: {check.known_failure}\n{message or ''}".rstrip()
+    return Result(
+        id=check.id,
+        vendor=check.vendor,
+        check=check.name,
+        subject=check.subject,
+        outcome=outcome,
+        duration=duration,
+        message=message,
+        known_failure=check.known_failure,
+    )
+
+
+def run(
+    plans: Sequence[VendorPlan],
+    options: Options,
+    on_result: Callable[[Result], None] | None = None,
+) -> Run:
+    """Run every planned check; ``on_result`` sees each result as it comes."""
+    started_at = datetime.now(UTC)
+    started = time.perf_counter()
+    vendors: list[VendorRun] = []
+    for plan in plans:
+        results: list[Result] = []
+        for check in plan.checks:
+            status, message, duration = execute(check, plan.secrets)
+            result = result_of(check, status, message, duration)
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+        vendors.append(VendorRun(plan, results))
+    return Run(options, vendors, started_at, time.perf_counter() - started)

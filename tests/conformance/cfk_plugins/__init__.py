@@ -1,0 +1,191 @@
+"""Test vendor plugins for the conformance kit: one good vendor, and the same
+vendor with one deliberate flaw at a time.
+
+``Vendor(vendor_id, root, **flaws)`` is a push+fetch vendor ("CFK") whose
+fixtures and schemas live under ``root`` (``root/fixtures``, ``root/schemas``);
+the tests copy this package's fixtures there with the vendor id replaced.
+
+Push: ``POST`` JSON ``{"id", "to", "status", "code"?, "at"?}``, webhook token in
+``X-Token`` (credential ``token``); reply ``{"ok": true}``.
+Fetch: ``GET /messages/<id>`` with ``X-Key`` (credential ``api_key``); 404 = not found.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from smsstatus import (
+    Capability,
+    Channel,
+    Credentials,
+    CredentialSpec,
+    DocumentedStatus,
+    FetchResult,
+    HttpClient,
+    ItemError,
+    MappedStatus,
+    MappingKind,
+    NotFoundError,
+    PayloadError,
+    PollPolicy,
+    PushReply,
+    PushRequest,
+    PushResult,
+    Reason,
+    Status,
+    StatusReport,
+    VendorError,
+    VendorInfo,
+    check_credential,
+    hookimpl,
+)
+from smsstatus.fields import Record, decode_json_object, strip_fields
+from smsstatus.phone import to_e164
+from smsstatus.times import parse_rfc3339
+
+HERE = Path(__file__).resolve().parent
+log = logging.getLogger("cfk_plugins")
+
+TABLE = {
+    "QUEUED": MappedStatus(Status.ACCEPTED),
+    "SENT": MappedStatus(Status.SENT),
+    "DELIVERED": MappedStatus(Status.DELIVERED),
+    "FAILED": MappedStatus(Status.UNDELIVERED, Reason.UNREACHABLE),
+    "EXPIRED": MappedStatus(Status.EXPIRED, Reason.EXPIRED),
+    "REJECTED": MappedStatus(Status.REJECTED, Reason.BLOCKED),
+}
+UNMAPPED = MappedStatus(Status.UNKNOWN, mapping=MappingKind.UNMAPPED)
+
+
+class Vendor:
+    """The CFK vendor. Flaws: ``bad_map`` (DELIVERED maps to sent), ``crash``
+    (a bare AttributeError on a non-object JSON body), ``leak`` (logs the
+    webhook token), ``network`` (fetch opens its own connection),
+    ``no_map_status`` (wrongly declares the fetch credential as push)."""
+
+    def __init__(self, vendor_id: str, root: str | Path, **flaws: bool) -> None:
+        self.vendor_id = vendor_id
+        self.root = Path(root)
+        self.flaws = flaws
+        table = dict(TABLE)
+        if flaws.get("bad_map"):
+            table["DELIVERED"] = MappedStatus(Status.SENT)
+        self.table = table
+
+    @hookimpl
+    def vendor_info(self) -> VendorInfo:
+        return VendorInfo(
+            id=self.vendor_id,
+            display_name="CFK Test Vendor",
+            capabilities=frozenset({Capability.PUSH, Capability.FETCH}),
+            statuses=tuple(DocumentedStatus(k, v) for k, v in TABLE.items()),
+            credentials=(
+                CredentialSpec("token", "push", "Webhook token sent in X-Token"),
+                CredentialSpec("api_key", "fetch", "API key sent in X-Key", required=True),
+            ),
+            schemas=self.root / "schemas",
+            fixtures=self.root / "fixtures",
+            default_base_url="https://api.cfk.invalid",
+            docs_url="https://cfk.invalid/docs",
+            poll=PollPolicy(first_after=5, interval=30, give_up_after=3600, batch_limit=1),
+        )
+
+    @hookimpl
+    def map_status(self, status: str) -> MappedStatus:
+        return self.table.get(status.strip().upper(), UNMAPPED)
+
+    def _report(self, vendor: str, record: Record, channel: Channel, received_at: datetime) -> StatusReport:
+        status = record.string("status")
+        mapped = self.map_status(status)
+        recipient = record.opt_string("to")
+        return StatusReport(
+            vendor=vendor,
+            message_id=record.ident("id"),
+            recipient=to_e164(recipient),
+            recipient_raw=recipient,
+            status=mapped.status,
+            mapping=mapped.mapping,
+            reason=mapped.reason,
+            vendor_status=status,
+            vendor_code=record.opt_string("code"),
+            status_at=record.time("at", parse_rfc3339, required=False),
+            received_at=received_at,
+            channel=channel,
+            raw=dict(record.data),
+        )
+
+    @hookimpl
+    def parse_push(self, vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
+        token = request.headers.get("X-Token")
+        if self.flaws.get("leak"):
+            log.debug("push for %s with token %s", vendor, token)
+        check_credential(vendor, "token", credentials.optional("token"), token)
+        if self.flaws.get("crash"):
+            import json
+
+            try:
+                data: Any = json.loads(request.body)
+            except ValueError:
+                raise PayloadError(vendor, "$", "not JSON") from None
+            data.get("id")  # AttributeError on a JSON array: the deliberate crash
+        else:
+            data = decode_json_object(vendor, request.body)
+        report = self._report(
+            vendor, Record(vendor, strip_fields(data, ())), Channel.PUSH, request.received_at
+        )
+        return PushResult(reports=(report,), reply=PushReply.json({"ok": True}))
+
+    @hookimpl
+    def fetch(
+        self, vendor: str, ids: Sequence[str], credentials: Credentials, client: HttpClient
+    ) -> FetchResult:
+        key = credentials.require("api_key")
+        if self.flaws.get("network"):
+            import contextlib
+            import urllib.request
+
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen("https://api.cfk.invalid/ping", timeout=1)
+        reports: list[StatusReport] = []
+        errors: list[ItemError] = []
+        for index, message_id in enumerate(ids):
+            response = client.request("GET", f"/messages/{message_id}", headers={"X-Key": key})
+            if response.status_code == 404:
+                errors.append(
+                    ItemError(
+                        error=NotFoundError(vendor, "unknown message", http_status=404),
+                        raw={"id": message_id},
+                        index=index,
+                        key=message_id,
+                    )
+                )
+                continue
+            if response.status_code != 200:
+                raise VendorError(vendor, "status query failed", http_status=response.status_code)
+            try:
+                data = response.json()
+            except ValueError:
+                raise PayloadError(vendor, "$", "response is not JSON") from None
+            reports.append(self._report(vendor, Record(vendor, data), Channel.FETCH, response.received_at))
+        return FetchResult(reports=tuple(reports), errors=tuple(errors))
+
+
+class MisspelledHook:
+    """Cannot load: a hook name nobody specified."""
+
+    @hookimpl
+    def vendor_info(self) -> VendorInfo:
+        return VendorInfo(
+            id="cfkmisspelled",
+            display_name="Misspelled",
+            capabilities=frozenset(),
+            statuses=(DocumentedStatus("OK", MappedStatus(Status.DELIVERED)),),
+        )
+
+    @hookimpl
+    def map_stauts(self, status: str) -> MappedStatus:
+        return UNMAPPED
