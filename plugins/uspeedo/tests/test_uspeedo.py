@@ -239,6 +239,16 @@ def test_every_call_failing_raises() -> None:
     assert info.value.http_status == 200
 
 
+def test_deeply_nested_answer_is_a_payload_error() -> None:
+    class Deep(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            return httpx.Response(200, content=b"[" * 100_000 + b"]" * 100_000)
+
+    with pytest.raises(PayloadError) as info:
+        _fetch(["s1"], Deep())
+    assert info.value.field == "$"
+
+
 def test_no_ids_no_calls() -> None:
     transport = _Recorder()
     result = _fetch([], transport)
@@ -398,7 +408,7 @@ def test_push_bare_array_paths() -> None:
     assert result.errors[0].error.field == "$[1].ReceiptTime"
 
 
-@pytest.mark.parametrize("body", [b"", b"\xff\xfe", b"{", b"null", b"3"])
+@pytest.mark.parametrize("body", [b"", b"\xff\xfe", b"{", b"null", b"3", b"[" * 100_000 + b"]" * 100_000])
 def test_push_unreadable_bodies(body: bytes) -> None:
     with pytest.raises(PayloadError) as info:
         _push(body)

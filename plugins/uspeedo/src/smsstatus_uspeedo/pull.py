@@ -69,11 +69,14 @@ def request_headers(body: Mapping[str, Any], key_id: str, secret: str) -> dict[s
     }
 
 
+_UNREADABLE: Any = object()
+
+
 def _sessions(vendor: str, response: HttpResponse) -> list[Any]:
     """The ``Data`` array of a successful answer; raises for an error answer."""
     try:
         data = response.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: absurdly nested JSON
         data = _UNREADABLE
     if response.status_code != 200:
         code: str | None = None
@@ -102,9 +105,6 @@ def _sessions(vendor: str, response: HttpResponse) -> list[Any]:
     if envelope.get("Data") is None:  # a Go nil slice: nothing found
         return []
     return envelope.array("Data")
-
-
-_UNREADABLE: Any = object()
 
 
 def _collect(

@@ -62,7 +62,7 @@ def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> P
         check_credential(vendor, "webhook_token", expected, _query_token(request))
     try:
         data = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise PayloadError(vendor, "$", "body is not valid JSON") from None
     items, base = _items(vendor, data)
     if items is None:
