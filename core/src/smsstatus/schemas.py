@@ -23,6 +23,7 @@ __all__ = ["SCHEMA_NAMES", "schema_dir", "load_schema", "validator", "validator_
 SCHEMA_NAMES: dict[str, str] = {
     "status-report": "status-report.schema.json",
     "fixture": "fixture.schema.json",
+    "conformance-report": "conformance-report.schema.json",
 }
 
 

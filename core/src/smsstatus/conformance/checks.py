@@ -578,17 +578,18 @@ def _secret_values(ctx: Context, case: Case) -> dict[str, str]:
 
 
 def _error_texts(exc: BaseException, where: str) -> Iterator[tuple[str, str]]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    label = where
+    """The error's message, repr and text attributes; for the errors chained
+    to it, what a traceback shows (their message)."""
+    yield where, f"{exc} {exc!r}"
+    for name, value in vars(exc).items():
+        if isinstance(value, str):
+            yield f"{where} ({name})", value
+    seen = {id(exc)}
+    current = exc.__cause__ or exc.__context__
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        yield label, f"{current} {current!r}"
-        for name, value in vars(current).items():
-            if isinstance(value, str):
-                yield f"{label} ({name})", value
+        yield f"the cause of {where}", f"{type(current).__name__}: {current}"
         current = current.__cause__ or current.__context__
-        label = f"the cause of {where}"
 
 
 def _result_texts(result: Any) -> Iterator[tuple[str, str]]:
@@ -642,7 +643,7 @@ def _observe(ctx: Context, case: Case, variant: str) -> Iterator[tuple[str, str]
 
 
 def check_secrets(ctx: Context) -> None:
-    problems: list[str] = []
+    found: dict[tuple[str, str], list[str]] = {}
     ran = 0
     for case in ctx.cases:
         if case.kind not in ("push", "fetch"):
@@ -658,11 +659,16 @@ def check_secrets(ctx: Context) -> None:
             for where, text in _observe(ctx, case, variant):
                 for name, value in secrets.items():
                     if value in text:
-                        problem = f"{case.id} ({variant}): credential {name!r} appears in {where}"
-                        if problem not in problems:
-                            problems.append(problem)
-    if problems:
-        raise CheckFailed("\n".join(problems))
+                        runs = found.setdefault((name, where), [])
+                        run = f"{case.id} ({variant})"
+                        if run not in runs:
+                            runs.append(run)
+    if found:
+        lines = []
+        for (name, where), runs in found.items():
+            more = f" and {len(runs) - 1} more run(s)" if len(runs) > 1 else ""
+            lines.append(f"credential {name!r} appears in {where}: {runs[0]}{more}")
+        raise CheckFailed("\n".join(lines))
     if not ran:
         raise CheckSkipped("no push or fetch case carries a secret credential")
 

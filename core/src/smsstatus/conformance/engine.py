@@ -332,7 +332,7 @@ def resolve(status: str, known_failure: str | None) -> str:
 def result_of(check: Check, status: str, message: str | None, duration: float) -> Result:
     outcome = resolve(status, check.known_failure)
     if outcome == "xpassed":
-        message = f"declared a known failure ({check.known_failure}) but passed: remove the declaration"
+        message = f"passed, but is declared a known failure: remove the declaration (reason given: {check.known_failure})"
     elif outcome == "xfailed":
         message = f"known failure: {check.known_failure}\n{message or ''}".rstrip()
     return Result(

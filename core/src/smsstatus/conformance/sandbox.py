@@ -84,9 +84,9 @@ class NetworkGuard:
 class Capture:
     """Collects log records, stdout, stderr and warnings while active.
 
-    Log records are taken where a logger handles them, before levels,
-    handlers or propagation can hide them, and are not passed on (a run
-    stays quiet). Nesting works: the innermost capture gets the records.
+    Log records are taken where a logger handles them, after the logger's
+    own filters (which may scrub them) but before levels, handlers or
+    propagation can hide them, and are not passed on (a run stays quiet). Nesting works: the innermost capture gets the records.
     """
 
     def __init__(self) -> None:
@@ -104,7 +104,14 @@ class Capture:
         saved_disable = logging.root.manager.disable
 
         def handle(logger: logging.Logger, record: logging.LogRecord) -> None:
-            capture.records.append(record)
+            # The logger's own filters run, as in logging: they may drop or
+            # scrub the record (core's HTTP client scrubs httpx's lines so).
+            try:
+                keep = logger.filter(record)
+            except Exception:  # noqa: BLE001 -- a broken filter must not hide the record
+                keep = True
+            if keep:
+                capture.records.append(record)
 
         def is_enabled_for(logger: logging.Logger, level: int) -> bool:
             return True
