@@ -1,0 +1,72 @@
+"""Status tracking: apply canonical reports to a store (SQLite or PostgreSQL).
+
+::
+
+    from smsstatus.tracker import Tracker, open_store
+
+    tracker = Tracker(open_store("sqlite:///smsstatus.sqlite3"), on_change=print)
+    tracker.apply(registry.parse_push("d7", request).reports)
+    tracker.message("d7", "0e4f...")  # current status, parts and full history
+
+See ``docs/tracker.md``. Database drivers load only when a store is opened.
+"""
+
+from __future__ import annotations
+
+from .errors import DatabaseURLError, MigrationError, NotTrackedError, StoreError
+from .store import DEFAULT_URL, Store, open_store, redact_url
+from .tracker import (
+    SYNTHETIC_EXPIRED,
+    ApplyResult,
+    AutoTrack,
+    DeadLetter,
+    DeadLetterRecord,
+    EventRecord,
+    MessageKey,
+    MessageRecord,
+    Outcome,
+    PartRecord,
+    PollTarget,
+    StatusChange,
+    Tracker,
+    event_key,
+    is_synthetic,
+    message_key,
+    part_of,
+    synthetic_report,
+)
+from .transitions import FINAL_TO_FINAL, PROGRESS, Current, Decision, decide
+
+__all__ = [
+    "DEFAULT_URL",
+    "FINAL_TO_FINAL",
+    "PROGRESS",
+    "SYNTHETIC_EXPIRED",
+    "ApplyResult",
+    "AutoTrack",
+    "Current",
+    "DatabaseURLError",
+    "DeadLetter",
+    "DeadLetterRecord",
+    "Decision",
+    "EventRecord",
+    "MessageKey",
+    "MessageRecord",
+    "MigrationError",
+    "NotTrackedError",
+    "Outcome",
+    "PartRecord",
+    "PollTarget",
+    "StatusChange",
+    "Store",
+    "StoreError",
+    "Tracker",
+    "decide",
+    "event_key",
+    "is_synthetic",
+    "message_key",
+    "open_store",
+    "part_of",
+    "redact_url",
+    "synthetic_report",
+]

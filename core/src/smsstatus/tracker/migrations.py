@@ -1,0 +1,184 @@
+"""Versioned schema migrations, one list for both backends.
+
+Each migration is a version number, a name and DDL statements written once
+with type placeholders (``{pk}``, ``{ts}``, ``{json}``, ``{bool}``, ``{blob}``,
+``{ref}``) that each dialect fills in. Applied versions are recorded in
+``schema_migrations``; :func:`migrate` applies the missing ones in one
+transaction (PostgreSQL: under an advisory lock, so receivers starting
+together do not race) and refuses a database newer than this code.
+
+Never edit a released migration: add a new version.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import attrs
+
+from .errors import MigrationError
+
+if TYPE_CHECKING:
+    from .store import Store
+
+__all__ = ["Migration", "MIGRATIONS", "LATEST", "migrate", "applied_versions"]
+
+
+@attrs.frozen
+class Migration:
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+
+_V1 = (
+    """
+    CREATE TABLE poll_targets (
+        id {pk},
+        vendor TEXT NOT NULL,
+        fetch_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        submitted_at {ts} NOT NULL,
+        next_poll_at {ts} NOT NULL,
+        give_up_at {ts} NOT NULL,
+        lease_owner TEXT,
+        lease_until {ts},
+        polls INTEGER NOT NULL DEFAULT 0,
+        last_polled_at {ts},
+        last_error TEXT,
+        created_at {ts} NOT NULL,
+        updated_at {ts} NOT NULL,
+        UNIQUE (vendor, fetch_id)
+    )
+    """,
+    "CREATE INDEX poll_targets_due ON poll_targets (vendor, state, next_poll_at)",
+    """
+    CREATE TABLE messages (
+        id {pk},
+        vendor TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        status TEXT,
+        reason TEXT,
+        final {bool} NOT NULL,
+        parts_total INTEGER,
+        parts_missing {json},
+        batch_id TEXT,
+        client_ref TEXT,
+        poll_target_id {ref} REFERENCES poll_targets (id),
+        events INTEGER NOT NULL DEFAULT 0,
+        created_at {ts} NOT NULL,
+        updated_at {ts} NOT NULL,
+        UNIQUE (vendor, message_id, recipient)
+    )
+    """,
+    "CREATE INDEX messages_poll_target ON messages (poll_target_id)",
+    """
+    CREATE TABLE events (
+        id {pk},
+        message_pk {ref} NOT NULL REFERENCES messages (id),
+        part_index INTEGER NOT NULL,
+        event_key TEXT NOT NULL UNIQUE,
+        status TEXT NOT NULL,
+        reason TEXT,
+        vendor_status TEXT,
+        vendor_code TEXT,
+        status_at {ts},
+        received_at {ts} NOT NULL,
+        recorded_at {ts} NOT NULL,
+        channel TEXT NOT NULL,
+        applied {bool} NOT NULL,
+        decision TEXT NOT NULL,
+        synthetic {bool} NOT NULL,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        report {json} NOT NULL
+    )
+    """,
+    "CREATE INDEX events_message ON events (message_pk, id)",
+    """
+    CREATE TABLE parts (
+        message_pk {ref} NOT NULL REFERENCES messages (id),
+        part_index INTEGER NOT NULL,
+        part_total INTEGER,
+        status TEXT NOT NULL,
+        reason TEXT,
+        final {bool} NOT NULL,
+        status_at {ts},
+        received_at {ts} NOT NULL,
+        event_id {ref} NOT NULL REFERENCES events (id),
+        updated_at {ts} NOT NULL,
+        PRIMARY KEY (message_pk, part_index)
+    )
+    """,
+    """
+    CREATE TABLE dead_letters (
+        id {pk},
+        vendor TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        error_type TEXT NOT NULL,
+        error TEXT NOT NULL,
+        items {json},
+        method TEXT NOT NULL,
+        url TEXT NOT NULL,
+        headers {json} NOT NULL,
+        body {blob} NOT NULL,
+        body_complete {bool} NOT NULL,
+        remote_addr TEXT,
+        received_at {ts} NOT NULL,
+        created_at {ts} NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_attempt_at {ts},
+        last_error TEXT,
+        replayed_at {ts}
+    )
+    """,
+    "CREATE INDEX dead_letters_state ON dead_letters (state, vendor, id)",
+)
+
+#: Every migration, oldest first.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "messages, parts, events, poll targets, dead letters", _V1),
+)
+LATEST = MIGRATIONS[-1].version
+
+
+def applied_versions(store: Store) -> list[int]:
+    with store.read() as tx:
+        if not store.dialect.has_table(tx, "schema_migrations"):
+            return []
+        return [int(row[0]) for row in tx.all("SELECT version FROM schema_migrations ORDER BY version")]
+
+
+def migrate(store: Store) -> list[int]:
+    """Bring the schema to :data:`LATEST`; returns the versions applied now."""
+    dialect = store.dialect
+    done: list[int] = []
+    with store.write() as tx:
+        dialect.lock_for_migration(tx)
+        tx.run(
+            dialect.ddl(
+                "CREATE TABLE IF NOT EXISTS schema_migrations"
+                " (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {ts} NOT NULL)"
+            )
+        )
+        present = {int(row[0]) for row in tx.all("SELECT version FROM schema_migrations")}
+        newer = sorted(v for v in present if v > LATEST)
+        if newer:
+            raise MigrationError(
+                dialect.name,
+                f"the database has schema version {newer[-1]}, newer than this smsstatus"
+                f" (knows up to {LATEST}): upgrade smsstatus",
+            )
+        for migration in MIGRATIONS:
+            if migration.version in present:
+                continue
+            for statement in migration.statements:
+                tx.run(dialect.ddl(statement))
+            tx.run(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, dialect.ts(datetime.now(UTC))),
+            )
+            done.append(migration.version)
+    return done
