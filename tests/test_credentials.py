@@ -41,3 +41,24 @@ def test_require_and_env() -> None:
     with pytest.raises(CredentialsError, match="SMSSTATUS_D7_OTHER"):
         creds.require("other")
     assert redact("Bearer t0ken", creds.secret_values()) == "Bearer ***"
+
+
+def test_public_identifiers_and_short_values_are_not_scrubbed() -> None:
+    creds = Credentials(
+        "uspeedo",
+        {"account_id": "1", "access_key_id": "AKID-public", "secret": "s3cret-key"},
+        public=frozenset({"access_key_id"}),
+    )
+    assert creds.secret_values() == ("s3cret-key",)  # "1" too short to scrub, the key id is public
+    assert redact("uspeedo account 1 key AKID-public s3cret-key", creds.secret_values()) == (
+        "uspeedo account 1 key AKID-public ***"
+    )
+    assert "AKID-public" not in repr(creds)  # still never shown by repr
+
+
+def test_registry_knows_which_credentials_are_public(registry: object) -> None:
+    import smsstatus
+
+    assert isinstance(registry, smsstatus.Registry)
+    creds = registry.credentials("acme", {"token": "t0ken-value", "api_key": "k3y-value"})
+    assert set(creds.secret_values()) == {"t0ken-value", "k3y-value"}  # both declared secret

@@ -203,7 +203,7 @@ def test_leaked_credential_is_caught(fake_vendor_cls: Any, plugin_dir: Path) -> 
             return smsstatus.PushResult(reports=result.reports, reply=leaked)
 
     registry = smsstatus.Registry(vendors={"acme": Leaky("acme", plugin_dir)})
-    with pytest.raises(CaseFailure, match="credential 'token' appears in the output"):
+    with pytest.raises(CaseFailure, match="a secret credential appears in the output"):
         run(registry, PUSH_CASE)
 
 

@@ -82,7 +82,7 @@ def _parse_credentials(vendor: str, registry: Any, given: Sequence[str]) -> dict
         if not sep or not key:
             raise click.BadParameter("expected KEY=VALUE", param_hint="--credential")
         values[key] = value
-    _SECRETS.extend(v for v in values.values() if v)
+    _SECRETS.extend(registry.credentials(vendor, values).secret_values())
     return values
 
 

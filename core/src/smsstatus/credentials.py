@@ -79,13 +79,29 @@ class CredentialSpec:
     required: bool = False
 
 
+#: Values shorter than this are not scrubbed from text: replacing "1" everywhere
+#: would mangle every message, and no real secret is that short.
+MIN_REDACTED_LENGTH = 4
+
+
 class Credentials(Mapping[str, Secret]):
-    """Read-only credentials of one vendor; values are :class:`Secret`."""
+    """Read-only credentials of one vendor; values are :class:`Secret`.
 
-    __slots__ = ("_values", "_vendor")
+    ``public`` names credentials that are identifiers rather than secrets
+    (an account id, an access key id): they are still hidden from reprs, but
+    not scrubbed from messages, where they would only garble them.
+    """
 
-    def __init__(self, vendor: str, values: Mapping[str, str | Secret] | None = None) -> None:
+    __slots__ = ("_public", "_values", "_vendor")
+
+    def __init__(
+        self,
+        vendor: str,
+        values: Mapping[str, str | Secret] | None = None,
+        public: frozenset[str] = frozenset(),
+    ) -> None:
         self._vendor = vendor
+        self._public = public
         self._values: dict[str, Secret] = {
             k: v if isinstance(v, Secret) else Secret(v) for k, v in (values or {}).items()
         }
@@ -119,8 +135,13 @@ class Credentials(Mapping[str, Secret]):
         return secret.reveal() if secret is not None and secret.reveal() else None
 
     def secret_values(self) -> tuple[str, ...]:
-        """Every non-empty value, for redaction."""
-        return tuple(s.reveal() for s in self._values.values() if s.reveal())
+        """The values to scrub from any text: every credential not declared
+        public, at least :data:`MIN_REDACTED_LENGTH` characters long."""
+        return tuple(
+            value
+            for name, secret in self._values.items()
+            if name not in self._public and len(value := secret.reveal()) >= MIN_REDACTED_LENGTH
+        )
 
     def __repr__(self) -> str:
         return f"Credentials(vendor={self._vendor!r}, names={sorted(self._values)!r})"
@@ -159,6 +180,6 @@ def credentials_from_env(
 def redact(text: str, secrets: tuple[str, ...]) -> str:
     """Replace every occurrence of each secret in ``text``."""
     for value in sorted(secrets, key=len, reverse=True):
-        if value:
+        if len(value) >= MIN_REDACTED_LENGTH:
             text = text.replace(value, REDACTED)
     return text

@@ -88,9 +88,10 @@ class CredentialsError(SmsStatusError):
 class VendorError(SmsStatusError):
     """The vendor's API answered with an error.
 
-    ``http_status`` is the HTTP status (``None`` when the error was carried in a
-    200 body, as uSpeedo's ``RetCode`` is), ``vendor_code`` and ``message`` are
-    the vendor's own code and text.
+    ``http_status`` is the HTTP status of the answer that carried the error
+    (200 for an error reported inside a successful body, as uSpeedo's
+    ``RetCode``; ``None`` when no answer came), ``vendor_code`` and ``message``
+    are the vendor's own code and text.
     """
 
     exit_code = 4

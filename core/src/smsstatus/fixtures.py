@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from . import errors as err
-from .credentials import Credentials
+from .credentials import Credentials, redact
 from .registry import Registry
 from .replay import Exchange, ReplayTransport, body_bytes, pairs
 from .request import ItemError, PushRequest
@@ -224,13 +224,13 @@ def run_case(registry: Registry, case: Case) -> None:
         raise CaseFailure(f"{case.id}:\n  " + "\n  ".join(problems))
 
 
-def _credentials(case: Case) -> Credentials:
-    return Credentials(case.vendor, case.data.get("credentials") or {})
+def _credentials(registry: Registry, case: Case) -> Credentials:
+    return registry.credentials(case.vendor, case.data.get("credentials") or {})
 
 
 def _run_push(registry: Registry, case: Case) -> list[str]:
     expect = case.data["expect"]
-    creds = _credentials(case)
+    creds = _credentials(registry, case)
     try:
         result = registry.parse_push(case.vendor, build_push_request(case.data), creds)
     except err.SmsStatusError as exc:
@@ -253,7 +253,7 @@ def _run_push(registry: Registry, case: Case) -> list[str]:
 
 def _run_fetch(registry: Registry, case: Case) -> list[str]:
     expect = case.data["expect"]
-    creds = _credentials(case)
+    creds = _credentials(registry, case)
     transport = ReplayTransport([Exchange(x["request"], x["response"]) for x in case.data["exchanges"]])
     try:
         result = registry.fetch(
@@ -391,9 +391,9 @@ def _show(value: Any) -> str:
 
 def _leaks(creds: Credentials, text: str) -> list[str]:
     return [
-        f"credential {name!r} appears in the output"
-        for name in creds
-        if (value := creds[name].reveal()) and len(value) >= 4 and value in text
+        f"a secret credential appears in the output: {redact(text, (v,))[:200]}"
+        for v in creds.secret_values()
+        if v in text
     ]
 
 

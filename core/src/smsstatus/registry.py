@@ -96,6 +96,7 @@ class Registry:
         self._vendors: dict[str, LoadedVendor] = {}
         self._failures: list[PluginFailure] = []
         self._callers: dict[tuple[str, str], Any] = {}
+        self._public: dict[str, frozenset[str]] = {}
         for name, plugin in (vendors or {}).items():
             self.add_vendor(name, plugin)
         for wrapper in wrappers:
@@ -255,9 +256,15 @@ class Registry:
         return self.get(vendor).info
 
     def credentials(self, vendor: str, values: CredentialsInput) -> Credentials:
+        """``values`` as :class:`Credentials`, knowing which of the vendor's
+        declared credentials are public identifiers rather than secrets."""
         if isinstance(values, Credentials):
             return values
-        return Credentials(vendor, values)
+        public = self._public.get(vendor)
+        if public is None:
+            specs = self.info(vendor).credentials
+            public = self._public[vendor] = frozenset(c.name for c in specs if not c.secret)
+        return Credentials(vendor, values, public)
 
     def _call(self, vendor: str, hook: str, creds: Credentials | None, **kwargs: Any) -> Any:
         caller = self._callers.get((vendor, hook))
