@@ -24,6 +24,7 @@ VENV = ROOT / ".venv"
 WHEEL_VENVS = ROOT / ".venvs"
 DIST = ROOT / "dist"
 BIN = "Scripts" if os.name == "nt" else "bin"
+PIP_QUIET = ("--quiet", "--disable-pip-version-check")
 
 
 def workspace() -> tuple[Path, list[Path], list[str]]:
@@ -58,7 +59,7 @@ def setup() -> None:
     signature = "\n".join(f"{p}:{p.stat().st_mtime_ns}" for p in inputs)
     if stamp.exists() and stamp.read_text() == signature:
         return
-    pip = [tool("python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    pip = [tool("python"), "-m", "pip", "install", *PIP_QUIET]
     run(*pip, "--upgrade", "pip")
     editable = [arg for path in [core, *plugins] for arg in ("-e", str(path))]
     run(*pip, *editable, *dev)
@@ -81,7 +82,18 @@ def wheels() -> list[Path]:
     shutil.rmtree(DIST, ignore_errors=True)
     DIST.mkdir()
     for member in [core, *plugins]:
-        run(tool("python"), "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "-w", DIST, member)
+        run(
+            tool("python"),
+            "-m",
+            "pip",
+            "wheel",
+            *PIP_QUIET,
+            "--no-deps",
+            "--no-build-isolation",
+            "-w",
+            DIST,
+            member,
+        )
     return sorted(DIST.glob("*.whl"))
 
 
@@ -105,15 +117,12 @@ def test_plugin_wheels() -> None:
         target = WHEEL_VENVS / plugin.name
         shutil.rmtree(target, ignore_errors=True)
         make_venv(target)
-        pip = [tool("python", target), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        pip = [tool("python", target), "-m", "pip", "install", *PIP_QUIET]
         run(*pip, core_wheel, wheel_of(name), "pytest", "hypothesis")
         # Run from the plugin's tests directory with the repository's pytest
         # settings ignored, so nothing but the installed wheels is importable.
-        run(
-            tool("python", target), "-m", "pytest", "-q", "-p", "no:cacheprovider",
-            "-o", "addopts=", "--rootdir", plugin / "tests", plugin / "tests",
-            cwd=plugin / "tests",
-        )
+        isolated = ["-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", plugin / "tests"]
+        run(tool("python", target), "-m", "pytest", "-q", *isolated, plugin / "tests", cwd=plugin / "tests")
 
 
 def test() -> None:

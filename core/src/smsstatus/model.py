@@ -167,7 +167,11 @@ def _final_from_status(instance: StatusReport) -> bool:
     return instance.status.final
 
 
-@attrs.frozen(kw_only=True)
+# Not slotted: a frozen slotted class sets each of its 27 fields through
+# object.__setattr__, a frozen dict class stores them straight into __dict__.
+# Measured: about 40% faster to build, for about 120 more bytes per report,
+# on the one object every push creates per message (benchmarks/run.py).
+@attrs.frozen(kw_only=True, slots=False)
 class StatusReport:
     """One canonical delivery-status report of one message to one recipient
     (or one part of it).
