@@ -93,3 +93,29 @@ def test_e164(raw: str | None, expected: str | None) -> None:
 def test_e164_with_national_numbers() -> None:
     assert to_e164("8100001234", country_code="52", national_length=10) == "+528100001234"
     assert to_e164("528100001234", country_code="52", national_length=10) == "+528100001234"
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt"),
+    [
+        ("240201001113", "%y%m%d%H%M%S"),
+        ("6901010000", "%y%m%d%H%M"),
+        ("6812312359", "%y%m%d%H%M"),
+        ("20240229235959", "%Y%m%d%H%M%S"),
+    ],
+)
+def test_compact_fast_path_agrees_with_strptime(value: str, fmt: str) -> None:
+    expected = datetime.strptime(value, fmt).replace(tzinfo=SHANGHAI).astimezone(UTC)
+    assert parse_local(value, fmt, SHANGHAI) == expected
+
+
+FULL_WIDTH_DIGITS = "\uff12\uff14\uff10\uff12\uff10\uff11\uff10\uff10\uff11\uff11\uff11\uff13"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2402011311", "24020100111", "24ab01001113", "241301001113", "240230001113", FULL_WIDTH_DIGITS],
+)
+def test_compact_fast_path_rejects_what_strptime_rejects(value: str) -> None:
+    with pytest.raises(ValueError, match="does not match"):
+        parse_local(value, "%y%m%d%H%M%S", SHANGHAI)

@@ -88,12 +88,39 @@ def parse_rfc3339(value: object) -> datetime:
     return parsed.astimezone(UTC)
 
 
+# All-digit layouts vendors use (SMPP, Chinese gateways), parsed by slicing:
+# strptime costs about 8 µs a call, a slice-and-int parse under 1 µs, and
+# these run once per report on the push hot path.
+_COMPACT: dict[str, tuple[bool, int]] = {
+    "%y%m%d%H%M": (False, 10),
+    "%y%m%d%H%M%S": (False, 12),
+    "%Y%m%d%H%M%S": (True, 14),
+}
+
+
+def _compact(value: str, four_digit_year: bool) -> datetime:
+    if four_digit_year:
+        year, rest = int(value[:4]), value[4:]
+    else:
+        # strptime's %y rule: 69-99 are 1900s, 00-68 are 2000s.
+        short = int(value[:2])
+        year, rest = (1900 + short if short >= 69 else 2000 + short), value[2:]
+    second = int(rest[8:10]) if len(rest) > 8 else 0
+    return datetime(year, int(rest[0:2]), int(rest[2:4]), int(rest[4:6]), int(rest[6:8]), second)
+
+
 def parse_local(value: object, fmt: str, tz: tzinfo) -> datetime:
     """A zone-less local time in ``fmt`` (strptime), read in ``tz``, to UTC."""
     if not isinstance(value, str):
         raise ValueError(f"expected a time string, got {value!r}")
+    compact = _COMPACT.get(fmt)
     try:
-        naive = datetime.strptime(value, fmt)
+        if compact is not None:
+            if len(value) != compact[1] or not (value.isascii() and value.isdigit()):
+                raise ValueError
+            naive = _compact(value, compact[0])
+        else:
+            naive = datetime.strptime(value, fmt)
     except ValueError:
         raise ValueError(f"{value!r} does not match {fmt}") from None
     return naive.replace(tzinfo=tz).astimezone(UTC)
