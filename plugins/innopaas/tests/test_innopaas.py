@@ -5,7 +5,7 @@ out by hand from the epoch values and Beijing = UTC+8), not from the code."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from importlib.resources import files
 
@@ -193,6 +193,20 @@ def test_parse_time(given: str, expected: datetime) -> None:
     parsed = parse_time(given)
     assert parsed == expected
     assert parsed.utcoffset() is not None and parsed.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+
+
+def test_epoch_millis_are_exact_to_the_millisecond() -> None:
+    """The float route in clock.py must agree with integer arithmetic for every 13-digit value up to
+    2100 (13 digits start at 2001-09-09T01:46:40Z; shorter epoch values would be 12-digit dates)."""
+    import random
+
+    rng = random.Random(20250610)
+    samples = [1_000_000_000_000, 4_102_444_799_999, 1749545540967, 1749545540999, 1749545541001]
+    samples += [rng.randrange(1_000_000_000_000, 4_102_444_800_000) for _ in range(20000)]
+    for millis in samples:
+        seconds, rest = divmod(millis, 1000)
+        expected = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds, milliseconds=rest)
+        assert parse_time(str(millis)) == expected, millis
 
 
 @pytest.mark.parametrize(
@@ -425,9 +439,9 @@ def test_extra_is_json_compatible() -> None:
         assert value is None or isinstance(value, str)
 
 
-def test_example_file_is_the_doc_example() -> None:
-    """examples/push.json is not in the wheel; the test checks the in-package copy of the doc example
-    the fixtures use instead, so it also runs from the built wheel."""
+def test_doc_example_fixture_is_the_doc_body() -> None:
+    """The fixtures' doc-example case carries the doc's body unchanged (examples/push.json is the same
+    body but is not in the wheel, and these tests also run from the wheel)."""
     data = json.loads((files("smsstatus_innopaas") / "fixtures" / "push.json").read_text("utf-8"))
     doc_case = next(c for c in data["cases"] if c["id"] == "doc-example")
     assert doc_case["request"]["body"]["json"] == DOC

@@ -1,7 +1,8 @@
 """InnoPaaS time strings to UTC datetimes.
 
 InnoPaaS writes times four ways across its pages, and every time field is read
-the same way (the lengths never collide):
+the same way (the lengths never collide: epoch milliseconds have 13 digits
+from 2001-09-09 on):
 
 * 13 digits: Unix epoch **milliseconds** (the current push: ``"1749545540967"``);
 * 12 digits: ``yyMMddHHmmss`` in Beijing time (the legacy GET push's
