@@ -161,6 +161,21 @@ class _LazyGroup(click.Group):
             "new_plugin",
             "Write a new plugin distribution to start from.",
         ),
+        "serve": (
+            "smsstatus.server.cli",
+            "serve",
+            "Run the webhook receiver and the poller.",
+        ),
+        "status": (
+            "smsstatus.server.cli",
+            "status",
+            "Show a tracked message's status and history.",
+        ),
+        "replay": (
+            "smsstatus.server.cli",
+            "replay",
+            "Re-run dead letters (pushes that failed).",
+        ),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

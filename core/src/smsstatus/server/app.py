@@ -1,0 +1,387 @@
+"""The webhook receiver: an ASGI (Starlette) application an app can mount.
+
+One route per push vendor, ``{prefix}/{vendor}`` (GET and POST: InnoPaaS's
+legacy push is a GET). For each request:
+
+1. reject a body over ``max_body_bytes`` (413) before reading it all;
+2. build the :class:`~smsstatus.PushRequest`: the full public URL (configured
+   public base URL, else trusted ``X-Forwarded-Proto``/``-Host``, else the
+   Host header) with the raw path and query as sent, every header, the raw
+   body, the receive time and the remote address;
+3. ``Registry.parse_push`` with the vendor's credentials;
+4. store the reports, plus a dead letter for the batch items that failed,
+   in one transaction;
+5. answer the vendor's expected reply, only after the commit. Listeners
+   hear of the applied changes after the reply is sent.
+
+A malformed push answers 400, an unauthenticated one 401, a plugin bug 500;
+each is kept as a dead letter with its redacted request. When the store fails
+the answer is 503 and nothing was acknowledged, so the vendor retries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+from starlette.applications import Starlette
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ..credentials import Credentials
+from ..errors import AuthenticationError, PayloadError, SmsStatusError
+from ..fixtures import error_type
+from ..registry import Registry
+from ..request import PushRequest
+from ..serialize import to_dict
+from ..tracker import DeadLetter, StatusChange, Tracker, message_key
+from ..tracker.errors import StoreError
+from ..vendor import Capability
+from .config import ReceiverConfig
+from .redact import Redactor
+
+__all__ = ["Receiver", "Handled", "create_app"]
+
+log = logging.getLogger("smsstatus.receiver")
+
+
+@attrs.frozen(kw_only=True)
+class Handled:
+    """The answer to one push, and what to tell listeners afterwards."""
+
+    status_code: int
+    body: bytes = b""
+    content_type: str | None = None
+    changes: tuple[StatusChange, ...] = ()
+    dead_letter_id: int | None = None
+
+
+def _problem(status_code: int, **fields: Any) -> Handled:
+    return Handled(
+        status_code=status_code,
+        body=json.dumps(fields, ensure_ascii=False).encode("utf-8"),
+        content_type="application/json",
+    )
+
+
+class Receiver:
+    """Turns vendor pushes into stored reports; see the module docstring.
+
+    ``credentials`` maps a vendor id to its credentials; ``redactors`` to the
+    redactor of its dead letters (built from ``VendorInfo.secret_fields`` and
+    the configured secret values when not given).
+    """
+
+    def __init__(
+        self,
+        registry: Registry,
+        tracker: Tracker,
+        *,
+        vendors: Sequence[str] | None = None,
+        credentials: Mapping[str, Credentials] | None = None,
+        config: ReceiverConfig | None = None,
+        redactors: Mapping[str, Redactor] | None = None,
+    ) -> None:
+        self.registry = registry
+        self.tracker = tracker
+        self.config = config or ReceiverConfig()
+        push_vendors = [v for v, lv in registry.vendors.items() if Capability.PUSH in lv.info.capabilities]
+        self.vendors = [v for v in (vendors if vendors is not None else push_vendors) if v in push_vendors]
+        self.credentials = {v: (credentials or {}).get(v) or Credentials(v) for v in self.vendors}
+        self.redactors: dict[str, Redactor] = {}
+        for v in self.vendors:
+            given = (redactors or {}).get(v)
+            if given is None:
+                info = registry.info(v)
+                public = {c.name for c in info.credentials if not c.secret}
+                creds = self.credentials[v]
+                secrets = [creds[k].reveal() for k in creds if k not in public]
+                given = Redactor(info.secret_fields, secrets)
+            self.redactors[v] = given
+        self._trusted = _ip_matcher(self.config.forwarded_allow_ips)
+
+    # -- the synchronous core (runs on a worker thread) -----------------------
+
+    def handle(self, vendor: str, request: PushRequest) -> Handled:
+        """Parse, store and answer one push (blocking: call it off the event loop)."""
+        try:
+            result = self.registry.parse_push(vendor, request, self.credentials[vendor])
+        except AuthenticationError as exc:
+            letter = self._letter(vendor, request, "authentication", exc)
+            return self._rejected(
+                letter, 401, error="authentication", vendor=vendor, credential=exc.credential
+            )
+        except PayloadError as exc:
+            letter = self._letter(vendor, request, "payload", exc)
+            return self._rejected(
+                letter,
+                400,
+                error="payload",
+                vendor=vendor,
+                field=exc.field,
+                reason=self._text(vendor, exc.reason),
+            )
+        except SmsStatusError as exc:
+            log.error("push from %s: %s", vendor, self._text(vendor, str(exc)))
+            letter = self._letter(vendor, request, error_type(exc), exc)
+            return self._rejected(letter, 500, error=error_type(exc), vendor=vendor)
+        redactor = self.redactors[vendor]
+        items: list[dict[str, Any]] = [
+            {
+                "index": item.index,
+                "key": item.key,
+                "error_type": error_type(item.error),
+                "field": getattr(item.error, "field", None),
+                "error": redactor.text(str(item.error)),
+                "raw": redactor.raw(_jsonable(item.raw)),
+            }
+            for item in result.errors
+        ]
+        trackable = []
+        for index, report in enumerate(result.reports):
+            if message_key(report) is None:
+                items.append(
+                    {
+                        "index": None,
+                        "key": None,
+                        "error_type": "untrackable",
+                        "field": "message_id",
+                        "error": f"report {index} has no message id",
+                        "raw": redactor.raw(to_dict(report)),
+                    }
+                )
+            else:
+                trackable.append(report)
+        letters = []
+        if items:
+            summary = "; ".join(f"{i['error_type']}: {i['error']}" for i in items[:3])
+            letters.append(
+                self._dead_letter(
+                    vendor, request, kind="items", etype=items[0]["error_type"], error=summary, items=items
+                )
+            )
+        try:
+            applied = self.tracker.apply(trackable, dead_letters=letters, notify=False)
+        except StoreError as exc:
+            log.error("push from %s not stored: %s", vendor, exc)
+            return _problem(503, error="store", vendor=vendor)
+        reply = result.reply
+        return Handled(
+            status_code=reply.status_code,
+            body=reply.body,
+            content_type=reply.content_type,
+            changes=applied.changes,
+            dead_letter_id=applied.dead_letter_ids[0] if applied.dead_letter_ids else None,
+        )
+
+    def _text(self, vendor: str, text: str) -> str:
+        return self.redactors[vendor].text(text)
+
+    def _dead_letter(
+        self,
+        vendor: str,
+        request: PushRequest,
+        *,
+        kind: str,
+        etype: str,
+        error: str,
+        items: list[dict[str, Any]] | None = None,
+        body_complete: bool = True,
+    ) -> DeadLetter:
+        redactor = self.redactors[vendor]
+        return DeadLetter(
+            vendor=vendor,
+            kind="items" if kind == "items" else "request",
+            error_type=etype,
+            error=redactor.text(error),
+            method=request.method,
+            url=redactor.url(request.url),
+            headers=redactor.headers(request.headers.raw_items()),
+            body=redactor.body(request.body, request.content_type) if body_complete else b"",
+            body_complete=body_complete,
+            received_at=request.received_at,
+            remote_addr=request.remote_addr,
+            items=tuple(items) if items is not None else None,
+        )
+
+    def _letter(self, vendor: str, request: PushRequest, etype: str, exc: Exception) -> DeadLetter:
+        return self._dead_letter(vendor, request, kind="request", etype=etype, error=str(exc))
+
+    def _rejected(self, letter: DeadLetter, status_code: int, **fields: Any) -> Handled:
+        try:
+            letter_id = self.tracker.add_dead_letter(letter)
+        except StoreError as exc:
+            log.error("dead letter of %s not stored: %s", letter.vendor, exc)
+            return _problem(503, error="store", vendor=letter.vendor)
+        return attrs.evolve(_problem(status_code, **fields, dead_letter=letter_id), dead_letter_id=letter_id)
+
+    def too_large(self, vendor: str, request: PushRequest) -> Handled:
+        limit = self.config.max_body_bytes
+        letter = self._dead_letter(
+            vendor,
+            request,
+            kind="request",
+            etype="too_large",
+            error=f"body larger than {limit} bytes",
+            body_complete=False,
+        )
+        return self._rejected(letter, 413, error="too_large", vendor=vendor, max_body_bytes=limit)
+
+    # -- ASGI ------------------------------------------------------------------
+
+    def public_url(self, scope: Mapping[str, Any], headers: Mapping[str, str]) -> str:
+        path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+        query: bytes = scope.get("query_string") or b""
+        tail = path.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
+        if self.config.public_base_url:
+            return self.config.public_base_url + tail
+        scheme = str(scope.get("scheme", "http"))
+        host = headers.get("host")
+        if self._is_trusted(scope):
+            scheme = _first(headers.get("x-forwarded-proto")) or scheme
+            host = _first(headers.get("x-forwarded-host")) or host
+        if not host:
+            server = scope.get("server") or ("localhost", None)
+            host = server[0] if server[1] in (None, 80, 443) else f"{server[0]}:{server[1]}"
+        return f"{scheme}://{host}{tail}"
+
+    def remote_addr(self, scope: Mapping[str, Any], headers: Mapping[str, str]) -> str | None:
+        client = scope.get("client")
+        addr = client[0] if client else None
+        if self._is_trusted(scope):
+            forwarded = _first(headers.get("x-forwarded-for"))
+            if forwarded:
+                return forwarded
+        return addr
+
+    def _is_trusted(self, scope: Mapping[str, Any]) -> bool:
+        client = scope.get("client")
+        return self._trusted(client[0] if client else None)
+
+    def endpoint(self, vendor: str) -> Callable[[Request], Awaitable[Response]]:
+        limit = self.config.max_body_bytes
+
+        async def receive(request: Request) -> Response:
+            received_at = datetime.now(UTC)
+            scope = request.scope
+            raw_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+            headers = request.headers
+            push = PushRequest(
+                method=request.method,
+                url=self.public_url(scope, headers),
+                headers=raw_headers,
+                body=b"",
+                received_at=received_at,
+                remote_addr=self.remote_addr(scope, headers),
+            )
+            declared = headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                handled = await run_in_threadpool(self.too_large, vendor, push)
+                return _response(handled, self.tracker)
+            body = bytearray()
+            async for chunk in request.stream():
+                body += chunk
+                if len(body) > limit:
+                    handled = await run_in_threadpool(self.too_large, vendor, push)
+                    return _response(handled, self.tracker)
+            push = attrs.evolve(push, body=bytes(body))
+            handled = await run_in_threadpool(self.handle, vendor, push)
+            return _response(handled, self.tracker)
+
+        return receive
+
+    def routes(self) -> list[Route]:
+        prefix = self.config.prefix
+        routes = []
+        for vendor in self.vendors:
+            endpoint = self.endpoint(vendor)
+            for path in (f"{prefix}/{vendor}", f"{prefix}/{vendor}/"):
+                routes.append(Route(path, endpoint, methods=["GET", "POST", "PUT"], name=None))
+        return routes
+
+
+def _response(handled: Handled, tracker: Tracker) -> Response:
+    headers = {"content-type": handled.content_type} if handled.content_type else None
+    background = BackgroundTask(tracker.notify, handled.changes) if handled.changes else None
+    return Response(handled.body, status_code=handled.status_code, headers=headers, background=background)
+
+
+def _first(value: str | None) -> str | None:
+    if not value:
+        return None
+    return value.split(",", 1)[0].strip() or None
+
+
+def _ip_matcher(allowed: Sequence[str]) -> Callable[[str | None], bool]:
+    if "*" in allowed:
+        return lambda _addr: True
+    networks = []
+    for item in allowed:
+        with contextlib.suppress(ValueError):
+            networks.append(ipaddress.ip_network(item, strict=False))
+
+    def match(addr: str | None) -> bool:
+        if not addr:
+            return False
+        try:
+            ip = ipaddress.ip_address(addr)
+        except ValueError:
+            return False
+        return any(ip in net for net in networks)
+
+    return match
+
+
+def _jsonable(value: Any) -> Any:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
+    return value
+
+
+def create_app(
+    receiver: Receiver,
+    *,
+    lifespan_hooks: Sequence[tuple[Callable[[], None], Callable[[], None]]] = (),
+    health_path: str = "/healthz",
+) -> Starlette:
+    """The receiver as a Starlette app (plus ``GET /healthz``).
+
+    ``lifespan_hooks`` are (start, stop) pairs run at startup and shutdown
+    (``smsstatus serve`` starts the poller this way). To mount the receiver
+    in a bigger Starlette app, use ``receiver.routes()`` directly.
+    """
+
+    async def health(_request: Request) -> Response:
+        def check() -> dict[str, Any]:
+            with receiver.tracker.store.read() as tx:
+                tx.one("SELECT 1")
+            return {"ok": True, "store": receiver.tracker.store.dialect.name, "vendors": receiver.vendors}
+
+        try:
+            return JSONResponse(await run_in_threadpool(check))
+        except StoreError as exc:
+            return JSONResponse({"ok": False, "error": str(exc)}, status_code=503)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        for start, _ in lifespan_hooks:
+            await run_in_threadpool(start)
+        try:
+            yield
+        finally:
+            for _, stop in reversed(lifespan_hooks):
+                await run_in_threadpool(stop)
+
+    routes = [Route(health_path, health, methods=["GET"]), *receiver.routes()]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,163 @@
+"""Putting receiver, poller and tracker together from a configuration."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..credentials import Credentials
+from ..registry import Registry, load
+from ..tracker import DEFAULT_URL, AutoTrack, Store, Tracker, open_store
+from ..vendor import Capability
+from .config import ConfigError, ServerConfig, import_callable, load_config
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from .app import Receiver
+    from .poller import Poller
+
+__all__ = ["Server", "build_server", "open_configured_store", "database_url"]
+
+
+def database_url(db: str | None, config: ServerConfig) -> str:
+    """``--db``, else the config's ``database``, else SQLite in the working directory."""
+    return db or config.database or DEFAULT_URL
+
+
+def open_configured_store(db: str | None, config_path: str | None) -> Store:
+    return open_store(database_url(db, load_config(config_path)))
+
+
+@attrs.define
+class Server:
+    config: ServerConfig
+    registry: Registry
+    tracker: Tracker
+    credentials: dict[str, Credentials]
+    receiver: Receiver | None = None
+    poller: Poller | None = None
+    app: Starlette | None = None
+    notes: list[str] = attrs.field(factory=list)
+
+    def close(self) -> None:
+        if self.poller is not None:
+            self.poller.stop()
+        self.tracker.store.close()
+
+
+def build_server(
+    *,
+    db: str | None = None,
+    config_path: str | None = None,
+    config: ServerConfig | None = None,
+    registry: Registry | None = None,
+    poll: bool = True,
+    app: bool = True,
+    environ: Mapping[str, str] | None = None,
+    poller_options: Mapping[str, Any] | None = None,
+) -> Server:
+    """Everything ``smsstatus serve`` runs: opens (and migrates) the store,
+    reads credentials (config file, then ``SMSSTATUS_<VENDOR>_<NAME>``),
+    builds the tracker, the receiver app and the poller."""
+    config = config or load_config(config_path)
+    registry = registry or load()
+    notes = [f"plugin {f.name} not loaded: {f.error}" for f in registry.failures]
+    for name in config.vendors:
+        if name not in registry.vendors:
+            raise ConfigError(config.source, f"vendors.{name}", "no such vendor plugin is installed")
+    enabled = [v for v in registry.vendors if config.vendor(v).enabled]
+    credentials = {v: config.credentials(v, registry.info(v), environ) for v in registry.vendors}
+
+    polled = []
+    for vendor in enabled:
+        info = registry.info(vendor)
+        if Capability.FETCH not in info.capabilities or info.poll is None or not config.vendor(vendor).poll:
+            continue
+        missing = [
+            c.name
+            for c in info.credentials
+            if c.used_for == "fetch" and c.required and not credentials[vendor].optional(c.name)
+        ]
+        if missing:
+            env = ", ".join(f"SMSSTATUS_{vendor.upper()}_{n.upper()}" for n in missing)
+            notes.append(f"not polling {vendor}: credential {', '.join(missing)} not configured ({env})")
+            continue
+        polled.append(vendor)
+
+    listener = import_callable(config.receiver.on_change) if config.receiver.on_change else None
+    auto_track = {}
+    for vendor in polled:
+        field = config.vendor(vendor).auto_track
+        policy = registry.info(vendor).poll
+        if field is not None and policy is not None:
+            auto_track[vendor] = AutoTrack(field=field, policy=policy)
+
+    store = open_store(database_url(db, config))
+    server = Server(
+        config=config,
+        registry=registry,
+        tracker=Tracker(store, on_change=listener, auto_track=auto_track),
+        credentials=credentials,
+        notes=notes,
+    )
+    try:
+        _assemble(server, enabled, polled, poll=poll, app=app, poller_options=poller_options or {})
+    except BaseException:
+        with contextlib.suppress(Exception):
+            store.close()
+        raise
+    return server
+
+
+def _assemble(
+    server: Server,
+    enabled: list[str],
+    polled: list[str],
+    *,
+    poll: bool,
+    app: bool,
+    poller_options: Mapping[str, Any],
+) -> None:
+    config, registry = server.config, server.registry
+    if poll and polled:
+        from .poller import Poller, VendorPoll
+
+        vendors = []
+        for vendor in polled:
+            policy = registry.info(vendor).poll
+            assert policy is not None
+            vendors.append(
+                VendorPoll(
+                    vendor=vendor,
+                    policy=policy,
+                    credentials=server.credentials[vendor],
+                    base_url=config.vendor(vendor).base_url,
+                )
+            )
+        options: dict[str, Any] = {
+            "owner": config.poller.owner,
+            "lease_seconds": config.poller.lease_seconds,
+            "fetch_timeout": config.poller.fetch_timeout,
+            "tick": config.poller.tick_seconds,
+            **poller_options,
+        }
+        if config.poller.enabled:
+            server.poller = Poller(registry, server.tracker, vendors, **options)
+        else:
+            server.notes.append("poller disabled in the config")
+    if app:
+        from .app import Receiver, create_app
+
+        server.receiver = Receiver(
+            registry,
+            server.tracker,
+            vendors=enabled,
+            credentials=server.credentials,
+            config=config.receiver,
+        )
+        hooks = [(server.poller.start, server.poller.stop)] if server.poller is not None else []
+        server.app = create_app(server.receiver, lifespan_hooks=hooks)

@@ -1,0 +1,290 @@
+"""Configuration of ``smsstatus serve`` (receiver and poller).
+
+A TOML file (every key optional; ``docs/tracker.md`` shows a full example)::
+
+    database = "sqlite:///smsstatus.sqlite3"
+
+    [receiver]
+    prefix = "/webhooks"                      # route: {prefix}/{vendor}
+    public_base_url = "https://hooks.example.com"
+    forwarded_allow_ips = ["127.0.0.1", "::1"]
+    max_body_bytes = 1048576
+    on_change = "myapp.sms:on_status_change"
+
+    [poller]
+    enabled = true
+    tick_seconds = 1.0
+    lease_seconds = 300
+    fetch_timeout = 15.0
+
+    [vendors.d7]
+    credentials = { api_token = "..." }
+    auto_track = "batch_id"
+
+Credentials also come from ``SMSSTATUS_<VENDOR>_<NAME>`` environment
+variables, which win over the file. Secrets never appear in reprs or errors.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Literal, cast
+
+import attrs
+
+from ..credentials import Credentials, credentials_from_env
+from ..errors import SmsStatusError
+from ..vendor import VendorInfo
+
+__all__ = [
+    "ConfigError",
+    "ReceiverConfig",
+    "PollerConfig",
+    "VendorConfig",
+    "ServerConfig",
+    "load_config",
+    "parse_config",
+    "import_callable",
+]
+
+
+class ConfigError(SmsStatusError, ValueError):
+    """The configuration is invalid: names the file, the key and the problem."""
+
+    exit_code = 2
+
+    def __init__(self, where: str, key: str, reason: str) -> None:
+        self.where = where
+        self.key = key
+        self.reason = reason
+        super().__init__(f"{where}: {key}: {reason}" if key else f"{where}: {reason}")
+
+
+@attrs.frozen(kw_only=True)
+class ReceiverConfig:
+    prefix: str = "/webhooks"
+    #: The URL the vendors call, up to (not including) this server's path.
+    public_base_url: str | None = None
+    #: Clients whose X-Forwarded-Proto/Host/For headers are trusted ("*": all).
+    forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1", "::1")
+    max_body_bytes: int = 1024 * 1024
+    #: ``module:function`` called with every applied StatusChange.
+    on_change: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PollerConfig:
+    enabled: bool = True
+    tick_seconds: float = 1.0
+    lease_seconds: float = 300.0
+    fetch_timeout: float = 15.0
+    owner: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class VendorConfig:
+    enabled: bool = True
+    poll: bool = True
+    base_url: str | None = None
+    auto_track: Literal["batch_id", "message_id"] | None = None
+    credentials: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class ServerConfig:
+    source: str = "<defaults>"
+    database: str | None = None
+    receiver: ReceiverConfig = ReceiverConfig()
+    poller: PollerConfig = PollerConfig()
+    vendors: Mapping[str, VendorConfig] = attrs.field(factory=dict)
+
+    def vendor(self, vendor: str) -> VendorConfig:
+        return self.vendors.get(vendor, VendorConfig())
+
+    def credentials(
+        self, vendor: str, info: VendorInfo, environ: Mapping[str, str] | None = None
+    ) -> Credentials:
+        """The vendor's credentials: the file's, overridden by environment variables."""
+        values = dict(self.vendor(vendor).credentials)
+        names = tuple(dict.fromkeys([*(c.name for c in info.credentials), *values]))
+        values.update(credentials_from_env(vendor, names, environ))
+        return Credentials(vendor, values)
+
+    def secret_values(
+        self, vendor: str, info: VendorInfo, environ: Mapping[str, str] | None = None
+    ) -> tuple[str, ...]:
+        """Configured values of the vendor's secret credentials (for redaction);
+        undeclared names count as secret."""
+        creds = self.credentials(vendor, info, environ)
+        public = {c.name for c in info.credentials if not c.secret}
+        return tuple(v for k in creds if k not in public and (v := creds[k].reveal()))
+
+
+def load_config(path: str | os.PathLike[str] | None) -> ServerConfig:
+    """Read a config file; ``None`` gives the defaults (no file needed)."""
+    if path is None:
+        return ServerConfig()
+    where = str(path)
+    try:
+        data = tomllib.loads(Path(path).read_text("utf-8"))
+    except OSError as exc:
+        raise ConfigError(where, "", f"cannot read: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(where, "", f"not valid TOML: {exc}") from None
+    return parse_config(data, where)
+
+
+def parse_config(data: Mapping[str, Any], where: str = "<config>") -> ServerConfig:
+    top = _Table(where, "", data)
+    database = top.opt_str("database")
+    receiver_t = top.table("receiver")
+    prefix = receiver_t.opt_str("prefix", "/webhooks") or ""
+    if prefix and (not prefix.startswith("/") or prefix.endswith("/")):
+        receiver_t.fail("prefix", "must start with '/' and not end with '/' (or be empty)")
+    public = receiver_t.opt_str("public_base_url")
+    if public is not None:
+        if not public.startswith(("http://", "https://")):
+            receiver_t.fail("public_base_url", "must be an http:// or https:// URL")
+        public = public.rstrip("/")
+    allow = receiver_t.str_list("forwarded_allow_ips", ["127.0.0.1", "::1"])
+    max_body = receiver_t.opt_int("max_body_bytes", 1024 * 1024)
+    if max_body < 1:
+        receiver_t.fail("max_body_bytes", "must be positive")
+    on_change = receiver_t.opt_str("on_change")
+    if on_change is not None and ":" not in on_change:
+        receiver_t.fail("on_change", "expected 'module:function'")
+    receiver_t.done()
+
+    poller_t = top.table("poller")
+    poller = PollerConfig(
+        enabled=poller_t.opt_bool("enabled", True),
+        tick_seconds=poller_t.positive("tick_seconds", 1.0),
+        lease_seconds=poller_t.positive("lease_seconds", 300.0),
+        fetch_timeout=poller_t.positive("fetch_timeout", 15.0),
+        owner=poller_t.opt_str("owner"),
+    )
+    poller_t.done()
+
+    vendors: dict[str, VendorConfig] = {}
+    vendors_t = top.table("vendors")
+    for name in list(vendors_t.data):
+        v = vendors_t.table(name)
+        creds_t = v.table("credentials")
+        credentials = {}
+        for key in list(creds_t.data):
+            value = creds_t.data[key]
+            if not isinstance(value, str):
+                # Never echo the value: it may be a secret.
+                creds_t.fail(key, f"must be a string, got {type(value).__name__}")
+            credentials[key] = value
+            creds_t.seen.add(key)
+        auto = v.opt_str("auto_track")
+        if auto not in (None, "batch_id", "message_id"):
+            v.fail("auto_track", "must be 'batch_id' or 'message_id'")
+        base_url = v.opt_str("base_url")
+        if base_url is not None and not base_url.startswith(("http://", "https://")):
+            v.fail("base_url", "must be an http:// or https:// URL")
+        vendors[name] = VendorConfig(
+            enabled=v.opt_bool("enabled", True),
+            poll=v.opt_bool("poll", True),
+            base_url=base_url,
+            auto_track=cast("Literal['batch_id', 'message_id'] | None", auto),
+            credentials=credentials,
+        )
+        v.done()
+    vendors_t.done()
+    top.done()
+    return ServerConfig(
+        source=where,
+        database=database,
+        receiver=ReceiverConfig(
+            prefix=prefix,
+            public_base_url=public,
+            forwarded_allow_ips=tuple(allow),
+            max_body_bytes=max_body,
+            on_change=on_change,
+        ),
+        poller=poller,
+        vendors=vendors,
+    )
+
+
+class _Table:
+    """Typed access to one TOML table; :meth:`done` rejects unknown keys."""
+
+    def __init__(self, where: str, path: str, data: Any) -> None:
+        self.where = where
+        self.path = path
+        if not isinstance(data, Mapping):
+            raise ConfigError(where, path, f"must be a table, got {type(data).__name__}")
+        self.data: Mapping[str, Any] = data
+        self.seen: set[str] = set()
+
+    def _key(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def fail(self, key: str, reason: str) -> None:
+        raise ConfigError(self.where, self._key(key), reason)
+
+    def _get(self, key: str, kinds: tuple[type, ...], what: str) -> Any:
+        self.seen.add(key)
+        value = self.data.get(key)
+        if value is not None and (not isinstance(value, kinds) or isinstance(value, bool) != (bool in kinds)):
+            self.fail(key, f"must be {what}, got {type(value).__name__}")
+        return value
+
+    def table(self, key: str) -> _Table:
+        self.seen.add(key)
+        return _Table(self.where, self._key(key), self.data.get(key, {}))
+
+    def opt_str(self, key: str, default: str | None = None) -> str | None:
+        value = self._get(key, (str,), "a string")
+        return default if value is None else cast("str", value)
+
+    def opt_bool(self, key: str, default: bool) -> bool:
+        value = self._get(key, (bool,), "true or false")
+        return default if value is None else bool(value)
+
+    def opt_int(self, key: str, default: int) -> int:
+        value = self._get(key, (int,), "an integer")
+        return default if value is None else int(value)
+
+    def positive(self, key: str, default: float) -> float:
+        value = self._get(key, (int, float), "a number")
+        if value is None:
+            return default
+        if value <= 0:
+            self.fail(key, "must be positive")
+        return float(value)
+
+    def str_list(self, key: str, default: list[str]) -> list[str]:
+        value = self._get(key, (list,), "a list of strings")
+        if value is None:
+            return default
+        if not all(isinstance(v, str) for v in value):
+            self.fail(key, "must be a list of strings")
+        return list(value)
+
+    def done(self) -> None:
+        unknown = sorted(set(self.data) - self.seen)
+        if unknown:
+            self.fail(unknown[0], "unknown key")
+
+
+def import_callable(spec: str, where: str = "receiver.on_change") -> Callable[..., Any]:
+    """Import ``module:attribute`` (a listener named in the config)."""
+    import importlib
+
+    module_name, _, attr = spec.partition(":")
+    try:
+        target: Any = importlib.import_module(module_name)
+        for part in attr.split("."):
+            target = getattr(target, part)
+    except (ImportError, AttributeError) as exc:
+        raise ConfigError("config", where, f"cannot import {spec!r}: {exc}") from None
+    if not callable(target):
+        raise ConfigError("config", where, f"{spec!r} is not callable")
+    return cast("Callable[..., Any]", target)
