@@ -19,6 +19,7 @@ import base64
 import copy
 import functools
 import json
+import re
 import zlib
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -56,6 +57,8 @@ SPECIAL_STRINGS = (
     "NaN",
     "9" * 40,
     "2024-13-45T99:99:99Z",
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00",
     "2024-05-01 10:00:00",
     "1714557600000",
     "\x00",
@@ -75,6 +78,28 @@ CONTENT_TYPES = (
     "text/xml",
     "application/octet-stream",
     "",
+)
+#: Times that break naive time parsing (out of range once shifted to UTC, impossible dates, no zone, ...).
+ODD_TIMES: tuple[Any, ...] = (
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00",
+    "2024-02-30T10:00:00Z",
+    "2024-05-01T25:61:00Z",
+    "2024-05-01T10:00:00",
+    "2024-05-01T10:00:00+25:00",
+    "2024-05-01",
+    "20240501100000",
+    "2024/05/01 10:00:00",
+    "",
+    "0",
+    "-1",
+    "99999999999999999999",
+    0,
+    -1,
+    2**63,
+    10**20,
+    1714557600.5,
+    "1714557600000",
 )
 HTTP_STATUSES = (200, 201, 202, 204, 301, 400, 401, 403, 404, 409, 422, 429, 500, 502, 503)
 
@@ -186,7 +211,9 @@ def schema_paths(
                 if name in instance:
                     found.append(("retype", (*path, name)))
                     found += schema_paths(sub, instance[name], root, (*path, name), depth + 1)
-    elif isinstance(instance, list):
+    if isinstance(instance, str) and schema.get("format") in ("date-time", "date", "time"):
+        found.append(("time", path))
+    if isinstance(instance, list):
         prefix = schema.get("prefixItems", []) or []
         items = schema.get("items")
         for i, value in enumerate(instance[:3]):
@@ -286,7 +313,7 @@ def _replacement(original: Any) -> SearchStrategy[Any]:
         st.sampled_from([v for v in (*_ODD_VALUES, [original]) if _json_type(v) != kind]),
         values.filter(lambda v: _json_type(v) != kind),
     )
-    return st.one_of(other, scalars, values)
+    return st.one_of(other, st.sampled_from(SPECIAL_STRINGS), scalars, values)
 
 
 def _json_mutations(payload: Any, schema: Any) -> list[SearchStrategy[Mutation]]:
@@ -297,7 +324,19 @@ def _json_mutations(payload: Any, schema: Any) -> list[SearchStrategy[Mutation]]
     generic = all_paths(payload)
     drops = list(dict.fromkeys([p for k, p in hints if k == "drop"] + [p for p in generic if p]))
     retypes = list(dict.fromkeys([p for k, p in hints if k == "retype"] + generic))
+    strings = [p for p in retypes if isinstance(_get(payload, p), str)]
+    times = list(
+        dict.fromkeys(
+            [p for k, p in hints if k == "time"] + [p for p in retypes if _timelike(_get(payload, p))]
+        )
+    )
     strategies: list[SearchStrategy[Mutation]] = [values.map(lambda v: Mutation("root", value=v))]
+    if strings:
+        odd = st.sampled_from(SPECIAL_STRINGS)
+        strategies.append(st.tuples(st.sampled_from(strings), odd).map(lambda pv: _replace(*pv)))
+    if times:
+        odd_times = st.sampled_from(ODD_TIMES)
+        strategies.append(st.tuples(st.sampled_from(times), odd_times).map(lambda pv: _replace(*pv)))
     if drops:
         strategies.append(st.sampled_from(drops).map(lambda p: Mutation("drop", p)))
     if retypes:
@@ -307,6 +346,18 @@ def _json_mutations(payload: Any, schema: Any) -> list[SearchStrategy[Mutation]]
         }
         strategies.append(st.sampled_from(retypes).flatmap(replacements.__getitem__))
     return strategies
+
+
+_TIMELIKE = re.compile(r"^\d{4}-\d{2}-\d{2}|^\d{4}/\d{2}/\d{2}|^\d{10}(\d{3})?$|^\d{14}$")
+
+
+def _timelike(value: Any) -> bool:
+    """A time as vendors send them: ISO dates, 2024/05/01, Unix seconds or millis, yyyyMMddHHmmss."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return 10**9 <= value < 10**13 * 5
+    return isinstance(value, str) and bool(_TIMELIKE.match(value))
 
 
 def _replace(path: Path, value: Any) -> Mutation:
