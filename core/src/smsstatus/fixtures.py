@@ -139,10 +139,19 @@ def _plugin_schema(info: VendorInfo, name: str) -> dict[str, Any]:
     return data
 
 
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
 def push_payload(request: PushRequest) -> Any:
     """The payload a push schema describes: the JSON body, else the form or
-    query parameters as an object (first value of a repeated key)."""
-    if request.body and request.content_type.endswith("json"):
+    query parameters as an object (first value of a repeated key). A body
+    whose Content-Type is neither JSON nor a form is sniffed, as vendors that
+    omit the header leave no other clue."""
+    content_type = request.content_type
+    if request.body and (
+        content_type.endswith("json")
+        or (content_type not in _FORM_TYPES and request.body.lstrip()[:1] in (b"{", b"["))
+    ):
         return json.loads(request.body)
     params = request.form_params() if request.body else request.query_params
     payload: dict[str, str] = {}

@@ -18,6 +18,8 @@ __all__ = [
     "SHANGHAI",
 ]
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 # Far enough to reject garbage (a seconds value sent as millis lands in the
 # year 50000+), near enough for any real SMS: 2000-01-01 .. 2100-01-01.
 _MIN_S = 946_684_800
@@ -65,14 +67,14 @@ def from_epoch_seconds(value: object) -> datetime:
     """Unix seconds (int or digit string) to UTC."""
     seconds = _as_number(value)
     _check_range(seconds, "Unix seconds")
-    return datetime.fromtimestamp(seconds, UTC)
+    return _EPOCH + timedelta(seconds=seconds)
 
 
 def from_epoch_millis(value: object) -> datetime:
     """Unix milliseconds (int or digit string) to UTC, exact to the millisecond."""
     millis = _as_number(value)
     _check_range(millis / 1000, "Unix milliseconds")
-    return datetime.fromtimestamp(millis // 1000, UTC).replace(microsecond=(millis % 1000) * 1000)
+    return _EPOCH + timedelta(milliseconds=millis)  # exact integer arithmetic, no float rounding
 
 
 def parse_rfc3339(value: object) -> datetime:
