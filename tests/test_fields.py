@@ -119,3 +119,8 @@ FULL_WIDTH_DIGITS = "\uff12\uff14\uff10\uff12\uff10\uff11\uff10\uff10\uff11\uff1
 def test_compact_fast_path_rejects_what_strptime_rejects(value: str) -> None:
     with pytest.raises(ValueError, match="does not match"):
         parse_local(value, "%y%m%d%H%M%S", SHANGHAI)
+
+
+def test_times_at_the_edge_of_the_datetime_range_are_value_errors() -> None:
+    with pytest.raises(ValueError, match="out of range"):
+        parse_rfc3339("0001-01-01T00:00:00+01:00")

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, quote_plus
 
 import attrs
 
@@ -137,7 +138,10 @@ class HttpClient:
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
         self._transport = transport
-        self._secrets = tuple(secrets)
+        # A secret in a URL is percent-encoded there: scrub those spellings too.
+        self._secrets = tuple(
+            dict.fromkeys(v for s in secrets for v in (s, quote(s, safe=""), quote_plus(s)))
+        )
         self._sleep = sleep
         self._rng = rng
         self._client: httpx.Client | None = None

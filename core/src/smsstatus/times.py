@@ -87,7 +87,10 @@ def parse_rfc3339(value: object) -> datetime:
         raise ValueError(f"{value!r} is not an ISO 8601 time") from None
     if parsed.tzinfo is None:
         raise ValueError(f"{value!r} carries no time zone")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 lands before year 1
+        raise ValueError(f"{value!r} is out of range") from None
 
 
 # All-digit layouts vendors use (SMPP, Chinese gateways), parsed by slicing:
@@ -125,4 +128,7 @@ def parse_local(value: object, fmt: str, tz: tzinfo) -> datetime:
             naive = datetime.strptime(value, fmt)
     except ValueError:
         raise ValueError(f"{value!r} does not match {fmt}") from None
-    return naive.replace(tzinfo=tz).astimezone(UTC)
+    try:
+        return naive.replace(tzinfo=tz).astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value!r} is out of range") from None

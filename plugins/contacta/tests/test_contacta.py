@@ -343,7 +343,7 @@ def test_bad_answers_are_payload_item_errors(body: Any) -> None:
 
 def test_token_never_reaches_the_logs(caplog: pytest.LogCaptureFixture) -> None:
     # httpx logs each request URL at INFO; the SDK's scheme puts the token in
-    # the query (auth=...). The plugin masks it while it fetches.
+    # the query (auth=...). The host's HTTP client scrubs it from those records.
     with caplog.at_level("DEBUG"):
         _fetch(Recorder(200, DOC_BODY), ["199999"])
     messages = [r.getMessage() for r in caplog.records]
@@ -353,4 +353,4 @@ def test_token_never_reaches_the_logs(caplog: pytest.LogCaptureFixture) -> None:
     leftover = [
         f for f in logging.getLogger("httpx").filters if type(f).__module__.startswith("smsstatus_contacta")
     ]
-    assert leftover == []  # removed after the fetch
+    assert leftover == []  # the plugin leaves logging alone

@@ -42,7 +42,10 @@ def parse_time(value: Any) -> datetime:
         raise ValueError(f"{value!r} is not a valid date and time") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=MEXICO_CITY)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 shifted past the datetime range
+        raise ValueError(f"{value!r} is out of range") from None
 
 
 def opt_time(record: Record, name: str) -> datetime | None:
