@@ -61,11 +61,20 @@ TABLE = {
 UNMAPPED = MappedStatus(Status.UNKNOWN, mapping=MappingKind.UNMAPPED)
 
 
+def _parse_at(value: object) -> datetime:
+    # Core's parse_rfc3339 lets OverflowError through for instants that leave
+    # the datetime range once shifted to UTC (0001-01-01T00:00:00+01:00).
+    try:
+        return parse_rfc3339(value)
+    except OverflowError:
+        raise ValueError(f"{value!r} is out of range") from None
+
+
 class Vendor:
     """The CFK vendor. Flaws: ``bad_map`` (DELIVERED maps to sent), ``crash``
     (a bare AttributeError on a non-object JSON body), ``leak`` (logs the
     webhook token), ``network`` (fetch opens its own connection),
-    ``no_map_status`` (wrongly declares the fetch credential as push)."""
+    ``no_auth`` (never checks the webhook token)."""
 
     def __init__(self, vendor_id: str, root: str | Path, **flaws: bool) -> None:
         self.vendor_id = vendor_id
@@ -112,7 +121,7 @@ class Vendor:
             reason=mapped.reason,
             vendor_status=status,
             vendor_code=record.opt_string("code"),
-            status_at=record.time("at", parse_rfc3339, required=False),
+            status_at=record.time("at", _parse_at, required=False),
             received_at=received_at,
             channel=channel,
             raw=dict(record.data),
@@ -123,7 +132,8 @@ class Vendor:
         token = request.headers.get("X-Token")
         if self.flaws.get("leak"):
             log.debug("push for %s with token %s", vendor, token)
-        check_credential(vendor, "token", credentials.optional("token"), token)
+        if not self.flaws.get("no_auth"):
+            check_credential(vendor, "token", credentials.optional("token"), token)
         if self.flaws.get("crash"):
             import json
 
