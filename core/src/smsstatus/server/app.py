@@ -90,8 +90,11 @@ class Receiver:
         credentials: Mapping[str, Credentials] | None = None,
         config: ReceiverConfig | None = None,
         redactors: Mapping[str, Redactor] | None = None,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.registry = registry
+        #: Receive time of a request (tests replaying recorded pushes set it).
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.tracker = tracker
         self.config = config or ReceiverConfig()
         push_vendors = [v for v, lv in registry.vendors.items() if Capability.PUSH in lv.info.capabilities]
@@ -271,7 +274,7 @@ class Receiver:
         limit = self.config.max_body_bytes
 
         async def receive(request: Request) -> Response:
-            received_at = datetime.now(UTC)
+            received_at = self.clock()
             scope = request.scope
             raw_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
             headers = request.headers

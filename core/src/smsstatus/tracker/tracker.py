@@ -20,7 +20,7 @@ from typing import Any, Literal
 import attrs
 
 from ..model import Channel, MappingKind, Part, Reason, Status, StatusReport
-from ..multipart import combine_parts
+from ..multipart import MessageOutcome, combine_parts
 from ..vendor import PollPolicy
 from .errors import NotTrackedError
 from .store import Store, Transaction
@@ -651,7 +651,10 @@ class Tracker:
                 )
         return [o for o in outcomes if o is not None], changes
 
-    def _combine_in(self, tx: Transaction, key: MessageKey, pk: int) -> Any:
+    def _combine_in(self, tx: Transaction, key: MessageKey, pk: int) -> MessageOutcome:
+        """The message-level status from the current status of each part. A
+        message of one part is that part (reason included, also for a
+        non-final status such as the synthetic ``unknown``)."""
         d = self._d
         rows = tx.all(
             "SELECT part_index, part_total, status, reason, status_at, received_at FROM parts"
@@ -673,6 +676,9 @@ class Tracker:
             for index, total, status, reason, status_at, received_at in rows
         ]
         totals = [int(r[1]) for r in rows if r[1] is not None]
+        if len(stand_ins) == 1 and (stand_ins[0].part == Part(1, 1)):
+            only = stand_ins[0]
+            return MessageOutcome(only.status, only.reason, 1, {1: only}, ())
         return combine_parts(stand_ins, total=max(totals) if totals else None)
 
     def _auto_track_in(self, tx: Transaction, report: StatusReport, now: datetime) -> int | None:
