@@ -42,6 +42,7 @@ class Site:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        root.mkdir(parents=True, exist_ok=True)
         self.lines = ["from cfk_plugins import MisspelledHook, Vendor"]
 
     def _dist(self, vendor: str, value: str) -> None:
