@@ -10,7 +10,6 @@ from xml.etree import ElementTree as ET
 
 import pytest
 from harness import CFK, Site, fixture_file, smsstatus
-
 from smsstatus.registry import VENDOR_GROUP
 from smsstatus.schemas import errors_of, validator
 
@@ -75,7 +74,11 @@ def test_a_conforming_plugin_passes_with_json_and_junit_output(site: Site, tmp_p
     assert document["tool"] == {"name": "smsstatus-conformance", "version": "0.1.0", "suite_version": "1.0"}
     assert document["fixture_format"] == 1
     (vendor,) = document["vendors"]
-    assert (vendor["id"], vendor["distribution"], vendor["version"]) == ("cfkgood", "smsstatus-cfkgood", "0.1.0")
+    assert (vendor["id"], vendor["distribution"], vendor["version"]) == (
+        "cfkgood",
+        "smsstatus-cfkgood",
+        "0.1.0",
+    )
     checks = _checks(document)
     assert checks["cfkgood::case::push::delivered"]["outcome"] == "passed"
     assert checks["cfkgood::robustness::push"]["outcome"] == "passed"
@@ -113,7 +116,9 @@ def broken(module_site: Site, tmp_path_factory: pytest.TempPathFactory) -> tuple
     for vendor, (flaws, files, _) in BROKEN.items():
         module_site.add(vendor, flaws=flaws, fixtures=files)
     junit = tmp_path_factory.mktemp("junit") / "junit.xml"
-    result = smsstatus("conformance", *BROKEN, "--format", "json", "--junit-xml", junit, env=module_site.env())
+    result = smsstatus(
+        "conformance", *BROKEN, "--format", "json", "--junit-xml", junit, env=module_site.env()
+    )
     return result, json.loads(result.stdout), junit
 
 
@@ -158,7 +163,9 @@ def test_a_plugin_that_cannot_load_exits_4(site: Site) -> None:
     site.add_import_error("cfkimport")
     site.add_raw("cfkmisspelled", "MisspelledHook()")
     site.add("cfkgood")
-    result = smsstatus("conformance", "cfkimport", "cfkmisspelled", "cfkgood", "--format", "json", env=site.env())
+    result = smsstatus(
+        "conformance", "cfkimport", "cfkmisspelled", "cfkgood", "--format", "json", env=site.env()
+    )
     assert result.returncode == 4
     document = json.loads(result.stdout)
     vendors = {v["id"]: v for v in document["vendors"]}
