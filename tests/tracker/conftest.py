@@ -34,24 +34,51 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture
-def db_url(backend: str, tmp_path: Path) -> Iterator[str]:
-    """A fresh, empty database URL of the parametrised backend."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'tracker.sqlite3'}"
-        return
-    import psycopg
+class DatabaseFactory:
+    """Fresh, empty databases of one backend: SQLite files under a temporary
+    directory, or PostgreSQL schemas (dropped by :meth:`cleanup`)."""
 
-    dsn = postgres_dsn()
-    assert dsn
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield _with_search_path(dsn, schema)
-    finally:
+    def __init__(self, backend: str, directory: Path) -> None:
+        self.backend = backend
+        self.directory = directory
+        self.schemas: list[str] = []
+
+    def __call__(self) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.directory / f'db-{uuid.uuid4().hex[:8]}.sqlite3'}"
+        import psycopg
+
+        dsn = postgres_dsn()
+        assert dsn
+        schema = f"t_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        self.schemas.append(schema)
+        return _with_search_path(dsn, schema)
+
+    def cleanup(self) -> None:
+        if not self.schemas:
+            return
+        import psycopg
+
+        with psycopg.connect(postgres_dsn() or "", autocommit=True) as conn:
+            for schema in self.schemas:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def new_db(backend: str, tmp_path: Path) -> Iterator[DatabaseFactory]:
+    factory = DatabaseFactory(backend, tmp_path)
+    try:
+        yield factory
+    finally:
+        factory.cleanup()
+
+
+@pytest.fixture
+def db_url(new_db: DatabaseFactory) -> str:
+    """A fresh, empty database URL of the parametrised backend."""
+    return new_db()
 
 
 @pytest.fixture

@@ -1,0 +1,193 @@
+"""Real ``smsstatus serve`` processes: a fresh start with no configuration,
+concurrent pushes with duplicates and reordering, SIGKILL in the middle of a
+load, and two receivers on one database. Bounded: fixed push counts, timeouts
+on every wait, random loopback ports."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import smsstatus
+from smsstatus import Capability
+from smsstatus.fixtures import build_push_request, load_cases
+from smsstatus.replay import body_bytes
+from smsstatus.tracker import open_store
+
+from .conftest import DatabaseFactory
+from .procs import Server, clean_env, d7_push, send_all, workload
+
+INSTALLED = smsstatus.load()
+pytestmark = pytest.mark.skipif(
+    "d7" not in INSTALLED.vendors,
+    reason="these tests push D7 reports: the smsstatus-d7 plugin is not installed",
+)
+
+
+def snapshot(url: str) -> dict[str, tuple[str | None, bool, int, int]]:
+    """message id -> (status, final, distinct events, duplicates)."""
+    with open_store(url) as store, store.read() as tx:
+        rows = tx.all(
+            "SELECT m.message_id, m.status, m.final, m.events, COALESCE(SUM(e.duplicates), 0)"
+            " FROM messages m LEFT JOIN events e ON e.message_pk = m.id"
+            " GROUP BY m.id, m.message_id, m.status, m.final, m.events"
+        )
+    return {r[0]: (r[1], bool(r[2]), int(r[3]), int(r[4])) for r in rows}
+
+
+def expected_snapshot(pushes: list[tuple[str, str]], finals: dict[str, str]) -> dict[str, Any]:
+    """Reasoned from the workload: each message ends in its final status with
+    its three distinct events; every repeated push is a duplicate."""
+    sent = {mid: sum(1 for m, _ in pushes if m == mid) for mid in finals}
+    return {
+        mid: (INSTALLED.map_status("d7", final).status.value, True, 3, sent[mid] - 3)
+        for mid, final in finals.items()
+    }
+
+
+def test_two_receivers_give_the_same_result_as_one(new_db: DatabaseFactory, tmp_path: Path) -> None:
+    pushes, finals = workload(messages=120, seed=11)
+    expected = expected_snapshot(pushes, finals)
+
+    one = new_db()
+    with Server(tmp_path, db=one) as server:
+        results = send_all([server.base], pushes, threads=4)
+    assert all(code == 200 for _, _, code in results), [r for r in results if r[2] != 200][:5]
+    assert snapshot(one) == expected
+
+    two = new_db()
+    with Server(tmp_path, db=two) as first, Server(tmp_path, db=two) as second:
+        results = send_all([first.base, second.base], pushes, threads=6, seed=2)
+    assert all(code == 200 for _, _, code in results)
+    assert snapshot(two) == snapshot(one)
+
+
+def test_sigkill_keeps_every_acknowledged_push(new_db: DatabaseFactory, tmp_path: Path) -> None:
+    url = new_db()
+    acked: list[str] = []
+    lock = threading.Lock()
+    stop = threading.Event()
+    server = Server(tmp_path, db=url)
+
+    def load(worker: int) -> None:
+        with httpx.Client(timeout=10.0) as client:
+            for n in range(2000):  # bounded; the kill comes long before
+                if stop.is_set():
+                    return
+                mid = f"k{worker}-{n}"
+                try:
+                    r = client.post(
+                        f"{server.base}/webhooks/d7",
+                        content=d7_push(mid, "delivered"),
+                        headers={"content-type": "application/json"},
+                    )
+                except httpx.HTTPError:
+                    return  # the server is gone
+                if r.status_code == 200:
+                    with lock:
+                        acked.append(mid)
+
+    workers = [threading.Thread(target=load, args=(w,)) for w in range(4)]
+    try:
+        for w in workers:
+            w.start()
+        deadline = time.monotonic() + 30
+        while len(acked) < 300 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        server.kill()  # mid-load: requests are in flight
+    finally:
+        stop.set()
+        for w in workers:
+            w.join(30)
+        server.stop()
+    assert len(acked) >= 300, server.output()
+    stored = snapshot(url)
+    lost = [mid for mid in acked if mid not in stored]
+    assert not lost, f"{len(lost)} acknowledged push(es) lost, e.g. {lost[:5]}"
+    assert all(stored[mid][0] == "delivered" for mid in acked)
+    # The database is usable after the crash: a new server starts and stores.
+    with Server(tmp_path, db=url) as again:
+        r = httpx.post(
+            f"{again.base}/webhooks/d7",
+            content=d7_push("after", "sent"),
+            headers={"content-type": "application/json"},
+        )
+        assert r.status_code == 200
+    assert snapshot(url)["after"][0] == "sent"
+
+
+def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "smsstatus.cli", *args],
+        cwd=cwd,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_fresh_start_accepts_every_push_vendors_fixtures(tmp_path: Path) -> None:
+    """``smsstatus serve`` with no configuration: SQLite in the working
+    directory; every push vendor's fixture pushes that need no credentials,
+    posted to /webhooks/<vendor>, get the vendor's expected answer."""
+    cases = [
+        c
+        for v in INSTALLED.vendors.values()
+        if Capability.PUSH in v.info.capabilities
+        for c in load_cases(v.info)
+        if c.kind == "push" and not c.data.get("credentials") and not c.xfail
+    ]
+    assert cases
+    checked: dict[str, int] = {}
+    stored_ids: list[tuple[str, str]] = []
+    with Server(tmp_path) as server, httpx.Client(base_url=server.base, timeout=30.0) as client:
+        assert (tmp_path / "smsstatus.sqlite3").is_file()
+        for case in cases:
+            recorded = build_push_request(case.data)
+            query = recorded.url.partition("?")[2]
+            headers = [(k, v) for k, v in recorded.headers.raw_items() if k.lower() != "host"]
+            response = client.request(
+                recorded.method,
+                f"/webhooks/{case.vendor}" + (f"?{query}" if query else ""),
+                headers=headers,
+                content=recorded.body,
+            )
+            expect = case.data["expect"]
+            if "error" in expect:
+                want = {"payload": 400, "authentication": 401}.get(expect["error"]["type"], 500)
+                assert response.status_code == want, (case.id, response.text)
+            else:
+                reply = expect["reply"]
+                assert response.status_code == reply["status_code"], (case.id, response.text)
+                if "body" in reply:
+                    if "json" in reply["body"]:
+                        assert response.json() == reply["body"]["json"], case.id
+                    else:
+                        assert response.content == body_bytes(reply["body"])[0], case.id
+                stored_ids += [
+                    (case.vendor, r["message_id"]) for r in expect["reports"] if r.get("message_id")
+                ]
+            checked[case.vendor] = checked.get(case.vendor, 0) + 1
+    assert set(checked) == {
+        v for v, lv in INSTALLED.vendors.items() if Capability.PUSH in lv.info.capabilities
+    }
+
+    vendor, message_id = stored_ids[0]
+    shown = _cli("status", vendor, message_id, cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    assert message_id in shown.stdout and "DECISION" in shown.stdout
+    as_json = json.loads(_cli("status", vendor, message_id, "--format", "json", cwd=tmp_path).stdout)
+    assert as_json["messages"][0]["history"]
+    listed = _cli("replay", "--list", "--format", "json", cwd=tmp_path)
+    assert listed.returncode == 0
+    errors = sum(1 for c in cases if "error" in c.data["expect"])
+    assert len(json.loads(listed.stdout)["dead_letters"]) >= errors
