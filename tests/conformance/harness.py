@@ -100,3 +100,53 @@ def smsstatus(
         timeout=300,
         check=False,
     )
+
+
+def dev_venv(path: Path) -> Path:
+    """A fresh virtualenv that sees this checkout's development environment
+    (the editable core and every dependency) through a ``.pth`` file, as if
+    ``pip install "smsstatus[conformance]"`` had run in it, without the
+    network. Its ``bin`` holds shims: ``pip`` (this environment's pip acting
+    on the new interpreter; builds use the installed hatchling), ``smsstatus``
+    and ``pytest``. Returns the ``bin`` directory."""
+    import sysconfig
+    import venv
+
+    venv.EnvBuilder(with_pip=False, clear=True).create(path)
+    python = path / "bin" / "python"
+    purelib = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    dev = sysconfig.get_paths()["purelib"]
+    Path(purelib, "_smsstatus_dev.pth").write_text(f"import site; site.addsitedir({dev!r})\n")
+    shims = {
+        "pip": (
+            'case "$1" in install|wheel) cmd=$1; shift; set -- "$cmd" --no-build-isolation "$@";; esac\n'
+            f'exec {sys.executable} -m pip --python {python} "$@"'
+        ),
+        "smsstatus": f'exec {python} -m smsstatus.cli "$@"',
+        "pytest": f'exec {python} -m pytest "$@"',
+    }
+    for name, body in shims.items():
+        shim = path / "bin" / name
+        shim.write_text(f"#!/bin/sh\n{body}\n")
+        shim.chmod(0o755)
+    return path / "bin"
+
+
+def clean_env(bin_dir: Path, home: Path, **extra: str) -> dict[str, str]:
+    """An environment with only ``bin_dir`` and the system on PATH, no pip index."""
+    env = {
+        "PATH": f"{bin_dir}{os.pathsep}/usr/bin{os.pathsep}/bin",
+        "HOME": str(home),
+        "LANG": "C.UTF-8",
+        "PIP_NO_INDEX": "1",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "PIP_NO_INPUT": "1",
+        "VIRTUAL_ENV": str(bin_dir.parent),
+    }
+    env.update(extra)
+    return env

@@ -63,12 +63,22 @@ def _needs_extra() -> None:
     metavar="NAME",
     help="Run only this check (repeatable); load always runs.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the robustness checks.")
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    envvar="SMSSTATUS_CONFORMANCE_SEED",
+    show_envvar=True,
+    help="Seed of the robustness checks.",
+)
 @click.option(
     "--max-examples",
     type=click.IntRange(min=1),
     default=100,
     show_default=True,
+    envvar="SMSSTATUS_CONFORMANCE_MAX_EXAMPLES",
+    show_envvar=True,
     help="Generated inputs per robustness check.",
 )
 @click.option(
@@ -76,6 +86,8 @@ def _needs_extra() -> None:
     type=click.FloatRange(min=0.01),
     default=2.0,
     show_default=True,
+    envvar="SMSSTATUS_CONFORMANCE_TIME_LIMIT",
+    show_envvar=True,
     help="Seconds a plugin may take for one generated input.",
 )
 @click.option("--list", "list_only", is_flag=True, help="List the check ids without running them.")
