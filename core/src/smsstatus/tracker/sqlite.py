@@ -27,7 +27,6 @@ from .store import Dialect, Store, Transaction
 
 __all__ = ["SqliteDialect", "SqliteStore", "sqlite_options"]
 
-_TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 _SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
 
 
@@ -46,12 +45,15 @@ class SqliteDialect(Dialect):
     def ts(self, value: datetime | None) -> Any:
         if value is None:
             return None
-        return value.astimezone(UTC).strftime(_TS_FORMAT)
+        if value.tzinfo is not UTC:
+            value = value.astimezone(UTC)
+        # Fixed width (always microseconds) so that text order is time order.
+        return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
     def ts_out(self, value: Any) -> datetime | None:
         if value is None:
             return None
-        return datetime.strptime(value, _TS_FORMAT).replace(tzinfo=UTC)
+        return datetime.fromisoformat(value)
 
     def json(self, value: Any) -> Any:
         if value is None:

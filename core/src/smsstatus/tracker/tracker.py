@@ -313,13 +313,14 @@ _LOCK_MESSAGE = """
 INSERT INTO messages (vendor, message_id, recipient, final, events, created_at, updated_at)
 VALUES (?, ?, ?, ?, 0, ?, ?)
 ON CONFLICT (vendor, message_id, recipient) DO UPDATE SET updated_at = excluded.updated_at
-RETURNING id, status, reason, poll_target_id
+RETURNING id, status, reason, poll_target_id, parts_total
 """
 
 _INSERT_EVENT = """
 INSERT INTO events (message_pk, part_index, event_key, status, reason, vendor_status, vendor_code,
     status_at, received_at, recorded_at, channel, applied, decision, synthetic, duplicates, report)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+ON CONFLICT (event_key) DO NOTHING
 RETURNING id
 """
 
@@ -402,7 +403,9 @@ class _Touched:
     changes: list[tuple[int, int | None, Status | None, StatusReport, Decision, int]] = attrs.field(
         factory=list
     )
-    final_after: bool = False
+    #: Only part 1 of 1 (or part-less) reports so far: no combining needed.
+    single: bool = True
+    last_applied: StatusReport | None = None
 
 
 class Tracker:
@@ -511,6 +514,7 @@ class Tracker:
         from ..serialize import to_dict
 
         d = self._d
+        now_ts = d.ts(now)
         outcomes: list[Outcome | None] = [None] * len(reports)
         keyed: list[tuple[int, MessageKey, StatusReport]] = []
         for index, report in enumerate(reports):
@@ -523,25 +527,19 @@ class Tracker:
         # Lock every message this call touches, in key order (no deadlocks
         # between concurrent writers on PostgreSQL).
         touched: dict[MessageKey, _Touched] = {}
-        for key in sorted({k for _, k, _ in keyed}):
-            row = tx.one(
-                _LOCK_MESSAGE, (key.vendor, key.message_id, key.recipient, False, d.ts(now), d.ts(now))
-            )
+        for key in sorted({k for _, k, _ in keyed}, key=attrs.astuple):
+            row = tx.one(_LOCK_MESSAGE, (key.vendor, key.message_id, key.recipient, False, now_ts, now_ts))
             assert row is not None
             touched[key] = _Touched(
                 pk=int(row[0]),
                 status_before=Status(row[1]) if row[1] else None,
                 has_target=row[3] is not None,
+                single=row[4] is None or int(row[4]) == 1,
             )
 
         for index, key, report in keyed:
             msg = touched[key]
             ekey = event_key(report)
-            dup = tx.one("SELECT id FROM events WHERE event_key = ?", (ekey,))
-            if dup is not None:
-                tx.run("UPDATE events SET duplicates = duplicates + 1 WHERE id = ?", (dup[0],))
-                outcomes[index] = Outcome(index=index, key=key, event_id=int(dup[0]), duplicate=True)
-                continue
             part_index, part_total = part_of(report)
             row = tx.one(
                 "SELECT status, status_at FROM parts WHERE message_pk = ? AND part_index = ?",
@@ -563,7 +561,7 @@ class Tracker:
                     report.vendor_code,
                     d.ts(report.status_at),
                     d.ts(report.received_at),
-                    d.ts(now),
+                    now_ts,
                     report.channel.value,
                     decision.applied,
                     decision.value,
@@ -571,7 +569,13 @@ class Tracker:
                     d.json(to_dict(report)),
                 ),
             )
-            assert inserted is not None
+            if inserted is None:  # the same event is stored already: count the duplicate
+                dup = tx.one(
+                    "UPDATE events SET duplicates = duplicates + 1 WHERE event_key = ? RETURNING id", (ekey,)
+                )
+                assert dup is not None
+                outcomes[index] = Outcome(index=index, key=key, event_id=int(dup[0]), duplicate=True)
+                continue
             event_id = int(inserted[0])
             outcomes[index] = Outcome(index=index, key=key, event_id=event_id, decision=decision)
             msg.events += 1
@@ -595,10 +599,13 @@ class Tracker:
                     d.ts(report.status_at),
                     d.ts(report.received_at),
                     event_id,
-                    d.ts(now),
+                    now_ts,
                 ),
             )
             msg.applied = True
+            msg.last_applied = report
+            if report.part is not None and report.part != Part(1, 1):
+                msg.single = False
             previous = current.status if current else None
             msg.changes.append((part_index, part_total, previous, report, decision, event_id))
 
@@ -609,10 +616,14 @@ class Tracker:
             if not msg.applied:
                 tx.run(
                     _UPDATE_MESSAGE_COUNTS,
-                    (msg.batch_id, msg.client_ref, msg.poll_target_id, msg.events, d.ts(now), msg.pk),
+                    (msg.batch_id, msg.client_ref, msg.poll_target_id, msg.events, now_ts, msg.pk),
                 )
                 continue
-            outcome = self._combine_in(tx, key, msg.pk)
+            if msg.single and msg.last_applied is not None:
+                only = msg.last_applied
+                outcome = MessageOutcome(only.status, only.reason, 1, {1: only}, ())
+            else:
+                outcome = self._combine_in(tx, key, msg.pk)
             tx.run(
                 _UPDATE_MESSAGE,
                 (
@@ -625,7 +636,7 @@ class Tracker:
                     msg.client_ref,
                     msg.poll_target_id,
                     msg.events,
-                    d.ts(now),
+                    now_ts,
                     msg.pk,
                 ),
             )
