@@ -22,7 +22,7 @@ import attrs
 from ..model import Channel, MappingKind, Part, Reason, Status, StatusReport
 from ..multipart import MessageOutcome, combine_parts
 from ..vendor import PollPolicy
-from .errors import NotTrackedError
+from .errors import NotTrackedError, StoreError
 from .store import Store, Transaction
 from .transitions import Current, Decision, decide
 
@@ -309,44 +309,90 @@ class DeadLetterRecord:
 
 # -- SQL ---------------------------------------------------------------------
 
-_LOCK_MESSAGE = """
+# Statements that touch many rows take one VALUES row per item ("{rows}"),
+# in chunks of _CHUNK, so a batch push costs a handful of round trips.
+_CHUNK = 200
+
+# Creates missing message rows and locks all of them (ON CONFLICT DO UPDATE
+# takes the row lock); rows are given in key order so writers never deadlock.
+_LOCK_MESSAGES = """
 INSERT INTO messages (vendor, message_id, recipient, final, events, created_at, updated_at)
-VALUES (?, ?, ?, ?, 0, ?, ?)
+VALUES {rows}
 ON CONFLICT (vendor, message_id, recipient) DO UPDATE SET updated_at = excluded.updated_at
-RETURNING id, status, reason, poll_target_id, parts_total
+RETURNING id, vendor, message_id, recipient, status, poll_target_id, parts_total
+"""
+_LOCK_ROW = "(?, ?, ?, ?, 0, ?, ?)"
+
+_SELECT_PARTS = """
+SELECT message_pk, part_index, part_total, status, reason, status_at, received_at FROM parts
+WHERE message_pk IN ({marks})
 """
 
-_INSERT_EVENT = """
+_SELECT_EVENT_KEYS = "SELECT event_key FROM events WHERE event_key IN ({marks})"
+
+_INSERT_EVENTS = """
 INSERT INTO events (message_pk, part_index, event_key, status, reason, vendor_status, vendor_code,
     status_at, received_at, recorded_at, channel, applied, decision, synthetic, duplicates, report)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)
+VALUES {rows}
 ON CONFLICT (event_key) DO NOTHING
-RETURNING id
+RETURNING id, event_key
 """
+_EVENT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
 
-_UPSERT_PART = """
+_COUNT_DUPLICATE = "UPDATE events SET duplicates = duplicates + ? WHERE event_key = ? RETURNING id"
+
+_UPSERT_PARTS = """
 INSERT INTO parts (message_pk, part_index, part_total, status, reason, final, status_at, received_at,
     event_id, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+VALUES {rows}
 ON CONFLICT (message_pk, part_index) DO UPDATE SET
     part_total = COALESCE(excluded.part_total, parts.part_total),
     status = excluded.status, reason = excluded.reason, final = excluded.final,
     status_at = excluded.status_at, received_at = excluded.received_at,
     event_id = excluded.event_id, updated_at = excluded.updated_at
 """
+_PART_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
-_UPDATE_MESSAGE = """
-UPDATE messages SET status = ?, reason = ?, final = ?, parts_total = ?, parts_missing = ?,
-    batch_id = COALESCE(?, batch_id), client_ref = COALESCE(?, client_ref),
-    poll_target_id = COALESCE(?, poll_target_id), events = events + ?, updated_at = ?
-WHERE id = ?
+# Message rows exist and are locked: these "inserts" always update.
+_UPDATE_MESSAGES = """
+INSERT INTO messages (vendor, message_id, recipient, status, reason, final, parts_total, parts_missing,
+    batch_id, client_ref, poll_target_id, events, created_at, updated_at)
+VALUES {rows}
+ON CONFLICT (vendor, message_id, recipient) DO UPDATE SET
+    status = excluded.status, reason = excluded.reason, final = excluded.final,
+    parts_total = excluded.parts_total, parts_missing = excluded.parts_missing,
+    batch_id = COALESCE(excluded.batch_id, messages.batch_id),
+    client_ref = COALESCE(excluded.client_ref, messages.client_ref),
+    poll_target_id = COALESCE(excluded.poll_target_id, messages.poll_target_id),
+    events = messages.events + excluded.events, updated_at = excluded.updated_at
 """
+_MESSAGE_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
-_UPDATE_MESSAGE_COUNTS = """
-UPDATE messages SET batch_id = COALESCE(?, batch_id), client_ref = COALESCE(?, client_ref),
-    poll_target_id = COALESCE(?, poll_target_id), events = events + ?, updated_at = ?
-WHERE id = ?
+_COUNT_MESSAGES = """
+INSERT INTO messages (vendor, message_id, recipient, final, batch_id, client_ref, poll_target_id, events,
+    created_at, updated_at)
+VALUES {rows}
+ON CONFLICT (vendor, message_id, recipient) DO UPDATE SET
+    batch_id = COALESCE(excluded.batch_id, messages.batch_id),
+    client_ref = COALESCE(excluded.client_ref, messages.client_ref),
+    poll_target_id = COALESCE(excluded.poll_target_id, messages.poll_target_id),
+    events = messages.events + excluded.events, updated_at = excluded.updated_at
 """
+_COUNT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _rows(template: str, row: str, count: int) -> str:
+    return template.format(rows=", ".join([row] * count))
+
+
+def _marks(template: str, count: int) -> str:
+    return template.format(marks=", ".join(["?"] * count))
+
 
 _INSERT_TARGET = """
 INSERT INTO poll_targets (vendor, fetch_id, state, submitted_at, next_poll_at, give_up_at, polls,
@@ -391,21 +437,31 @@ _DEAD_LETTER_COLUMNS = (
 
 
 @attrs.define
+class _PartState:
+    total: int | None
+    status: Status
+    reason: Reason | None
+    status_at: datetime | None
+    received_at: datetime
+    event_key: str | None = None  # set when this call changed it
+    report: StatusReport | None = None
+
+
+@attrs.define
 class _Touched:
     pk: int
     status_before: Status | None
+    parts: dict[int, _PartState] = attrs.field(factory=dict)
     events: int = 0
     applied: bool = False
     batch_id: str | None = None
     client_ref: str | None = None
     poll_target_id: int | None = None
     has_target: bool = False
-    changes: list[tuple[int, int | None, Status | None, StatusReport, Decision, int]] = attrs.field(
+    #: (part index, part total, previous status, report, decision, event key)
+    changes: list[tuple[int, int | None, Status | None, StatusReport, Decision, str]] = attrs.field(
         factory=list
     )
-    #: Only part 1 of 1 (or part-less) reports so far: no combining needed.
-    single: bool = True
-    last_applied: StatusReport | None = None
 
 
 class Tracker:
@@ -511,6 +567,10 @@ class Tracker:
         now: datetime,
         links: Mapping[int, int],
     ) -> tuple[list[Outcome], list[StatusChange]]:
+        """Apply ``reports`` inside ``tx`` with a fixed number of statements
+        per call (not per report): lock the messages, read their parts and
+        the known event keys, decide in memory in report order, then write
+        events, parts and messages in multi-row statements."""
         from ..serialize import to_dict
 
         d = self._d
@@ -523,61 +583,60 @@ class Tracker:
                 outcomes[index] = Outcome(index=index, key=None)
             else:
                 keyed.append((index, key, report))
+        if not keyed:
+            return [o for o in outcomes if o is not None], []
 
-        # Lock every message this call touches, in key order (no deadlocks
-        # between concurrent writers on PostgreSQL).
+        # 1. Lock every message this call touches, creating missing rows, in
+        #    key order (concurrent writers on PostgreSQL never deadlock).
         touched: dict[MessageKey, _Touched] = {}
-        for key in sorted({k for _, k, _ in keyed}, key=attrs.astuple):
-            row = tx.one(_LOCK_MESSAGE, (key.vendor, key.message_id, key.recipient, False, now_ts, now_ts))
-            assert row is not None
-            touched[key] = _Touched(
-                pk=int(row[0]),
-                status_before=Status(row[1]) if row[1] else None,
-                has_target=row[3] is not None,
-                single=row[4] is None or int(row[4]) == 1,
-            )
+        ordered = sorted({k for _, k, _ in keyed}, key=attrs.astuple)
+        for chunk in _chunks(ordered):
+            params: list[Any] = []
+            for key in chunk:
+                params += [key.vendor, key.message_id, key.recipient, False, now_ts, now_ts]
+            for row in tx.all(_rows(_LOCK_MESSAGES, _LOCK_ROW, len(chunk)), params):
+                touched[MessageKey(row[1], row[2], row[3])] = _Touched(
+                    pk=int(row[0]),
+                    status_before=Status(row[4]) if row[4] else None,
+                    has_target=row[5] is not None,
+                )
+        by_pk = {msg.pk: msg for msg in touched.values()}
 
+        # 2. Their parts' current status, and which of the events are known.
+        for chunk in _chunks(list(by_pk)):
+            for pk, index, total, status, reason, status_at, received_at in tx.all(
+                _marks(_SELECT_PARTS, len(chunk)), chunk
+            ):
+                by_pk[int(pk)].parts[int(index)] = _PartState(
+                    total=None if total is None else int(total),
+                    status=Status(status),
+                    reason=Reason(reason) if reason else None,
+                    status_at=d.ts_out(status_at),
+                    received_at=_must(d.ts_out(received_at)),
+                )
+        keys_of = {index: event_key(report) for index, _, report in keyed}
+        known: set[str] = set()
+        distinct = list(dict.fromkeys(keys_of.values()))
+        for chunk in _chunks(distinct):
+            known.update(str(r[0]) for r in tx.all(_marks(_SELECT_EVENT_KEYS, len(chunk)), chunk))
+
+        # 3. Decide, in report order, against the state as it evolves.
+        duplicates: dict[str, int] = {}
+        new_events: list[tuple[int, MessageKey, StatusReport, str, int, Decision]] = []
         for index, key, report in keyed:
             msg = touched[key]
-            ekey = event_key(report)
+            ekey = keys_of[index]
+            if ekey in known:
+                duplicates[ekey] = duplicates.get(ekey, 0) + 1
+                outcomes[index] = Outcome(index=index, key=key, duplicate=True)
+                continue
+            known.add(ekey)
             part_index, part_total = part_of(report)
-            row = tx.one(
-                "SELECT status, status_at FROM parts WHERE message_pk = ? AND part_index = ?",
-                (msg.pk, part_index),
-            )
-            current = Current(Status(row[0]), d.ts_out(row[1])) if row is not None else None
+            state = msg.parts.get(part_index)
+            current = Current(state.status, state.status_at) if state is not None else None
             synthetic = is_synthetic(report)
             decision = decide(current, report.status, report.status_at, synthetic=synthetic)
-            reason = report.reason.value if report.reason else None
-            inserted = tx.one(
-                _INSERT_EVENT,
-                (
-                    msg.pk,
-                    part_index,
-                    ekey,
-                    report.status.value,
-                    reason,
-                    report.vendor_status,
-                    report.vendor_code,
-                    d.ts(report.status_at),
-                    d.ts(report.received_at),
-                    now_ts,
-                    report.channel.value,
-                    decision.applied,
-                    decision.value,
-                    synthetic,
-                    d.json(to_dict(report)),
-                ),
-            )
-            if inserted is None:  # the same event is stored already: count the duplicate
-                dup = tx.one(
-                    "UPDATE events SET duplicates = duplicates + 1 WHERE event_key = ? RETURNING id", (ekey,)
-                )
-                assert dup is not None
-                outcomes[index] = Outcome(index=index, key=key, event_id=int(dup[0]), duplicate=True)
-                continue
-            event_id = int(inserted[0])
-            outcomes[index] = Outcome(index=index, key=key, event_id=event_id, decision=decision)
+            new_events.append((index, key, report, ekey, part_index, decision))
             msg.events += 1
             msg.batch_id = report.batch_id or msg.batch_id
             msg.client_ref = report.client_ref or msg.client_ref
@@ -587,46 +646,104 @@ class Tracker:
                 msg.poll_target_id = self._auto_track_in(tx, report, now)
             if not decision.applied:
                 continue
-            tx.run(
-                _UPSERT_PART,
-                (
-                    msg.pk,
-                    part_index,
-                    part_total,
-                    report.status.value,
-                    reason,
-                    report.status.final,
-                    d.ts(report.status_at),
-                    d.ts(report.received_at),
-                    event_id,
-                    now_ts,
-                ),
+            msg.parts[part_index] = _PartState(
+                total=part_total if part_total is not None else (state.total if state else None),
+                status=report.status,
+                reason=report.reason,
+                status_at=report.status_at,
+                received_at=report.received_at,
+                event_key=ekey,
+                report=report,
             )
             msg.applied = True
-            msg.last_applied = report
-            if report.part is not None and report.part != Part(1, 1):
-                msg.single = False
-            previous = current.status if current else None
-            msg.changes.append((part_index, part_total, previous, report, decision, event_id))
+            msg.changes.append(
+                (part_index, part_total, current.status if current else None, report, decision, ekey)
+            )
+
+        # 4. Write the events, count the duplicates.
+        event_ids: dict[str, int] = {}
+        for chunk in _chunks(new_events):
+            params = []
+            for _, _, report, ekey, part_index, decision in chunk:
+                params += [
+                    touched[message_key(report) or _NO_KEY].pk,
+                    part_index,
+                    ekey,
+                    report.status.value,
+                    report.reason.value if report.reason else None,
+                    report.vendor_status,
+                    report.vendor_code,
+                    d.ts(report.status_at),
+                    d.ts(report.received_at),
+                    now_ts,
+                    report.channel.value,
+                    decision.applied,
+                    decision.value,
+                    is_synthetic(report),
+                    d.json(to_dict(report)),
+                ]
+            for row in tx.all(_rows(_INSERT_EVENTS, _EVENT_ROW, len(chunk)), params):
+                event_ids[str(row[1])] = int(row[0])
+        for ekey, count in duplicates.items():
+            counted = tx.one(_COUNT_DUPLICATE, (count, ekey))
+            if counted is not None:
+                event_ids.setdefault(ekey, int(counted[0]))
+        for index, key, _report, ekey, _part, decision in new_events:
+            if ekey not in event_ids:  # cannot happen while the message row is locked
+                raise StoreError(self._d.name, f"event {ekey} was neither inserted nor found")
+            outcomes[index] = Outcome(index=index, key=key, event_id=event_ids[ekey], decision=decision)
+        for index, o in enumerate(outcomes):
+            if o is not None and o.duplicate and o.event_id is None:
+                outcomes[index] = attrs.evolve(o, event_id=event_ids.get(keys_of[index]))
+
+        # 5. The parts that changed, then each message's own row.
+        changed_parts = [
+            (msg, index, state)
+            for msg in touched.values()
+            for index, state in msg.parts.items()
+            if state.event_key is not None
+        ]
+        for chunk in _chunks(changed_parts):
+            params = []
+            for msg, index, state in chunk:
+                params += [
+                    msg.pk,
+                    index,
+                    state.total,
+                    state.status.value,
+                    state.reason.value if state.reason else None,
+                    state.status.final,
+                    d.ts(state.status_at),
+                    d.ts(state.received_at),
+                    event_ids[state.event_key or ""],
+                    now_ts,
+                ]
+            tx.run(_rows(_UPSERT_PARTS, _PART_ROW, len(chunk)), params)
 
         changes: list[StatusChange] = []
+        applied_rows: list[Any] = []
+        counted_rows: list[Any] = []
         for key, msg in touched.items():
             if msg.events == 0:
                 continue
             if not msg.applied:
-                tx.run(
-                    _UPDATE_MESSAGE_COUNTS,
-                    (msg.batch_id, msg.client_ref, msg.poll_target_id, msg.events, now_ts, msg.pk),
+                counted_rows.append(
+                    [
+                        *attrs.astuple(key),
+                        False,
+                        msg.batch_id,
+                        msg.client_ref,
+                        msg.poll_target_id,
+                        msg.events,
+                        now_ts,
+                        now_ts,
+                    ]
                 )
                 continue
-            if msg.single and msg.last_applied is not None:
-                only = msg.last_applied
-                outcome = MessageOutcome(only.status, only.reason, 1, {1: only}, ())
-            else:
-                outcome = self._combine_in(tx, key, msg.pk)
-            tx.run(
-                _UPDATE_MESSAGE,
-                (
+            outcome = self._combine(key, msg)
+            applied_rows.append(
+                [
+                    *attrs.astuple(key),
                     outcome.status.value,
                     outcome.reason.value if outcome.reason else None,
                     outcome.final,
@@ -637,10 +754,10 @@ class Tracker:
                     msg.poll_target_id,
                     msg.events,
                     now_ts,
-                    msg.pk,
-                ),
+                    now_ts,
+                ]
             )
-            for part_index, part_total, previous, report, decision, event_id in msg.changes:
+            for part_index, part_total, previous, report, decision, ekey in msg.changes:
                 if previous is report.status and decision is Decision.REFRESH:
                     continue  # same status, newer event: not a status change
                 changes.append(
@@ -657,39 +774,38 @@ class Tracker:
                         message_reason=outcome.reason,
                         message_final=outcome.final,
                         report=report,
-                        event_id=event_id,
+                        event_id=event_ids[ekey],
                     )
                 )
+        for chunk in _chunks(applied_rows):
+            tx.run(_rows(_UPDATE_MESSAGES, _MESSAGE_ROW, len(chunk)), [v for row in chunk for v in row])
+        for chunk in _chunks(counted_rows):
+            tx.run(_rows(_COUNT_MESSAGES, _COUNT_ROW, len(chunk)), [v for row in chunk for v in row])
         return [o for o in outcomes if o is not None], changes
 
-    def _combine_in(self, tx: Transaction, key: MessageKey, pk: int) -> MessageOutcome:
+    @staticmethod
+    def _combine(key: MessageKey, msg: _Touched) -> MessageOutcome:
         """The message-level status from the current status of each part. A
         message of one part is that part (reason included, also for a
         non-final status such as the synthetic ``unknown``)."""
-        d = self._d
-        rows = tx.all(
-            "SELECT part_index, part_total, status, reason, status_at, received_at FROM parts"
-            " WHERE message_pk = ? ORDER BY part_index",
-            (pk,),
-        )
         stand_ins = [
             StatusReport(
                 vendor=key.vendor,
                 message_id=key.message_id,
-                status=Status(status),
-                reason=Reason(reason) if reason else None,
-                part=Part(int(index), int(total) if total is not None else max(int(index), 1)),
-                status_at=d.ts_out(status_at),
-                received_at=d.ts_out(received_at) or datetime.min.replace(tzinfo=UTC),
+                status=state.status,
+                reason=state.reason,
+                part=Part(index, state.total if state.total is not None else max(index, 1)),
+                status_at=state.status_at,
+                received_at=state.received_at,
                 channel=Channel.PUSH,
                 raw={},
             )
-            for index, total, status, reason, status_at, received_at in rows
+            for index, state in sorted(msg.parts.items())
         ]
-        totals = [int(r[1]) for r in rows if r[1] is not None]
-        if len(stand_ins) == 1 and (stand_ins[0].part == Part(1, 1)):
+        if len(stand_ins) == 1 and stand_ins[0].part == Part(1, 1):
             only = stand_ins[0]
             return MessageOutcome(only.status, only.reason, 1, {1: only}, ())
+        totals = [state.total for state in msg.parts.values() if state.total is not None]
         return combine_parts(stand_ins, total=max(totals) if totals else None)
 
     def _auto_track_in(self, tx: Transaction, report: StatusReport, now: datetime) -> int | None:
@@ -1228,6 +1344,9 @@ def synthetic_report(
         },
         raw={},
     )
+
+
+_NO_KEY = MessageKey("", "", "")
 
 
 def _must(value: datetime | None) -> datetime:
