@@ -34,6 +34,12 @@ def workspace() -> tuple[Path, list[Path], list[str]]:
     return core, plugins, list(config["dev-dependencies"])
 
 
+def core_extras() -> str:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["smsstatus"]["workspace"]
+    extras = config.get("core-extras", [])
+    return f"[{','.join(extras)}]" if extras else ""
+
+
 def run(*args: str | Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> None:
     print("$", " ".join(str(a) for a in args), flush=True)
     result = subprocess.run([str(a) for a in args], env=env, cwd=cwd or ROOT, check=False)
@@ -61,7 +67,7 @@ def setup() -> None:
         return
     pip = [tool("python"), "-m", "pip", "install", *PIP_QUIET]
     run(*pip, "--upgrade", "pip")
-    editable = [arg for path in [core, *plugins] for arg in ("-e", str(path))]
+    editable = ["-e", f"{core}{core_extras()}", *(arg for path in plugins for arg in ("-e", str(path)))]
     run(*pip, *editable, *dev)
     stamp.write_text(signature)
 
