@@ -503,9 +503,11 @@ def without_value(request: PushRequest, value: str) -> PushRequest | None:
         kept = _drop_pairs(pairs, value)
         if kept != pairs:
             url = urlunsplit(parts._replace(query=urlencode(kept)))
+    from .robustness import json_body
+
     body = request.body
     content_type = request.content_type
-    if body and content_type.endswith("json"):
+    if json_body(request):
         try:
             data = json.loads(body)
         except (ValueError, UnicodeDecodeError):

@@ -423,7 +423,20 @@ class PushSeed:
 
     @property
     def is_json(self) -> bool:
-        return self.request.content_type.endswith("json")
+        return self.payload is not None
+
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def json_body(request: PushRequest) -> bool:
+    """Whether the body is JSON: by Content-Type, or sniffed when the type is
+    neither JSON nor a form (as the fixture runner reads payloads)."""
+    content_type = request.content_type
+    return bool(request.body) and (
+        content_type.endswith("json")
+        or (content_type not in _FORM_TYPES and request.body.lstrip()[:1] in (b"{", b"["))
+    )
 
 
 def _load_schema(ctx: Context, name: str | None) -> Any:
@@ -444,7 +457,7 @@ def push_seeds(ctx: Context) -> list[PushSeed]:
             continue
         request = build_push_request(case.data)
         payload: Any = None
-        if request.body and request.content_type.endswith("json"):
+        if json_body(request):
             try:
                 payload = json.loads(request.body)
             except ValueError:
