@@ -15,7 +15,6 @@ import subprocess
 from pathlib import Path
 
 import attrs
-import pytest
 from harness import ROOT, clean_env, dev_venv
 
 DOC = ROOT / "docs" / "writing-a-plugin.md"
@@ -90,7 +89,6 @@ def test_the_document_has_the_steps_that_matter() -> None:
 
 
 def test_the_tutorial_runs_from_an_empty_directory(tmp_path: Path) -> None:
-    pytest.importorskip("editables", reason="pip install -e needs editables (hatchling's editable builds)")
     bin_dir = dev_venv(tmp_path / "venv")
     work = tmp_path / "work"
     work.mkdir()
