@@ -408,3 +408,12 @@ def test_a_plugin_without_map_status_fails_hooks(tmp_path: Path) -> None:
     run = engine.run(plans, options)
     assert outcomes(run)["hooks"] == "failed"
     assert "does not implement map_status" in message(run, "hooks")
+
+
+def test_messages_stay_printable_and_redacted() -> None:
+    def check() -> None:
+        raise engine.CheckFailed("bad \ud800 input near fixture-token-1")
+
+    status, text, _ = engine.execute(engine.Check("v", "case", "x", check), secrets=["fixture-token-1"])
+    assert (status, text) == ("failed", "bad \\ud800 input near ***")
+    assert text is not None and text.encode("utf-8")

@@ -314,7 +314,8 @@ def execute(check: Check, secrets: Sequence[str] = ()) -> tuple[str, str | None,
             message = f"{message}\n{attempted}"
     duration = time.perf_counter() - started
     if message is not None:
-        message = redact(message, tuple(secrets))
+        # Plugin text can hold lone surrogates (undecodable input): keep them printable.
+        message = redact(message, tuple(secrets)).encode("utf-8", "backslashreplace").decode("utf-8")
     return status, message, duration
 
 

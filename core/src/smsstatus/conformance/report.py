@@ -199,7 +199,12 @@ def _summary(counts: dict[str, int]) -> str:
     return ", ".join(parts) or "nothing ran"
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def _indent(text: str, prefix: str = "      ") -> str:
+    """Indented, with control characters (a terminal escape in a plugin's message, say) made visible."""
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     return "\n".join(prefix + line for line in text.splitlines())
 
 
