@@ -79,10 +79,12 @@ def bodies(shape: str, requests: int, run: str) -> list[tuple[str, bytes, int]]:
     return out
 
 
-def start_server(db: str, port: int, cwd: Path) -> subprocess.Popen[bytes]:
+def start_server(db: str, port: int, cwd: Path, config: Path | None) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMSSTATUS_")}
     command = [sys.executable, "-m", "smsstatus.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
     command += ["--db", db, "--no-poll", "--log-level", "warning"]
+    if config is not None:
+        command += ["--config", str(config)]
     proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -164,6 +166,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8, help="client threads (keep-alive connections)")
     parser.add_argument("--servers", type=int, default=1, help="receiver processes on the same store")
     parser.add_argument(
+        "--writers", type=int, default=None, help="receiver writer threads (default: the server's)"
+    )
+    parser.add_argument(
         "--time-limit", type=float, default=120.0, help="stop sending after this many seconds"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object only")
@@ -180,7 +185,11 @@ def main() -> None:
         from smsstatus.tracker import open_store
 
         open_store(db).close()
-        servers = [start_server(db, port, Path(tmp)) for port in ports]
+        config = None
+        if args.writers is not None:
+            config = Path(tmp) / "load.toml"
+            config.write_text(f"[receiver]\nwriters = {args.writers}\n")
+        servers = [start_server(db, port, Path(tmp), config) for port in ports]
         try:
             result = load(ports, work, args.clients, args.time_limit)
         finally:
@@ -199,6 +208,7 @@ def main() -> None:
             store=redact_url(db).split(":", 1)[0],
             servers=args.servers,
             clients=args.clients,
+            writers=args.writers,
             stored_reports=stored,
             nothing_lost=stored >= result["reports"],
         )

@@ -21,10 +21,13 @@ the answer is 503 and nothing was acknowledged, so the vendor retries.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import ipaddress
 import json
 import logging
+import queue
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +43,7 @@ from starlette.routing import Route
 from ..credentials import Credentials
 from ..errors import AuthenticationError, PayloadError, SmsStatusError
 from ..fixtures import error_type
+from ..model import StatusReport
 from ..registry import Registry
 from ..request import PushRequest
 from ..serialize import to_dict
@@ -63,6 +67,20 @@ class Handled:
     content_type: str | None = None
     changes: tuple[StatusChange, ...] = ()
     dead_letter_id: int | None = None
+
+
+@attrs.define(kw_only=True)
+class _Prepared:
+    """A parsed push waiting for its transaction."""
+
+    vendor: str
+    reports: list[StatusReport] = attrs.field(factory=list)
+    letter: DeadLetter | None = None
+    status_code: int = 200
+    body: bytes = b""
+    content_type: str | None = None
+    #: For a rejected push: the fields of the JSON problem answer.
+    problem: dict[str, Any] | None = None
 
 
 def _problem(status_code: int, **fields: Any) -> Handled:
@@ -111,32 +129,90 @@ class Receiver:
                 given = Redactor(info.secret_fields, secrets)
             self.redactors[v] = given
         self._trusted = _ip_matcher(self.config.forwarded_allow_ips)
+        writers = self.config.writers or (1 if tracker.store.dialect.name == "sqlite" else 4)
+        self._batcher = _Batcher(self, writers=writers, max_batch=self.config.max_batch)
 
-    # -- the synchronous core (runs on a worker thread) -----------------------
+    def close(self) -> None:
+        """Stop the writer threads (after the pushes already queued)."""
+        self._batcher.stop()
+
+    # -- the synchronous core (runs on writer threads) --------------------------
 
     def handle(self, vendor: str, request: PushRequest) -> Handled:
         """Parse, store and answer one push (blocking: call it off the event loop)."""
+        return self.handle_many([(vendor, request)])[0]
+
+    def handle_many(self, pushes: Sequence[tuple[str, PushRequest]]) -> list[Handled]:
+        """Parse each push, then store all of them in ONE transaction (group
+        commit); the answers are valid only because that commit succeeded.
+        If the transaction fails, each push is retried in its own, so one
+        push the database refuses cannot fail the others."""
+        prepared = [self.prepare(vendor, request) for vendor, request in pushes]
+        try:
+            return self._store(prepared)
+        except StoreError as exc:
+            if len(prepared) == 1:
+                log.error("push from %s not stored: %s", prepared[0].vendor, exc)
+                return [_problem(503, error="store", vendor=prepared[0].vendor)]
+        answers = []
+        for one in prepared:
+            try:
+                answers += self._store([one])
+            except StoreError as exc:
+                log.error("push from %s not stored: %s", one.vendor, exc)
+                answers.append(_problem(503, error="store", vendor=one.vendor))
+        return answers
+
+    def _store(self, prepared: Sequence[_Prepared]) -> list[Handled]:
+        reports = [r for p in prepared for r in p.reports]
+        letters = [p.letter for p in prepared if p.letter is not None]
+        applied = self.tracker.apply(reports, dead_letters=letters, notify=False)
+        letter_ids = iter(applied.dead_letter_ids)
+        answers = []
+        for p in prepared:
+            letter_id = next(letter_ids) if p.letter is not None else None
+            if p.problem is not None:
+                answer = _problem(p.status_code, **p.problem, dead_letter=letter_id)
+            else:
+                answer = Handled(status_code=p.status_code, body=p.body, content_type=p.content_type)
+            answers.append(attrs.evolve(answer, dead_letter_id=letter_id))
+        if answers and applied.changes:
+            # Told to listeners after the first of these answers is sent.
+            answers[0] = attrs.evolve(answers[0], changes=applied.changes)
+        return answers
+
+    def prepare(self, vendor: str, request: PushRequest) -> _Prepared:
+        """Parse one push: its trackable reports, its dead letter (failed
+        push, or failed items of a batch) and the answer to give once stored."""
         try:
             result = self.registry.parse_push(vendor, request, self.credentials[vendor])
         except AuthenticationError as exc:
-            letter = self._letter(vendor, request, "authentication", exc)
-            return self._rejected(
-                letter, 401, error="authentication", vendor=vendor, credential=exc.credential
+            return _Prepared(
+                vendor=vendor,
+                letter=self._letter(vendor, request, "authentication", exc),
+                status_code=401,
+                problem={"error": "authentication", "vendor": vendor, "credential": exc.credential},
             )
         except PayloadError as exc:
-            letter = self._letter(vendor, request, "payload", exc)
-            return self._rejected(
-                letter,
-                400,
-                error="payload",
+            return _Prepared(
                 vendor=vendor,
-                field=exc.field,
-                reason=self._text(vendor, exc.reason),
+                letter=self._letter(vendor, request, "payload", exc),
+                status_code=400,
+                problem={
+                    "error": "payload",
+                    "vendor": vendor,
+                    "field": exc.field,
+                    "reason": self._text(vendor, exc.reason),
+                },
             )
         except SmsStatusError as exc:
             log.error("push from %s: %s", vendor, self._text(vendor, str(exc)))
-            letter = self._letter(vendor, request, error_type(exc), exc)
-            return self._rejected(letter, 500, error=error_type(exc), vendor=vendor)
+            return _Prepared(
+                vendor=vendor,
+                letter=self._letter(vendor, request, error_type(exc), exc),
+                status_code=500,
+                problem={"error": error_type(exc), "vendor": vendor},
+            )
         redactor = self.redactors[vendor]
         items: list[dict[str, Any]] = [
             {
@@ -164,26 +240,20 @@ class Receiver:
                 )
             else:
                 trackable.append(report)
-        letters = []
+        letter = None
         if items:
             summary = "; ".join(f"{i['error_type']}: {i['error']}" for i in items[:3])
-            letters.append(
-                self._dead_letter(
-                    vendor, request, kind="items", etype=items[0]["error_type"], error=summary, items=items
-                )
+            letter = self._dead_letter(
+                vendor, request, kind="items", etype=items[0]["error_type"], error=summary, items=items
             )
-        try:
-            applied = self.tracker.apply(trackable, dead_letters=letters, notify=False)
-        except StoreError as exc:
-            log.error("push from %s not stored: %s", vendor, exc)
-            return _problem(503, error="store", vendor=vendor)
         reply = result.reply
-        return Handled(
+        return _Prepared(
+            vendor=vendor,
+            reports=trackable,
+            letter=letter,
             status_code=reply.status_code,
             body=reply.body,
             content_type=reply.content_type,
-            changes=applied.changes,
-            dead_letter_id=applied.dead_letter_ids[0] if applied.dead_letter_ids else None,
         )
 
     def _text(self, vendor: str, text: str) -> str:
@@ -297,7 +367,7 @@ class Receiver:
                     handled = await run_in_threadpool(self.too_large, vendor, push)
                     return _response(handled, self.tracker)
             push = attrs.evolve(push, body=bytes(body))
-            handled = await run_in_threadpool(self.handle, vendor, push)
+            handled = await self._batcher.submit(vendor, push)
             return _response(handled, self.tracker)
 
         return receive
@@ -310,6 +380,85 @@ class Receiver:
             for path in (f"{prefix}/{vendor}", f"{prefix}/{vendor}/"):
                 routes.append(Route(path, endpoint, methods=["GET", "POST", "PUT"], name=None))
         return routes
+
+
+_Job = tuple[str, PushRequest, asyncio.AbstractEventLoop, "asyncio.Future[Handled]"]
+
+
+class _Batcher:
+    """Group commit: writer threads take every push queued so far (up to
+    ``max_batch``) and store them in one transaction, then wake each waiting
+    request. The event loop never blocks on the database, and a burst of
+    pushes costs one commit instead of one each."""
+
+    def __init__(self, receiver: Receiver, *, writers: int, max_batch: int) -> None:
+        self.receiver = receiver
+        self.writers = writers
+        self.max_batch = max_batch
+        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._lock = threading.Lock()
+
+    def submit(self, vendor: str, request: PushRequest) -> asyncio.Future[Handled]:
+        if not self._threads:
+            self._start()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Handled] = loop.create_future()
+        self._queue.put((vendor, request, loop, future))
+        return future
+
+    def _start(self) -> None:
+        with self._lock:
+            while len(self._threads) < self.writers:
+                thread = threading.Thread(
+                    target=self._run, name=f"smsstatus-writer-{len(self._threads)}", daemon=True
+                )
+                thread.start()
+                self._threads.append(thread)
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            batch = [first]
+            stopping = False
+            while len(batch) < self.max_batch:
+                try:
+                    job = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if job is None:
+                    stopping = True
+                    break
+                batch.append(job)
+            try:
+                answers = self.receiver.handle_many([(vendor, request) for vendor, request, _, _ in batch])
+            except Exception:  # a bug, not a push problem: answer 500, keep serving
+                log.exception("storing %d push(es) failed", len(batch))
+                answers = [_problem(500, error="internal") for _ in batch]
+            by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Handled], Handled]]] = {}
+            for (_, _, loop, future), answer in zip(batch, answers, strict=True):
+                by_loop.setdefault(loop, []).append((future, answer))
+            for loop, pairs in by_loop.items():
+                with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
+                    loop.call_soon_threadsafe(_resolve, pairs)
+            if stopping:
+                return
+
+    def stop(self, timeout: float = 30.0) -> None:
+        with self._lock:
+            threads, self._threads = self._threads, []
+        for _ in threads:
+            self._queue.put(None)
+        for thread in threads:
+            thread.join(timeout)
+
+
+def _resolve(pairs: list[tuple[asyncio.Future[Handled], Handled]]) -> None:
+    for future, answer in pairs:
+        if not future.done():  # the client may have gone away
+            future.set_result(answer)
 
 
 def _response(handled: Handled, tracker: Tracker) -> Response:
@@ -385,6 +534,7 @@ def create_app(
         finally:
             for _, stop in reversed(lifespan_hooks):
                 await run_in_threadpool(stop)
+            await run_in_threadpool(receiver.close)
 
     routes = [Route(health_path, health, methods=["GET"]), *receiver.routes()]
     return Starlette(routes=routes, lifespan=lifespan)

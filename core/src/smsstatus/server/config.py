@@ -10,6 +10,8 @@ A TOML file (every key optional; ``docs/tracker.md`` shows a full example)::
     forwarded_allow_ips = ["127.0.0.1", "::1"]
     max_body_bytes = 1048576
     on_change = "myapp.sms:on_status_change"
+    writers = 1                               # default: 1 on SQLite, 4 on PostgreSQL
+    max_batch = 100                           # pushes per transaction (group commit)
 
     [poller]
     enabled = true
@@ -73,6 +75,10 @@ class ReceiverConfig:
     max_body_bytes: int = 1024 * 1024
     #: ``module:function`` called with every applied StatusChange.
     on_change: str | None = None
+    #: Writer threads storing pushes (default: 1 on SQLite, 4 on PostgreSQL).
+    writers: int | None = None
+    #: Most pushes stored in one transaction (group commit).
+    max_batch: int = 100
 
 
 @attrs.frozen(kw_only=True)
@@ -156,6 +162,10 @@ def parse_config(data: Mapping[str, Any], where: str = "<config>") -> ServerConf
     on_change = receiver_t.opt_str("on_change")
     if on_change is not None and ":" not in on_change:
         receiver_t.fail("on_change", "expected 'module:function'")
+    writers = receiver_t.opt_int("writers", 0) or None
+    max_batch = receiver_t.opt_int("max_batch", 100)
+    if (writers is not None and writers < 1) or max_batch < 1:
+        receiver_t.fail("writers" if writers is not None and writers < 1 else "max_batch", "must be positive")
     receiver_t.done()
 
     poller_t = top.table("poller")
@@ -206,6 +216,8 @@ def parse_config(data: Mapping[str, Any], where: str = "<config>") -> ServerConf
             forwarded_allow_ips=tuple(allow),
             max_body_bytes=max_body,
             on_change=on_change,
+            writers=writers,
+            max_batch=max_batch,
         ),
         poller=poller,
         vendors=vendors,

@@ -27,6 +27,9 @@ from .store import Dialect, Store, Transaction
 
 __all__ = ["PostgresDialect", "PostgresStore"]
 
+#: psycopg >= 3.2: a cursor taking server-side ``$n`` parameters as written.
+_RAW_CURSOR: Any = getattr(psycopg, "RawCursor", None)
+
 #: Key of the advisory lock that serialises schema migrations.
 _MIGRATION_LOCK = 0x5353_7461  # "SSta"
 
@@ -49,9 +52,17 @@ class PostgresDialect(Dialect):
         self._sql: dict[str, str] = {}
 
     def sql(self, statement: str) -> str:
+        """``?`` markers become PostgreSQL's own ``$1, $2, ...`` (a raw cursor
+        sends them as they are: psycopg does not re-parse long multi-row
+        statements on every call), or ``%s`` for psycopg < 3.2."""
         converted = self._sql.get(statement)
         if converted is None:
-            converted = self._sql[statement] = statement.replace("?", "%s")
+            if _RAW_CURSOR is None:
+                converted = statement.replace("?", "%s")
+            else:
+                pieces = statement.split("?")
+                converted = pieces[0] + "".join(f"${i}{piece}" for i, piece in enumerate(pieces[1:], 1))
+            self._sql[statement] = converted
         return converted
 
     def ts(self, value: datetime | None) -> Any:
@@ -140,7 +151,8 @@ class PostgresStore(Store):
     def _transaction(self, read_only: bool) -> Iterator[Transaction]:
         with self._connection() as conn:
             try:
-                with conn.transaction(), conn.cursor() as cursor:
+                cursor_cm = conn.cursor() if _RAW_CURSOR is None else _RAW_CURSOR(conn)
+                with conn.transaction(), cursor_cm as cursor:
                     if read_only:
                         cursor.execute("SET TRANSACTION READ ONLY")
                     yield Transaction(cursor, self.dialect)
