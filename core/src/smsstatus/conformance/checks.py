@@ -198,10 +198,18 @@ def plan_vendor(target: Target, options: Options) -> VendorPlan:
     )
 
 
+#: Checks that run fixture cases: selecting one also selects ``fixture-file``,
+#: whose failures are why a file's cases do not run at all.
+_RUN_FIXTURES = frozenset({"case", "replay", "auth", "robustness", "secrets"})
+
+
 def _selected(checks: list[Check], options: Options) -> list[Check]:
     if options.checks is None:
         return checks
-    return [c for c in checks if c.name == "load" or c.name in options.checks]
+    names = set(options.checks) | {"load"}
+    if names & _RUN_FIXTURES:
+        names.add("fixture-file")
+    return [c for c in checks if c.name in names]
 
 
 # -- load, metadata, hooks, schemas, manifest ------------------------------------------------

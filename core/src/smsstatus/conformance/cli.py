@@ -61,7 +61,7 @@ def _needs_extra() -> None:
     "checks",
     multiple=True,
     metavar="NAME",
-    help="Run only this check (repeatable); load always runs.",
+    help="Run only this check (repeatable); load always runs, fixture-file with checks that run fixtures.",
 )
 @click.option(
     "--seed",
