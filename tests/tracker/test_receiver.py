@@ -141,7 +141,7 @@ def make_client(
     receiver = Receiver(
         registry,
         tracker,
-        credentials={"acme": Credentials("acme", creds or {})},
+        credentials={"acme": creds or {}},  # a plain mapping is accepted too
         config=ReceiverConfig(**config),
     )
     return TestClient(create_app(receiver))

@@ -105,7 +105,7 @@ class Receiver:
         tracker: Tracker,
         *,
         vendors: Sequence[str] | None = None,
-        credentials: Mapping[str, Credentials] | None = None,
+        credentials: Mapping[str, Credentials | Mapping[str, str]] | None = None,
         config: ReceiverConfig | None = None,
         redactors: Mapping[str, Redactor] | None = None,
         clock: Callable[[], datetime] | None = None,
@@ -117,17 +117,18 @@ class Receiver:
         self.config = config or ReceiverConfig()
         push_vendors = [v for v, lv in registry.vendors.items() if Capability.PUSH in lv.info.capabilities]
         self.vendors = [v for v in (vendors if vendors is not None else push_vendors) if v in push_vendors]
-        self.credentials = {v: (credentials or {}).get(v) or Credentials(v) for v in self.vendors}
+        given = credentials or {}
+        self.credentials = {v: registry.credentials(v, given.get(v)) for v in self.vendors}
         self.redactors: dict[str, Redactor] = {}
         for v in self.vendors:
-            given = (redactors or {}).get(v)
-            if given is None:
+            redactor = (redactors or {}).get(v)
+            if redactor is None:
                 info = registry.info(v)
                 public = {c.name for c in info.credentials if not c.secret}
                 creds = self.credentials[v]
                 secrets = [creds[k].reveal() for k in creds if k not in public]
-                given = Redactor(info.secret_fields, secrets)
-            self.redactors[v] = given
+                redactor = Redactor(info.secret_fields, secrets)
+            self.redactors[v] = redactor
         self._trusted = _ip_matcher(self.config.forwarded_allow_ips)
         writers = self.config.writers or (1 if tracker.store.dialect.name == "sqlite" else 4)
         self._batcher = _Batcher(self, writers=writers, max_batch=self.config.max_batch)
