@@ -191,3 +191,80 @@ def test_fresh_start_accepts_every_push_vendors_fixtures(tmp_path: Path) -> None
     assert listed.returncode == 0
     errors = sum(1 for c in cases if "error" in c.data["expect"])
     assert len(json.loads(listed.stdout)["dead_letters"]) >= errors
+
+
+def test_serve_polls_a_fetch_vendor(tmp_path: Path) -> None:
+    """The poller inside ``smsstatus serve``: credentials from the config,
+    the vendor's base URL overridden to a loopback stand-in of D7's API; a
+    tracked request id due for polling is fetched and its messages stored."""
+    import http.server
+    from datetime import UTC, datetime, timedelta
+
+    from smsstatus.tracker import Tracker
+
+    seen: list[tuple[str, str | None]] = []
+
+    class FakeD7(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append((self.path, self.headers.get("Authorization")))
+            request_id = self.path.rsplit("/", 1)[-1]
+            body = json.dumps(
+                {
+                    "request_id": request_id,
+                    "total_recipients": 1,
+                    "channel": "sms",
+                    "messages": [
+                        {
+                            "msg_id": f"{request_id}-m1",
+                            "recipient": "+971501234567",
+                            "status": "delivered",
+                            "number_of_sms": 1,
+                            "sms_cost": 0.04,
+                            "country": "AE",
+                            "schedule_time": None,
+                        }
+                    ],
+                }
+            ).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    api = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeD7)
+    thread = threading.Thread(target=api.serve_forever, daemon=True)
+    thread.start()
+    try:
+        db = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
+        policy = INSTALLED.info("d7").poll
+        assert policy is not None
+        with open_store(db) as store:
+            Tracker(store).track(
+                "d7",
+                "req-77",
+                policy,
+                submitted_at=datetime.now(UTC) - timedelta(seconds=policy.first_after + 1),
+            )
+        config = tmp_path / "serve.toml"
+        config.write_text(
+            "[poller]\ntick_seconds = 0.2\n"
+            f'[vendors.d7]\nbase_url = "http://127.0.0.1:{api.server_address[1]}"\n'
+            'credentials = { api_token = "fixture-token-1" }\n'
+        )
+        with Server(tmp_path, db=db, args=["--config", str(config)]) as server:
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and "req-77-m1" not in snapshot(db):
+                time.sleep(0.2)
+            output = server.output()
+        assert snapshot(db).get("req-77-m1", (None,))[0] == "delivered", output
+        assert seen and seen[0] == ("/report/v1/message-log/req-77", "Bearer fixture-token-1")
+        assert "fixture-token-1" not in output
+        shown = _cli("status", "d7", "req-77", "--db", db, cwd=tmp_path)
+        assert shown.returncode == 0 and "req-77-m1" in shown.stdout and "settled" in shown.stdout
+    finally:
+        api.shutdown()
+        api.server_close()
