@@ -12,7 +12,6 @@ httpx is imported lazily: parsing pushes never pays for it.
 from __future__ import annotations
 
 import contextvars
-import email.utils
 import json as jsonlib
 import logging
 import random
@@ -109,6 +108,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils  # only for the rare HTTP-date form; ~20 ms of imports
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

@@ -97,6 +97,7 @@ class Registry:
         self._failures: list[PluginFailure] = []
         self._callers: dict[tuple[str, str], Any] = {}
         self._public: dict[str, frozenset[str]] = {}
+        self._no_credentials: dict[str, Credentials] = {}
         for name, plugin in (vendors or {}).items():
             self.add_vendor(name, plugin)
         for wrapper in wrappers:
@@ -260,11 +261,19 @@ class Registry:
         declared credentials are public identifiers rather than secrets."""
         if isinstance(values, Credentials):
             return values
+        if not values:  # the common webhook case: one shared empty instance per vendor
+            empty = self._no_credentials.get(vendor)
+            if empty is None:
+                empty = self._no_credentials[vendor] = Credentials(vendor, None, self._public_names(vendor))
+            return empty
+        return Credentials(vendor, values, self._public_names(vendor))
+
+    def _public_names(self, vendor: str) -> frozenset[str]:
         public = self._public.get(vendor)
         if public is None:
             specs = self.info(vendor).credentials
             public = self._public[vendor] = frozenset(c.name for c in specs if not c.secret)
-        return Credentials(vendor, values, public)
+        return public
 
     def _call(self, vendor: str, hook: str, creds: Credentials | None, **kwargs: Any) -> Any:
         caller = self._callers.get((vendor, hook))
