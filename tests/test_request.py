@@ -77,3 +77,23 @@ def test_reply_helpers() -> None:
     assert PushReply.json({"code": 0, "message": "ok"}).body == b'{"code":0,"message":"ok"}'
     assert PushReply.text("ACK/Jasmin").content_type == "text/plain; charset=utf-8"
     assert PushReply().status_code == 200 and PushReply().body == b""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a=1&b=2",
+        "a=&b",
+        "&&a=1&&",
+        "k=%2B971%205&x=a+b&pct=%E4%B8%AD%E6%96%87",
+        "bad=%zz&utf=%ff",
+        "a=1=2&=v&name+with+plus=x",
+        "",
+    ],
+)
+def test_parse_urlencoded_agrees_with_the_stdlib(text: str) -> None:
+    from urllib.parse import parse_qsl
+
+    from smsstatus.request import parse_urlencoded
+
+    assert parse_urlencoded(text) == parse_qsl(text, keep_blank_values=True)
