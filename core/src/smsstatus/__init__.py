@@ -16,8 +16,6 @@ Plugin authors implement the hooks in :mod:`smsstatus.hookspecs` with
 
 from __future__ import annotations
 
-import logging
-
 from .credentials import Credentials, CredentialSpec, Secret, check_credential, secret_equals
 from .errors import (
     AuthenticationError,
@@ -49,9 +47,6 @@ from .request import FetchResult, Headers, ItemError, PushReply, PushRequest, Pu
 from .vendor import Capability, DocumentedStatus, PollPolicy, VendorInfo
 
 __version__ = "0.1.0"
-
-# A library logs; the application decides where it goes.
-logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "AuthenticationError",

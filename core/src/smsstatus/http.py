@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextvars
 import json as jsonlib
-import logging
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -23,6 +22,7 @@ from urllib.parse import quote, quote_plus
 
 import attrs
 
+from . import logs
 from .credentials import redact
 from .errors import TransportError
 from .request import Headers
@@ -32,36 +32,45 @@ if TYPE_CHECKING:
 
 __all__ = ["HttpClient", "HttpResponse", "RetryPolicy"]
 
-log = logging.getLogger("smsstatus.http")
-
 # Secrets of the fetch calls running in this context. httpx logs every request
 # URL at INFO, and some vendors take a credential in the query (Contacta's
 # ``auth``): a filter on httpx's loggers scrubs them before any handler runs.
+# It is installed with the first client (when httpx itself is first imported).
 _ACTIVE_SECRETS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
     "smsstatus_http_secrets", default=()
 )
-
-
-class _RedactingFilter(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        secrets = _ACTIVE_SECRETS.get()
-        if secrets:
-            message = record.getMessage()
-            if any(s in message for s in secrets):
-                record.msg, record.args = redact(message, secrets), None
-        return True
-
-
-_FILTER = _RedactingFilter()
-for _name in (
+_HTTPX_LOGGERS = (
     "httpx",
     "httpcore",
     "httpcore.connection",
     "httpcore.http11",
     "httpcore.http2",
     "httpcore.proxy",
-):
-    logging.getLogger(_name).addFilter(_FILTER)
+)
+_filter_installed = False
+
+
+def _install_redacting_filter() -> None:
+    import logging
+
+    global _filter_installed  # noqa: PLW0603 -- a once-only flag
+    if _filter_installed:
+        return
+
+    class RedactingFilter(logging.Filter):
+        def filter(self, record: logging.LogRecord) -> bool:
+            secrets = _ACTIVE_SECRETS.get()
+            if secrets:
+                message = record.getMessage()
+                if any(s in message for s in secrets):
+                    record.msg, record.args = redact(message, secrets), None
+            return True
+
+    redacting = RedactingFilter()
+    for name in _HTTPX_LOGGERS:
+        logging.getLogger(name).addFilter(redacting)
+    _filter_installed = True
+
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -151,6 +160,8 @@ class HttpClient:
         if self._client is None:
             import httpx
 
+            _install_redacting_filter()
+
             self._client = httpx.Client(
                 timeout=self.timeout,
                 transport=self._transport,
@@ -219,17 +230,23 @@ class HttpClient:
                         redact(f"{type(exc).__name__} after {attempt} attempts: {exc}", self._secrets),
                     ) from None
                 delay = self.retry.delay(attempt, self._rng)
-                log.info("%s: %s, retry %d in %.2fs", self.vendor, type(exc).__name__, attempt, delay)
+                logs.get("smsstatus.http").info(
+                    "%s: %s, retry %d in %.2fs", self.vendor, type(exc).__name__, attempt, delay
+                )
                 self._sleep(delay)
                 continue
             elapsed = time.perf_counter() - started
-            log.debug("%s: %s %s -> %d", self.vendor, method, httpx.URL(url).path, response.status_code)
+            logs.get("smsstatus.http").debug(
+                "%s: %s %s -> %d", self.vendor, method, httpx.URL(url).path, response.status_code
+            )
             if response.status_code in RETRY_STATUSES and attempt < self.retry.attempts:
                 wait = parse_retry_after(response.headers.get("Retry-After"))
                 if wait is not None and wait > self.retry.max_retry_after:
                     return self._wrap(response, elapsed)
                 delay = wait if wait is not None else self.retry.delay(attempt, self._rng)
-                log.info("%s: HTTP %d, retry %d in %.2fs", self.vendor, response.status_code, attempt, delay)
+                logs.get("smsstatus.http").info(
+                    "%s: HTTP %d, retry %d in %.2fs", self.vendor, response.status_code, attempt, delay
+                )
                 self._sleep(delay)
                 continue
             return self._wrap(response, elapsed)

@@ -14,7 +14,6 @@ Design points (see ``docs/architecture.md``):
 
 from __future__ import annotations
 
-import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pluggy
 
-from . import hookspecs
+from . import hookspecs, logs
 from .credentials import Credentials, Secret, redact
 from .errors import PluginError, SmsStatusError, UnknownVendorError, UnsupportedError
 from .http import HttpClient, RetryPolicy
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Registry", "LoadedVendor", "PluginFailure", "load", "VENDOR_GROUP", "WRAPPER_GROUP"]
 
-log = logging.getLogger("smsstatus")
 
 #: Entry point group of vendor plugins; the entry point name is the vendor id.
 VENDOR_GROUP = "smsstatus.vendors"
@@ -119,7 +117,7 @@ class Registry:
         return self._pm
 
     def add_failure(self, failure: PluginFailure) -> None:
-        log.warning("plugin %s not loaded: %s", failure.name, failure.error)
+        logs.get().warning("plugin %s not loaded: %s", failure.name, failure.error)
         self._failures.append(failure)
 
     def add_vendor(
