@@ -5,6 +5,7 @@
     python tasks.py test    # lint, type-check, test; then each plugin from its wheel
     python tasks.py setup   # only set up .venv (core and every plugin, editable)
     python tasks.py wheels  # build the core and plugin wheels into dist/
+    python tasks.py bench   # the benchmark table (docs/performance.md)
 
 The workspace members come from the root pyproject.toml ([tool.smsstatus.workspace]).
 """
@@ -143,7 +144,13 @@ def test() -> None:
     test_plugin_wheels()
 
 
-TASKS = {"setup": setup, "demo": demo, "test": test, "wheels": wheels}
+def bench() -> None:
+    """The benchmark table of docs/performance.md (push parsing, memory, start-up, conformance)."""
+    setup()
+    run(tool("python"), ROOT / "benchmarks" / "run.py")
+
+
+TASKS = {"setup": setup, "demo": demo, "test": test, "wheels": wheels, "bench": bench}
 
 
 def main() -> None:

@@ -106,7 +106,7 @@ def bench_pushes(registry: smsstatus.Registry, number: int, repeat: int) -> list
             {
                 "vendor": vendor,
                 "shape": shape,
-                "bytes": len(template.body),
+                "bytes": len(template.body) or len(template.query_string),  # GET pushes carry the query
                 "reports_per_push": reports_per_push,
                 "auth": "yes" if credentials else "no",
                 "reports_per_second": reports_per_push / per_push,
