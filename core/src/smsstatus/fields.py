@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from . import times
 from .errors import PayloadError
 
-__all__ = ["Record", "decode_json_object", "strip_fields"]
+__all__ = ["Record", "decode_json_object", "kind_of", "strip_fields"]
 
 T = TypeVar("T")
 
@@ -31,7 +31,7 @@ class Record:
 
     def __init__(self, vendor: str, data: Any, path: str = "$") -> None:
         if not isinstance(data, Mapping):
-            raise PayloadError(vendor, path, f"expected an object, got {_kind(data)}")
+            raise PayloadError(vendor, path, f"expected an object, got {kind_of(data)}")
         self.vendor = vendor
         self.data: Mapping[str, Any] = data
         self.path = path
@@ -62,7 +62,7 @@ class Record:
         """A required string (may be empty)."""
         value = self._value(name, True)
         if not isinstance(value, str):
-            raise self.error(name, f"expected a string, got {_kind(value)}")
+            raise self.error(name, f"expected a string, got {kind_of(value)}")
         return value
 
     def opt_string(self, name: str) -> str | None:
@@ -71,7 +71,7 @@ class Record:
         if value is _MISSING:
             return None
         if not isinstance(value, str):
-            raise self.error(name, f"expected a string, got {_kind(value)}")
+            raise self.error(name, f"expected a string, got {kind_of(value)}")
         return value or None
 
     def ident(self, name: str, *, required: bool = True) -> str | None:
@@ -81,7 +81,7 @@ class Record:
         if value is _MISSING:
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise self.error(name, f"expected a string or integer id, got {_kind(value)}")
+            raise self.error(name, f"expected a string or integer id, got {kind_of(value)}")
         text = str(value)
         if required and not text:
             raise self.error(name, "must not be empty")
@@ -105,7 +105,7 @@ class Record:
         elif isinstance(value, int) and not isinstance(value, bool):
             number = value
         else:
-            raise self.error(name, f"expected an integer, got {_kind(value)}")
+            raise self.error(name, f"expected an integer, got {kind_of(value)}")
         if minimum is not None and number < minimum:
             raise self.error(name, f"must be at least {minimum}, got {number}")
         return number
@@ -117,7 +117,7 @@ class Record:
         if value is _MISSING:
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise self.error(name, f"expected a decimal number, got {_kind(value)}")
+            raise self.error(name, f"expected a decimal number, got {kind_of(value)}")
         if isinstance(value, str) and value == "" and not required:
             return None
         try:
@@ -131,7 +131,7 @@ class Record:
     def boolean(self, name: str) -> bool:
         value = self._value(name, True)
         if not isinstance(value, bool):
-            raise self.error(name, f"expected a boolean, got {_kind(value)}")
+            raise self.error(name, f"expected a boolean, got {kind_of(value)}")
         return value
 
     # -- times -------------------------------------------------------------
@@ -160,7 +160,7 @@ class Record:
     def array(self, name: str) -> list[Any]:
         value = self._value(name, True)
         if not isinstance(value, list):
-            raise self.error(name, f"expected an array, got {_kind(value)}")
+            raise self.error(name, f"expected an array, got {kind_of(value)}")
         return value
 
     def one_of(self, name: str, choices: Iterable[T], value: T) -> T:
@@ -179,7 +179,7 @@ def decode_json_object(vendor: str, body: bytes) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError) as exc:
         raise PayloadError(vendor, "$", f"body is not valid JSON: {exc}") from None
     if not isinstance(data, dict):
-        raise PayloadError(vendor, "$", f"expected a JSON object, got {_kind(data)}")
+        raise PayloadError(vendor, "$", f"expected a JSON object, got {kind_of(data)}")
     return data
 
 
@@ -189,7 +189,8 @@ def strip_fields(record: Mapping[str, Any], secret_fields: Iterable[str]) -> dic
     return {k: v for k, v in record.items() if k not in drop}
 
 
-def _kind(value: Any) -> str:
+def kind_of(value: Any) -> str:
+    """How an error message names a JSON value's type: ``a string``, ``null``, ``an array``..."""
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import unquote, unquote_plus
+from urllib.parse import unquote
 
 from smsstatus.credentials import Credentials
 from smsstatus.errors import PayloadError
@@ -75,32 +75,12 @@ def _is_json(request: PushRequest) -> bool:
 def _form(vendor: str, request: PushRequest) -> dict[str, str]:
     """The form fields as an object; a repeated field keeps its first value."""
     try:
-        if request.content_type == "multipart/form-data":
-            params = request.form_params()
-        else:
-            return _urlencoded(request.body)
+        params = request.form_params()  # urlencoded or multipart
     except (ValueError, LookupError) as exc:  # bad UTF-8, broken multipart, unknown charset
         raise PayloadError(vendor, "form", f"body is not valid form data: {type(exc).__name__}") from None
     data: dict[str, str] = {}
     for key, value in params:
         data.setdefault(key, value)
-    return data
-
-
-def _urlencoded(body: bytes) -> dict[str, str]:
-    """``application/x-www-form-urlencoded`` as ``parse_qsl(keep_blank_values=True)``
-    reads it, without its per-field cost where nothing needs decoding."""
-    data: dict[str, str] = {}
-    for field in body.decode("utf-8").split("&"):
-        if not field:
-            continue
-        key, _, value = field.partition("=")
-        if "%" in key or "+" in key:
-            key = unquote_plus(key)
-        if "%" in value or "+" in value:
-            value = unquote_plus(value)
-        if key not in data:
-            data[key] = value
     return data
 
 

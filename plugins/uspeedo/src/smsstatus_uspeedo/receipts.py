@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from smsstatus.errors import PayloadError
-from smsstatus.fields import Record
+from smsstatus.fields import Record, kind_of
 from smsstatus.model import Channel, JSONValue, StatusReport
 from smsstatus.phone import to_e164
 
@@ -29,22 +29,6 @@ _MAX_S = 4_102_444_800
 _MISSING: Any = object()
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, Mapping):
-        return "an object"
-    return type(value).__name__
-
-
 def _required_str(vendor: str, path: str, item: Mapping[str, Any], name: str, *, empty: bool) -> str:
     value = item.get(name)
     if type(value) is str and (empty or value):
@@ -54,7 +38,7 @@ def _required_str(vendor: str, path: str, item: Mapping[str, Any], name: str, *,
     elif isinstance(value, str):
         reason = "must not be empty"
     else:
-        reason = f"expected a string, got {_kind(value)}"
+        reason = f"expected a string, got {kind_of(value)}"
     raise PayloadError(vendor, f"{path}.{name}", reason)
 
 
@@ -63,7 +47,7 @@ def _opt_str(vendor: str, path: str, item: Mapping[str, Any], name: str) -> str 
     value = item.get(name)
     if value is None or type(value) is str:
         return value or None
-    raise PayloadError(vendor, f"{path}.{name}", f"expected a string, got {_kind(value)}")
+    raise PayloadError(vendor, f"{path}.{name}", f"expected a string, got {kind_of(value)}")
 
 
 def _opt_int(
@@ -73,7 +57,7 @@ def _opt_int(
     if value is None:
         return None
     if type(value) is not int:
-        raise PayloadError(vendor, f"{path}.{name}", f"expected an integer, got {_kind(value)}")
+        raise PayloadError(vendor, f"{path}.{name}", f"expected an integer, got {kind_of(value)}")
     if minimum is not None and value < minimum:
         raise PayloadError(vendor, f"{path}.{name}", f"must be at least {minimum}, got {value}")
     return value
