@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
@@ -161,3 +163,37 @@ def _push(body: dict[str, Any], **kwargs: Any) -> smsstatus.PushRequest:
 def push() -> Any:
     """Build a JSON push request: ``push({"id": "1", "status": "ok"})``."""
     return _push
+
+
+#: A fake vendor API: (path, Authorization header) -> (HTTP status, JSON body).
+Route = Callable[[str, str | None], tuple[int, Any]]
+
+
+@pytest.fixture
+def loopback_api() -> Iterator[Callable[[Route], str]]:
+    """Start JSON APIs on 127.0.0.1 (random ports) answering GETs with ``route``;
+    returns their base URL. Stopped when the test ends."""
+    servers: list[HTTPServer] = []
+
+    def start(route: Route) -> str:
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                code, body = route(self.path, self.headers.get("Authorization"))
+                data = json.dumps(body).encode()
+                self.send_response(code)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        server = HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()

@@ -9,9 +9,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -87,63 +84,35 @@ def test_parse_d7_doc_example_and_form_encoding() -> None:
     assert (failed["status"], failed["recipient"]) == ("undelivered", "+971509752655")
 
 
-class _D7(BaseHTTPRequestHandler):
+def _d7_message_log(path: str, authorization: str | None) -> tuple[int, Any]:
     """D7's GET /report/v1/message-log/{request_id}, as its docs show it."""
-
-    def do_GET(self) -> None:
-        if self.headers.get("Authorization") != "Bearer d7-test-token":
-            self._send(
-                401, {"detail": {"code": "ACCESS_TOKEN_SIGNATURE_VERIFICATION_FAILED", "message": "x"}}
-            )
-        elif self.path == "/report/v1/message-log/9d056a09-0fc4-4f68-9058-3846d58aa244":
-            self._send(
-                200,
+    if authorization != "Bearer d7-test-token":
+        return 401, {"detail": {"code": "ACCESS_TOKEN_SIGNATURE_VERIFICATION_FAILED", "message": "x"}}
+    if path == "/report/v1/message-log/9d056a09-0fc4-4f68-9058-3846d58aa244":
+        return 200, {
+            "request_id": "9d056a09-0fc4-4f68-9058-3846d58aa244",
+            "total_recipients": 1,
+            "channel": "sms",
+            "messages": [
                 {
-                    "request_id": "9d056a09-0fc4-4f68-9058-3846d58aa244",
-                    "total_recipients": 1,
-                    "channel": "sms",
-                    "messages": [
-                        {
-                            "msg_id": "7053a678-75fe-11ed-9e31-0242ac14001c",
-                            "country": "AE",
-                            "recipient": "+971509752655",
-                            "status": "delivered",
-                            "number_of_sms": 4,
-                            "sms_cost": 0.0004,
-                            "schedule_time": None,
-                        }
-                    ],
-                },
-            )
-        else:
-            self._send(
-                404,
-                {
-                    "detail": {
-                        "code": "MESSAGE_LOG_NOT_EXISTS",
-                        "message": "Given message request id not exists",
-                    }
-                },
-            )
-
-    def _send(self, code: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+                    "msg_id": "7053a678-75fe-11ed-9e31-0242ac14001c",
+                    "country": "AE",
+                    "recipient": "+971509752655",
+                    "status": "delivered",
+                    "number_of_sms": 4,
+                    "sms_cost": 0.0004,
+                    "schedule_time": None,
+                }
+            ],
+        }
+    return 404, {
+        "detail": {"code": "MESSAGE_LOG_NOT_EXISTS", "message": "Given message request id not exists"}
+    }
 
 
 @pytest.fixture
-def d7_api() -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), _D7)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+def d7_api(loopback_api: Any) -> str:
+    return str(loopback_api(_d7_message_log))
 
 
 def test_fetch_d7_from_a_loopback_api(d7_api: str) -> None:

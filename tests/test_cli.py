@@ -12,9 +12,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -213,34 +210,17 @@ def test_schema(env: dict[str, str]) -> None:
     assert json.loads(cli(env, "schema", "fixture").stdout)["properties"]["fixture_format"] == {"const": 1}
 
 
-class _Vendor(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # the vendor API on loopback
-        if self.headers.get("Authorization") != "Key fetch-key-secret":
-            self._send(401, {"error": "bad key"})
-        elif self.path == "/status/m1":
-            self._send(200, {"id": "m1", "status": "fail"})
-        else:
-            self._send(404, {"error": "not found"})
-
-    def _send(self, code: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: Any) -> None:
-        pass
+def _clitest_api(path: str, authorization: str | None) -> tuple[int, Any]:
+    if authorization != "Key fetch-key-secret":
+        return 401, {"error": "bad key"}
+    if path == "/status/m1":
+        return 200, {"id": "m1", "status": "fail"}
+    return 404, {"error": "not found"}
 
 
 @pytest.fixture
-def vendor_api() -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), _Vendor)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
+def vendor_api(loopback_api: Any) -> str:
+    return str(loopback_api(_clitest_api))
 
 
 def test_fetch_against_a_loopback_vendor(env: dict[str, str], vendor_api: str) -> None:
