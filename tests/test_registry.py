@@ -238,3 +238,15 @@ def test_load_isolates_a_plugin_that_fails_to_import(
     assert "missing_dep" in registry.failures[0].error
     only = smsstatus.load(environ={"SMSSTATUS_VENDORS": "broken"})
     assert not only.vendors and only.failures[0].name == "broken"
+
+
+def test_fetch_key_must_name_a_report_field(fake_vendor_cls: Any) -> None:
+    class BadKey(fake_vendor_cls):  # type: ignore[misc,valid-type]
+        @hookimpl
+        def vendor_info(self) -> smsstatus.VendorInfo:
+            import attrs
+
+            return attrs.evolve(super().vendor_info(), fetch_key="msgid")
+
+    registry = smsstatus.Registry(vendors={"acme": BadKey("acme")})
+    assert "fetch_key 'msgid'" in registry.failures[0].error

@@ -87,6 +87,7 @@ class PushVendor:
             ),
             default_base_url="https://api.acme.invalid",
             poll=self.policy if self.fetch_enabled else None,
+            fetch_key="batch_id" if self.fetch_enabled else None,
             secret_fields=("pswd",),
         )
 

@@ -109,6 +109,25 @@ def test_build_server_rejects_unknown_vendor_and_notes_missing_credentials(tmp_p
         server.close()
 
 
+def test_pushed_messages_are_polled_by_the_plugins_fetch_key_unless_turned_off(tmp_path: Path) -> None:
+    registry = smsstatus.Registry(vendors={"acme": Vendor()})
+    url = f"sqlite:///{tmp_path / 'k.sqlite3'}"
+    environ = {"SMSSTATUS_ACME_API_KEY": "k"}
+    server = build_server(registry=registry, db=url, environ=environ)
+    try:  # Vendor declares fetch_key="batch_id" (the id its fetch takes)
+        assert server.tracker.auto_track["acme"].field == "batch_id"
+    finally:
+        server.close()
+    for setting, expected in (("message_id", "message_id"), ("off", None)):
+        config = parse_config({"vendors": {"acme": {"auto_track": setting}}})
+        server = build_server(config=config, registry=registry, db=url, environ=environ)
+        try:
+            rule = server.tracker.auto_track.get("acme")
+            assert (rule.field if rule else None) == expected
+        finally:
+            server.close()
+
+
 def _imported_after(code: str) -> set[str]:
     script = (
         "import sys\n"

@@ -194,6 +194,8 @@ class Registry:
             raise PluginError(name, f"vendor_info returned {type(info).__name__}, not VendorInfo")
         if info.id != name:
             raise PluginError(name, f"vendor_info id {info.id!r} differs from the entry point name {name!r}")
+        if info.fetch_key not in (None, "message_id", "batch_id"):
+            raise PluginError(name, f"fetch_key {info.fetch_key!r} is not 'message_id' or 'batch_id'")
         for capability, hook in ((Capability.PUSH, "parse_push"), (Capability.FETCH, "fetch")):
             implemented = hook in (c.name for c in self._pm.get_hookcallers(plugin) or [])
             if (capability in info.capabilities) != implemented:

@@ -62,5 +62,9 @@ class VendorInfo:
     default_base_url: str | None = None
     docs_url: str | None = None
     poll: PollPolicy | None = None
+    #: Which report field holds the id ``fetch`` takes: ``"message_id"`` (one
+    #: message, e.g. Contacta's id) or ``"batch_id"`` (a send request, e.g. D7's
+    #: request_id, uSpeedo's SessionNo). Pollers use it to know what to ask for.
+    fetch_key: str | None = None
     #: Fields of raw records that carry secrets and are removed from ``raw``.
     secret_fields: tuple[str, ...] = ()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
 
@@ -91,10 +91,14 @@ def build_server(
     listener = import_callable(config.receiver.on_change) if config.receiver.on_change else None
     auto_track = {}
     for vendor in polled:
-        field = config.vendor(vendor).auto_track
-        policy = registry.info(vendor).poll
-        if field is not None and policy is not None:
-            auto_track[vendor] = AutoTrack(field=field, policy=policy)
+        info = registry.info(vendor)
+        setting = config.vendor(vendor).auto_track
+        field = info.fetch_key if setting is None else None if setting == "off" else setting
+        policy = info.poll
+        if field in ("batch_id", "message_id") and policy is not None:
+            auto_track[vendor] = AutoTrack(
+                field=cast("Literal['batch_id', 'message_id']", field), policy=policy
+            )
 
     store = open_store(database_url(db, config))
     server = Server(

@@ -95,7 +95,8 @@ class VendorConfig:
     enabled: bool = True
     poll: bool = True
     base_url: str | None = None
-    auto_track: Literal["batch_id", "message_id"] | None = None
+    #: None: the plugin's ``VendorInfo.fetch_key``; "off": never track pushes for polling.
+    auto_track: Literal["batch_id", "message_id", "off"] | None = None
     credentials: Mapping[str, str] = attrs.field(factory=dict, repr=False)
 
 
@@ -192,8 +193,8 @@ def parse_config(data: Mapping[str, Any], where: str = "<config>") -> ServerConf
             credentials[key] = value
             creds_t.seen.add(key)
         auto = v.opt_str("auto_track")
-        if auto not in (None, "batch_id", "message_id"):
-            v.fail("auto_track", "must be 'batch_id' or 'message_id'")
+        if auto not in (None, "batch_id", "message_id", "off"):
+            v.fail("auto_track", "must be 'batch_id', 'message_id' or 'off'")
         base_url = v.opt_str("base_url")
         if base_url is not None and not base_url.startswith(("http://", "https://")):
             v.fail("base_url", "must be an http:// or https:// URL")
@@ -201,7 +202,7 @@ def parse_config(data: Mapping[str, Any], where: str = "<config>") -> ServerConf
             enabled=v.opt_bool("enabled", True),
             poll=v.opt_bool("poll", True),
             base_url=base_url,
-            auto_track=cast("Literal['batch_id', 'message_id'] | None", auto),
+            auto_track=cast("Literal['batch_id', 'message_id', 'off'] | None", auto),
             credentials=credentials,
         )
         v.done()

@@ -57,6 +57,7 @@ INFO = VendorInfo(
     # message and its charge; a few more looks over two hours let the older
     # answer shape (with status words) settle. One id per call.
     poll=PollPolicy(first_after=60.0, interval=600.0, give_up_after=2 * 3600.0, batch_limit=1),
+    fetch_key="message_id",  # fetch takes the message id Contacta returned at send time
     secret_fields=SECRET_FIELDS,
 )
 

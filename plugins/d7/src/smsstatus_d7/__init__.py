@@ -51,6 +51,7 @@ INFO = VendorInfo(
     # minutes), then every 5 minutes; stop after 72 h, the usual longest SMS
     # validity period. One request id per call: D7's endpoint takes one.
     poll=PollPolicy(first_after=60.0, interval=300.0, give_up_after=72 * 3600.0, batch_limit=1),
+    fetch_key="batch_id",  # fetch takes the request_id of the send request
     secret_fields=(),
 )
 

@@ -69,6 +69,7 @@ INFO = VendorInfo(
     docs_url="https://uspeedo.com/docs/sms/api/list/GetUSMSSendReceipt",
     # "try to call it again within 5 to 10 minutes after sending ... more than 12 hours: contact support"
     poll=PollPolicy(first_after=300.0, interval=600.0, give_up_after=43_200.0, batch_limit=100),
+    fetch_key="batch_id",  # fetch takes the SessionNo of the send request
     secret_fields=(),
 )
 
