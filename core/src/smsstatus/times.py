@@ -7,7 +7,6 @@ a :class:`~smsstatus.PayloadError` naming the field (see :mod:`smsstatus.fields`
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo
 
 __all__ = [
     "from_epoch_seconds",
@@ -29,6 +28,8 @@ _MAX_S = 4_102_444_800
 def zone(name: str) -> tzinfo:
     """A named zone; falls back to a fixed offset for the few we assume when
     the system has no tz database (Windows without ``tzdata``)."""
+    from zoneinfo import ZoneInfo  # ~2 ms of start-up, needed only by plugins that name a zone
+
     try:
         return ZoneInfo(name)
     except Exception:
