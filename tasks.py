@@ -77,10 +77,14 @@ def demo() -> None:
     setup()
     smsstatus = tool("smsstatus")
     run(smsstatus, "plugins")
-    for example in sorted(ROOT.glob("plugins/*/examples/push.json")):
+    # Each plugin's examples/push.json (a JSON body) or push.form (form-encoded), verbatim from its vendor's docs.
+    for example in sorted(ROOT.glob("plugins/*/examples/push.*")):
         vendor = example.parent.parent.name
+        content_type = (
+            "application/json" if example.suffix == ".json" else "application/x-www-form-urlencoded"
+        )
         print(f"\n# {vendor}: {example.relative_to(ROOT)}", flush=True)
-        run(smsstatus, "parse", vendor, example, "--format", "table")
+        run(smsstatus, "parse", vendor, example, "--content-type", content_type, "--format", "table")
 
 
 def wheels() -> list[Path]:
