@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from importlib.resources.abc import Traversable
@@ -405,6 +405,3 @@ def _leaks(creds: Credentials, text: str) -> list[str]:
         if v in text
     ]
 
-
-def iter_cases(infos: Iterable[VendorInfo]) -> list[Case]:
-    return [case for info in infos for case in load_cases(info)]
