@@ -128,6 +128,10 @@ def test_plugins_lists_working_and_broken_plugins(env: dict[str, str]) -> None:
     assert vendor["id"] == "clitest" and vendor["capabilities"] == ["fetch", "push"]
     assert [c["name"] for c in vendor["credentials"]] == ["token", "api_key"]
     assert vendor["distribution"] == "smsstatus-clitest" and vendor["version"] == "0.1"
+    assert {(d["value"], d["status"], d["final"]) for d in vendor["statuses"]} == {
+        ("ok", "delivered", True),
+        ("fail", "undelivered", True),
+    }
     assert data["failures"][0]["name"] == "broken"
 
 

@@ -228,7 +228,18 @@ def plugins(fmt: str) -> None:
                 {"name": c.name, "used_for": c.used_for, "required": c.required, "description": c.description}
                 for c in v.info.credentials
             ],
-            "statuses": len(v.info.statuses),
+            "statuses": [
+                {
+                    "value": d.value,
+                    "code": d.code,
+                    "status": d.expected.status.value,
+                    "final": d.expected.final,
+                    "reason": d.expected.reason.value if d.expected.reason else None,
+                    "mapping": d.expected.mapping.value,
+                }
+                for d in v.info.statuses
+            ],
+            "fetch_key": v.info.fetch_key,
             "distribution": v.distribution,
             "version": v.version,
             "docs_url": v.info.docs_url,
