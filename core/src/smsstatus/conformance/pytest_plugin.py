@@ -30,7 +30,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         metavar="VENDORS",
         help="Run the smsstatus conformance checks for installed vendor plugins "
-        "(all, or a comma-separated list: --smsstatus-conformance=acme,d7).",
+        "(all, or a comma-separated list: --smsstatus-conformance=acme,other).",
     )
     group.addoption(
         "--smsstatus-conformance-strict",
