@@ -28,7 +28,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import attrs
 
 from .. import errors as err
-from ..credentials import Credentials
 from ..fixtures import Case, build_push_request, error_type
 from ..http import RetryPolicy
 from ..model import MappedStatus, MappingKind, Status
@@ -555,9 +554,9 @@ def check_push(ctx: Context) -> None:
     def probe(example: tuple[PushSeed, Mutation]) -> str | None:
         seed, mutation = example
         request = apply_push(seed, mutation)
-        creds = Credentials(ctx.vendor, seed.credentials)
+        creds = ctx.registry.credentials(ctx.vendor, seed.credentials)
         outcome = call_with_limit(lambda: ctx.registry.parse_push(ctx.vendor, request, creds), limit)
-        secrets = list(seed.credentials.values())
+        secrets = creds.secret_values()  # what the plugin declares secret; account ids may show
         if outcome.timed_out:
             return f"timeout: took {outcome.duration:.2f}s (limit {limit:g}s)"
         exc = outcome.error
@@ -664,13 +663,13 @@ def check_fetch(ctx: Context) -> None:
     def probe(example: tuple[Case, Mutation]) -> str | None:
         case, mutation = example
         transport = ReplayTransport(apply_fetch(case, mutation))
-        values = dict(case.data.get("credentials") or {})
+        creds = ctx.registry.credentials(ctx.vendor, dict(case.data.get("credentials") or {}))
 
         def call() -> Any:
             return ctx.registry.fetch(
                 ctx.vendor,
                 case.data["ids"],
-                Credentials(ctx.vendor, values),
+                creds,
                 base_url=case.data.get("base_url"),
                 transport=transport,
                 retry=RetryPolicy(attempts=1),
@@ -688,7 +687,7 @@ def check_fetch(ctx: Context) -> None:
         if isinstance(exc, err.SmsStatusError) and not isinstance(
             exc, (err.PluginError, err.UnsupportedError)
         ):
-            return _leak(f"{exc} {exc!r}", list(values.values()))
+            return _leak(f"{exc} {exc!r}", creds.secret_values())
         return f"raised {error_type(exc)} error: {exc}"
 
     strategy = st.one_of([fetch_mutations(c).map(functools.partial(_pair, c)) for c in seeds])
