@@ -404,4 +404,3 @@ def _leaks(creds: Credentials, text: str) -> list[str]:
         for v in creds.secret_values()
         if v in text
     ]
-
