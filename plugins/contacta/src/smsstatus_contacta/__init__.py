@@ -8,7 +8,7 @@ the mapping and every assumption.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -16,9 +16,7 @@ from smsstatus.credentials import CredentialSpec
 from smsstatus.hookspecs import hookimpl
 from smsstatus.vendor import Capability, PollPolicy, VendorInfo
 
-from .check import fetch_ids
 from .mapping import DOCUMENTED, map_value
-from .parse import SECRET_FIELDS
 
 if TYPE_CHECKING:
     from smsstatus.credentials import Credentials
@@ -29,6 +27,9 @@ if TYPE_CHECKING:
 __all__ = ["INFO", "VENDOR", "vendor_info", "fetch", "map_status"]
 
 VENDOR = "contacta"
+
+#: The token, should the vendor ever echo it back: never kept in ``raw``.
+SECRET_FIELDS: tuple[str, ...] = ("auth",)
 
 INFO = VendorInfo(
     id=VENDOR,
@@ -67,8 +68,19 @@ def vendor_info() -> VendorInfo:
     return INFO
 
 
+# Imported on the first call, not when the plugin loads: every `smsstatus`
+# command loads every plugin, and start-up is part of the contract's budget.
+_fetch_ids: Callable[[str, Sequence[str], Credentials, HttpClient], FetchResult] | None = None
+
+
 @hookimpl
 def fetch(vendor: str, ids: Sequence[str], credentials: Credentials, client: HttpClient) -> FetchResult:
+    global _fetch_ids  # noqa: PLW0603 -- bound once, on the first fetch
+    fetch_ids = _fetch_ids
+    if fetch_ids is None:
+        from .check import fetch_ids as loaded
+
+        fetch_ids = _fetch_ids = loaded
     return fetch_ids(vendor, ids, credentials, client)
 
 

@@ -24,6 +24,7 @@ from smsstatus.fields import Record, strip_fields
 from smsstatus.model import Channel, Money, Operator, Status, StatusReport
 from smsstatus.phone import to_e164
 
+from . import SECRET_FIELDS
 from .mapping import STATUS_TRUE, map_value
 from .times import format_utc, opt_time
 
@@ -33,8 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["SECRET_FIELDS", "KeyRejectedError", "read_answer", "raw_of"]
 
 #: Top-level fields removed from ``raw`` should the vendor ever echo them
-#: (``auth`` is the query parameter carrying the account token).
-SECRET_FIELDS: tuple[str, ...] = ("auth",)
 
 REDACTED = "***"
 

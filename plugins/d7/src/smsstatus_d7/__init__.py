@@ -7,7 +7,7 @@ See ``docs/vendors/d7.md`` for the mapping and every assumption.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -15,9 +15,7 @@ from smsstatus.credentials import CredentialSpec
 from smsstatus.hookspecs import hookimpl
 from smsstatus.vendor import Capability, PollPolicy, VendorInfo
 
-from . import push as _push
 from .mapping import DOCUMENTED, map_value
-from .message_log import fetch_ids
 
 if TYPE_CHECKING:
     from smsstatus.credentials import Credentials
@@ -61,13 +59,31 @@ def vendor_info() -> VendorInfo:
     return INFO
 
 
+# Imported on the first call, not when the plugin loads: every `smsstatus`
+# command loads every plugin, and start-up is part of the contract's budget.
+_parse: Callable[[str, PushRequest], PushResult] | None = None
+_fetch_ids: Callable[[str, Sequence[str], Credentials, HttpClient], FetchResult] | None = None
+
+
 @hookimpl
 def parse_push(vendor: str, request: PushRequest) -> PushResult:
-    return _push.parse(vendor, request)
+    global _parse  # noqa: PLW0603 -- bound once, on the first push
+    parse = _parse
+    if parse is None:
+        from .push import parse as loaded
+
+        parse = _parse = loaded
+    return parse(vendor, request)
 
 
 @hookimpl
 def fetch(vendor: str, ids: Sequence[str], credentials: Credentials, client: HttpClient) -> FetchResult:
+    global _fetch_ids  # noqa: PLW0603 -- bound once, on the first fetch
+    fetch_ids = _fetch_ids
+    if fetch_ids is None:
+        from .message_log import fetch_ids as loaded
+
+        fetch_ids = _fetch_ids = loaded
     return fetch_ids(vendor, ids, credentials, client)
 
 

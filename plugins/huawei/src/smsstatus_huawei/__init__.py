@@ -10,6 +10,7 @@ See ``docs/vendors/huawei.md`` for the mapping and every assumption.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -17,7 +18,6 @@ from smsstatus.credentials import CredentialSpec
 from smsstatus.hookspecs import hookimpl
 from smsstatus.vendor import Capability, VendorInfo
 
-from . import push as _push
 from .codes import DOCUMENTED, map_code
 
 if TYPE_CHECKING:
@@ -82,9 +82,20 @@ def vendor_info() -> VendorInfo:
     return INFO
 
 
+# Imported on the first call, not when the plugin loads: every `smsstatus`
+# command loads every plugin, and start-up is part of the contract's budget.
+_parse: Callable[[str, PushRequest, Credentials], PushResult] | None = None
+
+
 @hookimpl
 def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
-    return _push.parse(vendor, request, credentials)
+    global _parse  # noqa: PLW0603 -- bound once, on the first push
+    parse = _parse
+    if parse is None:
+        from .push import parse as loaded
+
+        parse = _parse = loaded
+    return parse(vendor, request, credentials)
 
 
 @hookimpl

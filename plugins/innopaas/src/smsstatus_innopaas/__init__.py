@@ -9,6 +9,7 @@ for the mapping and every assumption.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -16,7 +17,6 @@ from smsstatus.credentials import CredentialSpec
 from smsstatus.hookspecs import hookimpl
 from smsstatus.vendor import Capability, VendorInfo
 
-from . import push as _push
 from .mapping import DOCUMENTED, map_value
 
 if TYPE_CHECKING:
@@ -27,6 +27,9 @@ if TYPE_CHECKING:
 __all__ = ["INFO", "VENDOR", "vendor_info", "parse_push", "map_status"]
 
 VENDOR = "innopaas"
+
+#: The webhook credentials InnoPaaS puts in the report itself: never kept in ``raw``.
+SECRET_FIELDS = ("receiver", "pswd")
 
 INFO = VendorInfo(
     id=VENDOR,
@@ -58,7 +61,7 @@ INFO = VendorInfo(
     schemas=files("smsstatus_innopaas") / "schemas",
     fixtures=files("smsstatus_innopaas") / "fixtures",
     docs_url="https://docs.innopaas.com/api-reference/api-reference-en/sms-api/webhook/sms-status-report",
-    secret_fields=_push.SECRET_FIELDS,
+    secret_fields=SECRET_FIELDS,
 )
 
 
@@ -67,9 +70,20 @@ def vendor_info() -> VendorInfo:
     return INFO
 
 
+# Imported on the first call, not when the plugin loads: every `smsstatus`
+# command loads every plugin, and start-up is part of the contract's budget.
+_parse: Callable[[str, PushRequest, Credentials], PushResult] | None = None
+
+
 @hookimpl
 def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
-    return _push.parse(vendor, request, credentials)
+    global _parse  # noqa: PLW0603 -- bound once, on the first push
+    parse = _parse
+    if parse is None:
+        from .push import parse as loaded
+
+        parse = _parse = loaded
+    return parse(vendor, request, credentials)
 
 
 @hookimpl

@@ -31,6 +31,7 @@ from smsstatus.model import Channel, Money, Operator, StatusReport
 from smsstatus.phone import to_e164
 from smsstatus.request import PushReply, PushResult
 
+from . import SECRET_FIELDS
 from .clock import parse_time
 from .mapping import map_value
 
@@ -45,8 +46,6 @@ __all__ = ["REPLY", "SECRET_FIELDS", "parse", "decode", "authenticate", "build_r
 #: What InnoPaaS needs to stop retrying (3 attempts, 1 minute apart): HTTP 200.
 REPLY = PushReply(status_code=200, content_type=None, body=b"")
 
-#: Webhook credentials the push carries in plain text; never kept in ``raw``.
-SECRET_FIELDS = ("receiver", "pswd")
 
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 

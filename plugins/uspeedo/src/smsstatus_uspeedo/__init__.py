@@ -8,7 +8,7 @@ See ``docs/vendors/uspeedo.md``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
@@ -18,7 +18,6 @@ from smsstatus.model import MappedStatus
 from smsstatus.request import FetchResult, PushRequest, PushResult
 from smsstatus.vendor import Capability, PollPolicy, VendorInfo
 
-from . import push as _push
 from .mapping import DOCUMENTED_STATUSES, map_receipt
 
 if TYPE_CHECKING:
@@ -79,9 +78,20 @@ def vendor_info() -> VendorInfo:
     return INFO
 
 
+# Imported on the first call, not when the plugin loads: every `smsstatus`
+# command loads every plugin, and start-up is part of the contract's budget.
+_parse: Callable[[str, PushRequest, Credentials], PushResult] | None = None
+
+
 @hookimpl
 def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
-    return _push.parse_push(vendor, request, credentials)
+    global _parse  # noqa: PLW0603 -- bound once, on the first push
+    parse = _parse
+    if parse is None:
+        from .push import parse_push as loaded
+
+        parse = _parse = loaded
+    return parse(vendor, request, credentials)
 
 
 @hookimpl
