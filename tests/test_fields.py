@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -124,3 +125,18 @@ def test_compact_fast_path_rejects_what_strptime_rejects(value: str) -> None:
 def test_times_at_the_edge_of_the_datetime_range_are_value_errors() -> None:
     with pytest.raises(ValueError, match="out of range"):
         parse_rfc3339("0001-01-01T00:00:00+01:00")
+
+
+def test_on_first_call_loads_once_and_only_when_called() -> None:
+    from smsstatus.lazy import on_first_call
+
+    loads: list[int] = []
+
+    @on_first_call
+    def double() -> Callable[[int], int]:
+        loads.append(1)
+        return lambda x: 2 * x
+
+    assert loads == []
+    assert (double(2), double(5)) == (4, 10)
+    assert loads == [1]

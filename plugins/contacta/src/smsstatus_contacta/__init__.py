@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from smsstatus.credentials import CredentialSpec
 from smsstatus.hookspecs import hookimpl
+from smsstatus.lazy import on_first_call
 from smsstatus.vendor import Capability, PollPolicy, VendorInfo
 
 from .mapping import DOCUMENTED, map_value
@@ -68,20 +69,18 @@ def vendor_info() -> VendorInfo:
     return INFO
 
 
-# Imported on the first call, not when the plugin loads: every `smsstatus`
-# command loads every plugin, and start-up is part of the contract's budget.
-_fetch_ids: Callable[[str, Sequence[str], Credentials, HttpClient], FetchResult] | None = None
+# Parsers are imported on the first call, not when the plugin loads: every
+# `smsstatus` command loads every plugin (smsstatus.lazy).
+@on_first_call
+def _fetch_ids() -> Callable[[str, Sequence[str], Credentials, HttpClient], FetchResult]:
+    from .check import fetch_ids
+
+    return fetch_ids
 
 
 @hookimpl
 def fetch(vendor: str, ids: Sequence[str], credentials: Credentials, client: HttpClient) -> FetchResult:
-    global _fetch_ids  # noqa: PLW0603 -- bound once, on the first fetch
-    fetch_ids = _fetch_ids
-    if fetch_ids is None:
-        from .check import fetch_ids as loaded
-
-        fetch_ids = _fetch_ids = loaded
-    return fetch_ids(vendor, ids, credentials, client)
+    return _fetch_ids(vendor, ids, credentials, client)
 
 
 @hookimpl

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from smsstatus.credentials import CredentialSpec
 from smsstatus.hookspecs import hookimpl
+from smsstatus.lazy import on_first_call
 from smsstatus.vendor import Capability, PollPolicy, VendorInfo
 
 from .mapping import DOCUMENTED, map_value
@@ -59,32 +60,30 @@ def vendor_info() -> VendorInfo:
     return INFO
 
 
-# Imported on the first call, not when the plugin loads: every `smsstatus`
-# command loads every plugin, and start-up is part of the contract's budget.
-_parse: Callable[[str, PushRequest], PushResult] | None = None
-_fetch_ids: Callable[[str, Sequence[str], Credentials, HttpClient], FetchResult] | None = None
+# Parsers are imported on the first call, not when the plugin loads: every
+# `smsstatus` command loads every plugin (smsstatus.lazy).
+@on_first_call
+def _parse() -> Callable[[str, PushRequest], PushResult]:
+    from .push import parse
+
+    return parse
+
+
+@on_first_call
+def _fetch_ids() -> Callable[[str, Sequence[str], Credentials, HttpClient], FetchResult]:
+    from .message_log import fetch_ids
+
+    return fetch_ids
 
 
 @hookimpl
 def parse_push(vendor: str, request: PushRequest) -> PushResult:
-    global _parse  # noqa: PLW0603 -- bound once, on the first push
-    parse = _parse
-    if parse is None:
-        from .push import parse as loaded
-
-        parse = _parse = loaded
-    return parse(vendor, request)
+    return _parse(vendor, request)
 
 
 @hookimpl
 def fetch(vendor: str, ids: Sequence[str], credentials: Credentials, client: HttpClient) -> FetchResult:
-    global _fetch_ids  # noqa: PLW0603 -- bound once, on the first fetch
-    fetch_ids = _fetch_ids
-    if fetch_ids is None:
-        from .message_log import fetch_ids as loaded
-
-        fetch_ids = _fetch_ids = loaded
-    return fetch_ids(vendor, ids, credentials, client)
+    return _fetch_ids(vendor, ids, credentials, client)
 
 
 @hookimpl

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from smsstatus.credentials import CredentialSpec
 from smsstatus.hookspecs import hookimpl
+from smsstatus.lazy import on_first_call
 from smsstatus.vendor import Capability, VendorInfo
 
 from .mapping import DOCUMENTED, map_value
@@ -70,20 +71,18 @@ def vendor_info() -> VendorInfo:
     return INFO
 
 
-# Imported on the first call, not when the plugin loads: every `smsstatus`
-# command loads every plugin, and start-up is part of the contract's budget.
-_parse: Callable[[str, PushRequest, Credentials], PushResult] | None = None
+# Parsers are imported on the first call, not when the plugin loads: every
+# `smsstatus` command loads every plugin (smsstatus.lazy).
+@on_first_call
+def _parse() -> Callable[[str, PushRequest, Credentials], PushResult]:
+    from .push import parse
+
+    return parse
 
 
 @hookimpl
 def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
-    global _parse  # noqa: PLW0603 -- bound once, on the first push
-    parse = _parse
-    if parse is None:
-        from .push import parse as loaded
-
-        parse = _parse = loaded
-    return parse(vendor, request, credentials)
+    return _parse(vendor, request, credentials)
 
 
 @hookimpl

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from smsstatus.credentials import Credentials, CredentialSpec
 from smsstatus.hookspecs import hookimpl
+from smsstatus.lazy import on_first_call
 from smsstatus.model import MappedStatus
 from smsstatus.request import FetchResult, PushRequest, PushResult
 from smsstatus.vendor import Capability, PollPolicy, VendorInfo
@@ -78,30 +79,32 @@ def vendor_info() -> VendorInfo:
     return INFO
 
 
-# Imported on the first call, not when the plugin loads: every `smsstatus`
-# command loads every plugin, and start-up is part of the contract's budget.
-_parse: Callable[[str, PushRequest, Credentials], PushResult] | None = None
+# Parsers are imported on the first call, not when the plugin loads: every
+# `smsstatus` command loads every plugin (smsstatus.lazy).
+@on_first_call
+def _parse() -> Callable[[str, PushRequest, Credentials], PushResult]:
+    from .push import parse_push
+
+    return parse_push
 
 
 @hookimpl
 def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
-    global _parse  # noqa: PLW0603 -- bound once, on the first push
-    parse = _parse
-    if parse is None:
-        from .push import parse_push as loaded
+    return _parse(vendor, request, credentials)
 
-        parse = _parse = loaded
-    return parse(vendor, request, credentials)
+
+@on_first_call
+def _fetch() -> Callable[[str, Sequence[str], Credentials, HttpClient], FetchResult]:
+    # The module is not named ``fetch``: importing a submodule binds its name
+    # on the package, which would shadow this hook.
+    from .pull import fetch
+
+    return fetch
 
 
 @hookimpl
 def fetch(vendor: str, ids: Sequence[str], credentials: Credentials, client: HttpClient) -> FetchResult:
-    # Imported on first use: pushes never pay for hashlib/secrets. (Not named
-    # ``fetch``: importing a submodule binds its name on the package, which
-    # would shadow this hook.)
-    from . import pull
-
-    return pull.fetch(vendor, ids, credentials, client)
+    return _fetch(vendor, ids, credentials, client)
 
 
 @hookimpl
