@@ -28,25 +28,28 @@ _MAX_S = 4_102_444_800
 def zone(name: str) -> tzinfo:
     """A named zone; falls back to a fixed offset for the few we assume when
     the system has no tz database (Windows without ``tzdata``)."""
-    from zoneinfo import ZoneInfo  # ~2 ms of start-up, needed only by plugins that name a zone
+    from zoneinfo import (
+        ZoneInfo,
+        ZoneInfoNotFoundError,
+    )  # ~2 ms of start-up, needed only by plugins that name a zone
 
     try:
         return ZoneInfo(name)
-    except Exception:
+    except (ZoneInfoNotFoundError, ValueError):
         fixed = _FIXED.get(name)
         if fixed is None:
             raise
         return fixed
 
 
+#: Beijing time, which Chinese vendors use for zone-less local times (no DST since 1991).
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
+
 _FIXED: dict[str, tzinfo] = {
-    "Asia/Shanghai": timezone(timedelta(hours=8), "Asia/Shanghai"),
+    "Asia/Shanghai": SHANGHAI,
     "America/Mexico_City": timezone(timedelta(hours=-6), "America/Mexico_City"),
     "UTC": UTC,
 }
-
-#: Beijing time, which Chinese vendors use for zone-less local times (no DST since 1991).
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 def _check_range(seconds: float, what: str) -> None:
