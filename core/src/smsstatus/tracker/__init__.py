@@ -14,27 +14,22 @@ See ``docs/tracker.md``. Database drivers load only when a store is opened.
 from __future__ import annotations
 
 from .errors import DatabaseURLError, MigrationError, NotTrackedError, StoreError
-from .store import DEFAULT_URL, Store, open_store, redact_url
-from .tracker import (
-    SYNTHETIC_EXPIRED,
+from .keys import SYNTHETIC_EXPIRED, MessageKey, event_key, is_synthetic, message_key, part_of
+from .polling import synthetic_report
+from .records import (
     ApplyResult,
     AutoTrack,
     DeadLetter,
     DeadLetterRecord,
     EventRecord,
-    MessageKey,
     MessageRecord,
     Outcome,
     PartRecord,
     PollTarget,
     StatusChange,
-    Tracker,
-    event_key,
-    is_synthetic,
-    message_key,
-    part_of,
-    synthetic_report,
 )
+from .store import DEFAULT_URL, Store, open_store, redact_url
+from .tracker import Tracker
 from .transitions import FINAL_TO_FINAL, PROGRESS, Current, Decision, decide
 
 __all__ = [

@@ -85,6 +85,10 @@ class Transaction:
         self._cursor = cursor
         self._dialect = dialect
 
+    @property
+    def dialect(self) -> Dialect:
+        return self._dialect
+
     def _execute(self, statement: str, params: Sequence[Any]) -> None:
         try:
             self._cursor.execute(self._dialect.sql(statement), tuple(params))

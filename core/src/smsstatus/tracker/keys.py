@@ -1,0 +1,73 @@
+"""What identifies a message and an event: the keys the tracker dedupes on."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC
+
+import attrs
+
+from ..model import StatusReport
+
+__all__ = ["SYNTHETIC_EXPIRED", "MessageKey", "message_key", "part_of", "is_synthetic", "event_key"]
+
+#: ``extra["synthetic"]`` of the report the poller records when a vendor's
+#: poll window passes without a final status.
+SYNTHETIC_EXPIRED = "poll_window_expired"
+
+
+@attrs.frozen(order=True)
+class MessageKey:
+    """One message to one recipient at one vendor (``recipient`` is ``""``
+    when the vendor names none)."""
+
+    vendor: str
+    message_id: str
+    recipient: str
+
+
+def message_key(report: StatusReport) -> MessageKey | None:
+    """The message a report is about, or ``None`` when it has no message id
+    (such a report cannot be tracked: the receiver dead-letters it)."""
+    if not report.message_id:
+        return None
+    return MessageKey(report.vendor, report.message_id, report.recipient or report.recipient_raw or "")
+
+
+def part_of(report: StatusReport) -> tuple[int, int | None]:
+    """(part index, part total); a report without part information is part 1."""
+    if report.part is None:
+        return 1, None
+    return report.part.index, report.part.total
+
+
+def is_synthetic(report: StatusReport) -> bool:
+    return bool(report.extra.get("synthetic"))
+
+
+def event_key(report: StatusReport) -> str:
+    """The dedupe key of one event: the message and part, the status (canonical
+    and the vendor's value and code), the vendor's event time, and the vendor's
+    idempotency data where a plugin gives it (``extra["event_id"]``).
+
+    Never the message id alone: a later status of the same message is a new
+    event. The receive time and the vendor's push time (``notified_at``) are
+    left out, so a vendor's retry of the same report is a duplicate.
+    """
+    key = message_key(report)
+    index, _ = part_of(report)
+    fields = [
+        report.vendor,
+        key.message_id if key else None,
+        key.recipient if key else None,
+        index,
+        report.status.value,
+        report.vendor_status,
+        report.vendor_code,
+        report.status_at.astimezone(UTC).isoformat() if report.status_at else None,
+        report.extra.get("event_id"),
+        report.extra.get("synthetic"),
+    ]
+    text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -1,0 +1,194 @@
+"""Every SQL statement of the tracker, written once for both backends
+(``?`` markers; :class:`~smsstatus.tracker.store.Dialect` adapts them), and
+the helpers that build multi-row statements and read rows back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+# Statements that touch many rows take one VALUES row per item ("{rows}"),
+# in chunks of CHUNK, so a batch push costs a handful of round trips.
+CHUNK = 200
+
+# Creates missing message rows and locks all of them (ON CONFLICT DO UPDATE
+# takes the row lock); rows are given in key order so writers never deadlock.
+LOCK_MESSAGES = """
+INSERT INTO messages (vendor, message_id, recipient, final, events, created_at, updated_at)
+VALUES {rows}
+ON CONFLICT (vendor, message_id, recipient) DO UPDATE SET updated_at = excluded.updated_at
+RETURNING id, vendor, message_id, recipient, status, poll_target_id, parts_total
+"""
+LOCK_ROW = "(?, ?, ?, ?, 0, ?, ?)"
+
+SELECT_PARTS = """
+SELECT message_pk, part_index, part_total, status, reason, status_at, received_at FROM parts
+WHERE message_pk IN ({marks})
+"""
+
+SELECT_EVENT_KEYS = "SELECT event_key FROM events WHERE event_key IN ({marks})"
+
+INSERT_EVENTS = """
+INSERT INTO events (message_pk, part_index, event_key, status, reason, vendor_status, vendor_code,
+    status_at, received_at, recorded_at, channel, applied, decision, synthetic, duplicates, report)
+VALUES {rows}
+ON CONFLICT (event_key) DO NOTHING
+RETURNING id, event_key
+"""
+EVENT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
+
+COUNT_DUPLICATE = "UPDATE events SET duplicates = duplicates + ? WHERE event_key = ? RETURNING id"
+
+UPSERT_PARTS = """
+INSERT INTO parts (message_pk, part_index, part_total, status, reason, final, status_at, received_at,
+    event_id, updated_at)
+VALUES {rows}
+ON CONFLICT (message_pk, part_index) DO UPDATE SET
+    part_total = COALESCE(excluded.part_total, parts.part_total),
+    status = excluded.status, reason = excluded.reason, final = excluded.final,
+    status_at = excluded.status_at, received_at = excluded.received_at,
+    event_id = excluded.event_id, updated_at = excluded.updated_at
+"""
+PART_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+# Message rows exist and are locked: these "inserts" always update.
+UPDATE_MESSAGES = """
+INSERT INTO messages (vendor, message_id, recipient, status, reason, final, parts_total, parts_missing,
+    batch_id, client_ref, poll_target_id, events, created_at, updated_at)
+VALUES {rows}
+ON CONFLICT (vendor, message_id, recipient) DO UPDATE SET
+    status = excluded.status, reason = excluded.reason, final = excluded.final,
+    parts_total = excluded.parts_total, parts_missing = excluded.parts_missing,
+    batch_id = COALESCE(excluded.batch_id, messages.batch_id),
+    client_ref = COALESCE(excluded.client_ref, messages.client_ref),
+    poll_target_id = COALESCE(excluded.poll_target_id, messages.poll_target_id),
+    events = messages.events + excluded.events, updated_at = excluded.updated_at
+"""
+MESSAGE_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+COUNT_MESSAGES = """
+INSERT INTO messages (vendor, message_id, recipient, final, batch_id, client_ref, poll_target_id, events,
+    created_at, updated_at)
+VALUES {rows}
+ON CONFLICT (vendor, message_id, recipient) DO UPDATE SET
+    batch_id = COALESCE(excluded.batch_id, messages.batch_id),
+    client_ref = COALESCE(excluded.client_ref, messages.client_ref),
+    poll_target_id = COALESCE(excluded.poll_target_id, messages.poll_target_id),
+    events = messages.events + excluded.events, updated_at = excluded.updated_at
+"""
+COUNT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def rows(template: str, row: str, count: int) -> str:
+    return template.format(rows=", ".join([row] * count))
+
+
+def marks(template: str, count: int) -> str:
+    return template.format(marks=", ".join(["?"] * count))
+
+
+INSERT_TARGET = """
+INSERT INTO poll_targets (vendor, fetch_id, state, submitted_at, next_poll_at, give_up_at, polls,
+    created_at, updated_at)
+VALUES (?, ?, 'active', ?, ?, ?, 0, ?, ?)
+ON CONFLICT (vendor, fetch_id) DO NOTHING
+"""
+
+TARGET_COLUMNS = (
+    "id, vendor, fetch_id, state, submitted_at, next_poll_at, give_up_at, polls, last_polled_at,"
+    " last_error, lease_owner, lease_until"
+)
+
+CLAIM = """
+UPDATE poll_targets SET lease_owner = ?, lease_until = ?, updated_at = ?
+WHERE id IN (
+    SELECT id FROM poll_targets
+    WHERE vendor = ? AND state = 'active' AND next_poll_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+    ORDER BY next_poll_at, id
+    LIMIT ?{lock}
+)
+RETURNING {columns}
+"""
+
+FINISH_TARGET = """
+UPDATE poll_targets SET state = ?, next_poll_at = ?, lease_owner = NULL, lease_until = NULL,
+    polls = polls + ?, last_polled_at = COALESCE(?, last_polled_at), last_error = ?, updated_at = ?
+WHERE id = ? AND lease_owner = ?
+"""
+
+INSERT_DEAD_LETTER = """
+INSERT INTO dead_letters (vendor, kind, state, error_type, error, items, method, url, headers, body,
+    body_complete, remote_addr, received_at, created_at, attempts)
+VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+RETURNING id
+"""
+
+DEAD_LETTER_COLUMNS = (
+    "id, vendor, kind, state, error_type, error, items, method, url, headers, body, body_complete,"
+    " remote_addr, received_at, created_at, attempts, last_attempt_at, last_error, replayed_at"
+)
+# -- single statements ---------------------------------------------------------
+
+SELECT_TARGET_ID = "SELECT id FROM poll_targets WHERE vendor = ? AND fetch_id = ?"
+
+# Targets whose linked messages are all final need no fetch.
+UNSETTLED = """
+SELECT poll_target_id, COUNT(*), SUM(CASE WHEN final THEN 0 ELSE 1 END) FROM messages
+WHERE poll_target_id IN ({marks}) GROUP BY poll_target_id
+"""
+
+# The parts of every message linked to a poll target (messages without parts too).
+SELECT_LINKED_PARTS = """
+SELECT m.message_id, m.recipient, m.batch_id, p.part_index, p.part_total, p.status
+FROM messages m LEFT JOIN parts p ON p.message_pk = m.id
+WHERE m.poll_target_id = ? ORDER BY m.id, p.part_index
+"""
+
+SELECT_TARGET_BY_FETCH_ID = f"SELECT {TARGET_COLUMNS} FROM poll_targets WHERE vendor = ? AND fetch_id = ?"  # noqa: S608
+SELECT_TARGET_BY_ID = f"SELECT {TARGET_COLUMNS} FROM poll_targets WHERE id = ?"  # noqa: S608
+
+SELECT_MESSAGES_OF = """
+SELECT id, message_id, recipient, status, reason, final, parts_total, parts_missing, batch_id,
+    client_ref, events, created_at, updated_at, poll_target_id FROM messages
+WHERE vendor = ? AND (message_id = ? OR poll_target_id = ?) ORDER BY id
+"""
+
+SELECT_PARTS_OF = """
+SELECT part_index, part_total, status, reason, final, status_at, received_at, event_id
+FROM parts WHERE message_pk = ? ORDER BY part_index
+"""
+
+SELECT_EVENTS_OF = """
+SELECT id, part_index, status, reason, vendor_status, vendor_code, status_at, received_at,
+    recorded_at, channel, applied, decision, synthetic, duplicates, report
+FROM events WHERE message_pk = ? ORDER BY id
+"""
+
+COUNTS = (
+    ("messages", "SELECT COUNT(*) FROM messages"),
+    ("final_messages", "SELECT COUNT(*) FROM messages WHERE final"),
+    ("events", "SELECT COUNT(*) FROM events"),
+    ("applied_events", "SELECT COUNT(*) FROM events WHERE applied"),
+    ("duplicates", "SELECT COALESCE(SUM(duplicates), 0) FROM events"),
+    ("dead_letters", "SELECT COUNT(*) FROM dead_letters"),
+    ("pending_dead_letters", "SELECT COUNT(*) FROM dead_letters WHERE state = 'pending'"),
+    ("poll_targets", "SELECT COUNT(*) FROM poll_targets"),
+)
+
+MARK_DEAD_LETTER = """
+UPDATE dead_letters SET state = ?, attempts = attempts + 1, last_attempt_at = ?, last_error = ?,
+    replayed_at = ? WHERE id = ?
+"""
+
+
+def required(value: datetime | None) -> datetime:
+    """A time read from a NOT NULL column."""
+    if value is None:
+        raise ValueError("NOT NULL time column was NULL")
+    return value
