@@ -4,7 +4,7 @@
     python tasks.py demo    # set up .venv, list plugins, normalise example pushes
     python tasks.py test    # lint, type-check, test; then each plugin from its wheel
     python tasks.py setup   # only set up .venv (core and every plugin, editable)
-    python tasks.py wheels  # build the core and plugin wheels into dist/
+    python tasks.py wheels  # build the core and plugin wheels into dist/, twine check them
     python tasks.py bench   # the benchmark table (docs/performance.md)
 
 The workspace members come from the root pyproject.toml ([tool.smsstatus.workspace]).
@@ -105,7 +105,10 @@ def wheels() -> list[Path]:
             DIST,
             member,
         )
-    return sorted(DIST.glob("*.whl"))
+    built = sorted(DIST.glob("*.whl"))
+    # The package page: metadata complete and the README renders (Markdown).
+    run(tool("twine"), "check", "--strict", *built)
+    return built
 
 
 def wheel_of(distribution: str) -> Path:
