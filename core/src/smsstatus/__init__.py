@@ -9,9 +9,8 @@ Embedding applications use :func:`load` and the :class:`Registry` it returns::
     for report in result.reports:
         print(report.message_id, report.status.value)
 
-Plugin authors implement the hooks in :mod:`smsstatus.hookspecs` with
-:data:`hookimpl` and use the helpers in :mod:`smsstatus.fields`,
-:mod:`smsstatus.times` and :mod:`smsstatus.phone`.
+Plugin authors import everything they use from :mod:`smsstatus.plugin`, the
+stable plugin API (and :mod:`smsstatus.plugin.testing` in their tests).
 """
 
 from __future__ import annotations

@@ -16,13 +16,22 @@ from typing import Any
 
 import httpx
 import pytest
-import smsstatus
 import smsstatus_contacta
-from smsstatus.fixtures import load_cases, run_case
+from smsstatus.plugin import (
+    Capability,
+    CredentialsError,
+    FetchResult,
+    MappingKind,
+    Money,
+    PayloadError,
+    Status,
+    VendorError,
+)
+from smsstatus.plugin.testing import Registry, load, load_cases, run_case
 from smsstatus_contacta import auth, mapping
 from smsstatus_contacta.times import format_utc, parse_time
 
-REGISTRY = smsstatus.Registry(vendors={"contacta": smsstatus_contacta})
+REGISTRY = Registry(vendors={"contacta": smsstatus_contacta})
 CASES = load_cases(REGISTRY.info("contacta"))
 TOKEN = "fixture-token-1"
 
@@ -36,7 +45,7 @@ def test_fixture(case: Any) -> None:
 
 
 def test_entry_point_loads_without_failures() -> None:
-    registry = smsstatus.load(environ={"SMSSTATUS_VENDORS": "contacta"})
+    registry = load(environ={"SMSSTATUS_VENDORS": "contacta"})
     assert "contacta" in registry.vendors
     assert [f for f in registry.failures if f.name == "contacta"] == []
     loaded = registry.vendors["contacta"]
@@ -48,13 +57,13 @@ def test_entry_point_still_valid_after_a_fetch() -> None:
     # A fetch must not rebind names in the plugin module (a submodule named
     # like a hook would replace the hook function once imported).
     run_case(REGISTRY, next(c for c in CASES if c.data["id"] == "doc-global-success"))
-    fresh = smsstatus.Registry(vendors={"contacta": smsstatus_contacta})
+    fresh = Registry(vendors={"contacta": smsstatus_contacta})
     assert "fetch" in fresh.vendors["contacta"].hooks
 
 
 def test_info() -> None:
     info = REGISTRY.info("contacta")
-    assert info.capabilities == frozenset({smsstatus.Capability.FETCH})
+    assert info.capabilities == frozenset({Capability.FETCH})
     assert [c.name for c in info.credentials] == ["token"]
     assert info.credentials[0].secret and info.credentials[0].required
     assert info.credentials[0].used_for == "fetch"
@@ -87,24 +96,24 @@ def test_every_documented_status_has_a_map_fixture() -> None:
 @pytest.mark.parametrize(
     ("status", "code", "expected"),
     [
-        ("true", None, smsstatus.Status.SENT),
-        ("  ENTREGADO ", None, smsstatus.Status.DELIVERED),
-        ("no-entregado", None, smsstatus.Status.UNDELIVERED),
-        ("En_Cola", None, smsstatus.Status.ACCEPTED),
-        ("enviado", "DelivRd", smsstatus.Status.DELIVERED),
-        ("entregado", "nada", smsstatus.Status.DELIVERED),
-        ("true", "rechazado", smsstatus.Status.REJECTED),
+        ("true", None, Status.SENT),
+        ("  ENTREGADO ", None, Status.DELIVERED),
+        ("no-entregado", None, Status.UNDELIVERED),
+        ("En_Cola", None, Status.ACCEPTED),
+        ("enviado", "DelivRd", Status.DELIVERED),
+        ("entregado", "nada", Status.DELIVERED),
+        ("true", "rechazado", Status.REJECTED),
     ],
 )
-def test_map_value(status: str, code: str | None, expected: smsstatus.Status) -> None:
+def test_map_value(status: str, code: str | None, expected: Status) -> None:
     assert mapping.map_value(status, code).status is expected
 
 
 @pytest.mark.parametrize("value", ["", " ", "entregadoo", "3", "false", "\u00e9", "x" * 1000])
 def test_unknown_values_are_unmapped_never_raise(value: str) -> None:
     mapped = mapping.map_value(value, value)
-    assert mapped.status is smsstatus.Status.UNKNOWN
-    assert mapped.mapping is smsstatus.MappingKind.UNMAPPED
+    assert mapped.status is Status.UNKNOWN
+    assert mapped.mapping is MappingKind.UNMAPPED
     assert mapped.reason is None
 
 
@@ -112,9 +121,9 @@ def test_failures_carry_reasons() -> None:
     for documented in REGISTRY.info("contacta").statuses:
         expected = documented.expected
         if expected.status in (
-            smsstatus.Status.UNDELIVERED,
-            smsstatus.Status.REJECTED,
-            smsstatus.Status.EXPIRED,
+            Status.UNDELIVERED,
+            Status.REJECTED,
+            Status.EXPIRED,
         ):
             assert expected.reason is not None, documented.value
         else:
@@ -221,7 +230,7 @@ class Recorder(httpx.BaseTransport):
         return httpx.Response(self.status, content=content)
 
 
-def _fetch(transport: httpx.BaseTransport, ids: list[str]) -> smsstatus.FetchResult:
+def _fetch(transport: httpx.BaseTransport, ids: list[str]) -> FetchResult:
     return REGISTRY.fetch("contacta", ids, {"token": TOKEN}, transport=transport, sleep=lambda _s: None)
 
 
@@ -243,8 +252,8 @@ def test_fetch_sends_the_sdk_headers(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_documented_answer_in_detail() -> None:
     (report,) = _fetch(Recorder(200, DOC_BODY), ["199999"]).reports
-    assert report.status is smsstatus.Status.SENT and not report.final
-    assert report.price == smsstatus.Money(Decimal("0.99"), None)
+    assert report.status is Status.SENT and not report.final
+    assert report.price == Money(Decimal("0.99"), None)
     assert report.submitted_at == datetime(2023, 9, 20, 22, 47, 15, tzinfo=UTC)
     assert report.status_at is None
     assert report.recipient == "+528100001234"
@@ -278,7 +287,7 @@ def test_item_error_raw_masks_an_echoed_token() -> None:
     page = f"<html>Cannot GET /api/v2/sms/check?auth={TOKEN}&token=1</html>".encode()
     result = _fetch(Recorder(400, page), ["1"])
     (item,) = result.errors
-    assert isinstance(item.error, smsstatus.VendorError) and item.error.http_status == 400
+    assert isinstance(item.error, VendorError) and item.error.http_status == 400
     assert TOKEN not in item.raw and "***" in item.raw
     assert item.key == "1" and item.index == 0
 
@@ -295,7 +304,7 @@ def test_report_raw_masks_an_echoed_token() -> None:
 def test_rejected_key_raises_vendor_error_without_the_token() -> None:
     body = {"status": False, "error": True, "description": "Your key auth is not valid, please check"}
     transport = Recorder(200, body)
-    with pytest.raises(smsstatus.VendorError) as caught:
+    with pytest.raises(VendorError) as caught:
         _fetch(transport, ["1", "2", "3"])
     assert caught.value.http_status is None
     assert caught.value.message == body["description"]
@@ -312,7 +321,7 @@ def test_many_ids_one_request_each_and_order_kept() -> None:
 
 def test_missing_token_makes_no_request() -> None:
     transport = Recorder(200, DOC_BODY)
-    with pytest.raises(smsstatus.CredentialsError):
+    with pytest.raises(CredentialsError):
         REGISTRY.fetch("contacta", ["1"], {}, transport=transport)
     assert transport.requests == []
 
@@ -336,7 +345,7 @@ def test_bad_answers_are_payload_item_errors(body: Any) -> None:
     result = _fetch(Recorder(200, body), ["42"])
     assert result.reports == ()
     (item,) = result.errors
-    assert isinstance(item.error, smsstatus.PayloadError)
+    assert isinstance(item.error, PayloadError)
     assert item.error.field.startswith("$")
     assert item.key == "42"
 

@@ -8,31 +8,33 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-import smsstatus
 import smsstatus_d7
-from smsstatus import (
+from smsstatus.plugin import (
     Capability,
+    Credentials,
     CredentialsError,
+    FetchResult,
+    Headers,
+    HttpResponse,
     MappingKind,
     NotFoundError,
     PayloadError,
     PushRequest,
     Reason,
+    Record,
     Status,
     VendorError,
 )
-from smsstatus.fixtures import load_cases, run_case
-from smsstatus.http import HttpResponse
-from smsstatus.request import Headers
+from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
 
-REGISTRY = smsstatus.Registry(vendors={"d7": smsstatus_d7})
+REGISTRY = Registry(vendors={"d7": smsstatus_d7})
 CASES = load_cases(REGISTRY.info("d7"))
 
 RECEIVED = datetime(2025, 6, 10, 9, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_fixture(case: smsstatus.fixtures.Case) -> None:
+def test_fixture(case: Case) -> None:
     run_case(REGISTRY, case)
 
 
@@ -48,7 +50,7 @@ def test_fixture_coverage() -> None:
 
 
 def test_entry_point_loads() -> None:
-    registry = smsstatus.load(environ={"SMSSTATUS_VENDORS": "d7"})
+    registry = load(environ={"SMSSTATUS_VENDORS": "d7"})
     assert "d7" in registry.vendors
     assert not [f for f in registry.failures if f.name == "d7"]
     loaded = registry.vendors["d7"]
@@ -208,8 +210,8 @@ class FakeClient:
         return HttpResponse(status, Headers(), content, "https://api.d7networks.com/x", received_at=RECEIVED)
 
 
-def _fetch(ids: list[str], client: FakeClient, token: str = "t0ken-value") -> smsstatus.FetchResult:
-    creds = smsstatus.Credentials("d7", {"api_token": token})
+def _fetch(ids: list[str], client: FakeClient, token: str = "t0ken-value") -> FetchResult:
+    creds = Credentials("d7", {"api_token": token})
     return smsstatus_d7.fetch(vendor="d7", ids=ids, credentials=creds, client=client)  # type: ignore[arg-type]
 
 
@@ -249,7 +251,7 @@ def test_fetch_error_body_not_json() -> None:
 
 
 def test_fetch_without_token_raises_credentials_error() -> None:
-    creds = smsstatus.Credentials("d7", {})
+    creds = Credentials("d7", {})
     with pytest.raises(CredentialsError):
         smsstatus_d7.fetch(vendor="d7", ids=["a"], credentials=creds, client=FakeClient([]))  # type: ignore[arg-type]
 
@@ -296,13 +298,13 @@ def test_fetch_bool_cost_is_rejected() -> None:
     ],
 )
 def test_schedule_time(given: str | None, expected: str | None) -> None:
-    record = smsstatus.fields.Record("d7", {"schedule_time": given})
+    record = Record("d7", {"schedule_time": given})
     assert smsstatus_d7.message_log.schedule_time(record, "schedule_time") == expected
 
 
 @pytest.mark.parametrize("given", ["tomorrow", "2025-13-01T00:00:00Z", 1749545540])
 def test_schedule_time_rejects(given: object) -> None:
-    record = smsstatus.fields.Record("d7", {"schedule_time": given}, "$.messages[0]")
+    record = Record("d7", {"schedule_time": given}, "$.messages[0]")
     with pytest.raises(PayloadError) as info:
         smsstatus_d7.message_log.schedule_time(record, "schedule_time")
     assert info.value.field == "$.messages[0].schedule_time"

@@ -15,11 +15,11 @@ import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import smsstatus
 import smsstatus_huawei
-from smsstatus import (
+from smsstatus.plugin import (
     AuthenticationError,
     Capability,
+    Credentials,
     CredentialsError,
     MappingKind,
     Part,
@@ -28,11 +28,10 @@ from smsstatus import (
     Reason,
     Status,
 )
-from smsstatus.credentials import Credentials
-from smsstatus.fixtures import load_cases, run_case
+from smsstatus.plugin.testing import Registry, UnsupportedError, load, load_cases, run_case
 from smsstatus_huawei import codes, push, signing
 
-REGISTRY = smsstatus.Registry(vendors={"huawei": smsstatus_huawei})
+REGISTRY = Registry(vendors={"huawei": smsstatus_huawei})
 CASES = load_cases(REGISTRY.info("huawei"))
 
 FORM = "application/x-www-form-urlencoded"
@@ -55,7 +54,7 @@ def test_fixture_files_cover_every_kind_of_case() -> None:
 
 
 def test_entry_point_is_found_and_loads_cleanly() -> None:
-    registry = smsstatus.load()
+    registry = load()
     assert "huawei" in registry.vendors
     assert not [f for f in registry.failures if f.name == "huawei"]
     loaded = registry.vendors["huawei"]
@@ -64,7 +63,7 @@ def test_entry_point_is_found_and_loads_cleanly() -> None:
 
 
 def test_no_fetch_huawei_has_no_status_query_api() -> None:
-    with pytest.raises(smsstatus.UnsupportedError):
+    with pytest.raises(UnsupportedError):
         REGISTRY.fetch("huawei", ["x"])
 
 
@@ -255,8 +254,7 @@ def test_unrecognised_code_still_gets_the_success_reply() -> None:
 def test_parse_push_does_not_import_heavy_modules() -> None:
     code = (
         "import sys, smsstatus_huawei\n"
-        "from smsstatus.request import PushRequest\n"
-        "from smsstatus.credentials import Credentials\n"
+        "from smsstatus.plugin import Credentials, PushRequest\n"
         "smsstatus_huawei.parse_push(vendor='huawei', credentials=Credentials('huawei'),"
         " request=PushRequest.build(body='smsMsgId=m&status=DELIVRD', content_type='" + FORM + "'))\n"
         "print(sorted(m for m in ('jsonschema', 'cattrs', 'httpx') if m in sys.modules))\n"

@@ -10,21 +10,22 @@ from decimal import Decimal
 from importlib.resources import files
 
 import pytest
-import smsstatus
 import smsstatus_innopaas
-from smsstatus import (
+from smsstatus.plugin import (
     AuthenticationError,
     Capability,
     MappingKind,
+    Money,
+    Operator,
     PayloadError,
     PushRequest,
     Reason,
     Status,
 )
-from smsstatus.fixtures import Case, load_cases, run_case
+from smsstatus.plugin.testing import Case, Registry, UnsupportedError, load, load_cases, run_case
 from smsstatus_innopaas.clock import parse_time
 
-REGISTRY = smsstatus.Registry(vendors={"innopaas": smsstatus_innopaas})
+REGISTRY = Registry(vendors={"innopaas": smsstatus_innopaas})
 CASES = load_cases(REGISTRY.info("innopaas"))
 
 RECEIVED = datetime(2025, 6, 10, 8, 52, 21, tzinfo=UTC)
@@ -89,7 +90,7 @@ def test_fixture_coverage() -> None:
 
 
 def test_entry_point_loads() -> None:
-    registry = smsstatus.load(environ={"SMSSTATUS_VENDORS": "innopaas"})
+    registry = load(environ={"SMSSTATUS_VENDORS": "innopaas"})
     assert "innopaas" in registry.vendors
     assert not [f for f in registry.failures if f.name == "innopaas"]
     loaded = registry.vendors["innopaas"]
@@ -112,7 +113,7 @@ def test_vendor_info() -> None:
 
 
 def test_fetch_is_unsupported() -> None:
-    with pytest.raises(smsstatus.UnsupportedError):
+    with pytest.raises(UnsupportedError):
         REGISTRY.fetch("innopaas", ["627239445736452096"])
 
 
@@ -300,12 +301,12 @@ def test_empty_credential_config_means_unauthenticated() -> None:
 def test_json_without_json_content_type_is_sniffed(content_type: str | None) -> None:
     (report,) = REGISTRY.parse_push("innopaas", _post(DOC, content_type)).reports
     assert report.message_id == "627239445736452096"
-    assert report.price == smsstatus.Money(Decimal("0.0567"), "CNY")
+    assert report.price == Money(Decimal("0.0567"), "CNY")
 
 
 def test_json_charset_content_type() -> None:
     (report,) = REGISTRY.parse_push("innopaas", _post(DOC, "application/json; charset=UTF-8")).reports
-    assert report.operator == smsstatus.Operator("460", "2", "China Mobile")
+    assert report.operator == Operator("460", "2", "China Mobile")
 
 
 def test_chinese_operator_name_kept() -> None:
@@ -386,7 +387,7 @@ def test_price_is_decimal_not_float() -> None:
 def test_current_names_win_over_legacy_names() -> None:
     body = {**DOC, "price": "9.9", "sellingPrice": "3.3"}
     (report,) = REGISTRY.parse_push("innopaas", _post(body)).reports
-    assert report.price == smsstatus.Money(Decimal("0.0567"), "CNY")
+    assert report.price == Money(Decimal("0.0567"), "CNY")
     assert report.extra["unit_price"] == "0.05670"
 
 
@@ -407,7 +408,7 @@ def test_country_number_normalised_to_dialling_code(given: str, expected: str | 
 
 def test_mnc_is_not_padded_and_region_upper_cased() -> None:
     (report,) = REGISTRY.parse_push("innopaas", _post({**DOC, "mnc": "02", "regionCode": "cn"})).reports
-    assert report.operator == smsstatus.Operator("460", "02", "China Mobile")
+    assert report.operator == Operator("460", "02", "China Mobile")
     assert report.country == "CN"
 
 

@@ -11,10 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-import smsstatus
 import smsstatus_uspeedo
-from smsstatus import (
+from smsstatus.plugin import (
+    AuthenticationError,
+    Channel,
     Credentials,
+    FetchResult,
+    HttpClient,
     MappingKind,
     NotFoundError,
     PayloadError,
@@ -23,12 +26,11 @@ from smsstatus import (
     Status,
     VendorError,
 )
-from smsstatus.fixtures import load_cases, run_case
-from smsstatus.http import HttpClient
+from smsstatus.plugin.testing import Registry, load, load_cases, run_case
 from smsstatus_uspeedo import pull, signature
 from smsstatus_uspeedo.receipts import build_report
 
-REGISTRY = smsstatus.Registry(vendors={"uspeedo": smsstatus_uspeedo})
+REGISTRY = Registry(vendors={"uspeedo": smsstatus_uspeedo})
 CASES = load_cases(REGISTRY.info("uspeedo"))
 CREDS = {"access_key_id": "key-id-1", "access_key_secret": "secret-1", "account_id": "60000011"}
 
@@ -48,7 +50,7 @@ def test_fixture_files_cover_every_kind() -> None:
 
 
 def test_entry_point_is_found() -> None:
-    registry = smsstatus.load(environ={})
+    registry = load(environ={})
     assert "uspeedo" in registry.vendors
     loaded = registry.vendors["uspeedo"]
     assert loaded.distribution == "smsstatus-uspeedo"
@@ -61,7 +63,7 @@ def test_fetch_hook_is_not_shadowed_by_a_submodule() -> None:
     # so a registry built after a fetch still sees the fetch capability.
     assert callable(smsstatus_uspeedo.fetch)
     assert not isinstance(smsstatus_uspeedo.fetch, type(smsstatus_uspeedo))
-    registry = smsstatus.Registry(vendors={"uspeedo": smsstatus_uspeedo})
+    registry = Registry(vendors={"uspeedo": smsstatus_uspeedo})
     assert "fetch" in registry.get("uspeedo").hooks
 
 
@@ -202,7 +204,7 @@ class _Recorder(httpx.BaseTransport):
         return httpx.Response(200, json={"RetCode": 0, "Action": "GetUSMSSendReceiptResponse", "Data": data})
 
 
-def _fetch(ids: list[str], transport: httpx.BaseTransport) -> smsstatus.FetchResult:
+def _fetch(ids: list[str], transport: httpx.BaseTransport) -> FetchResult:
     return REGISTRY.fetch("uspeedo", ids, CREDS, transport=transport, sleep=lambda _s: None)
 
 
@@ -288,7 +290,7 @@ _DROP = object()
 
 def test_receipt_fields() -> None:
     item = _receipt(AccountId=60000011, BrevityCode="CN", CountryCode="86")
-    report = build_report("uspeedo", item, "$[0]", channel=smsstatus.Channel.PUSH, received_at=RECEIVED)
+    report = build_report("uspeedo", item, "$[0]", channel=Channel.PUSH, received_at=RECEIVED)
     assert report.message_id == report.batch_id == "sess-1"
     assert report.recipient == "+8618512345678"
     assert report.recipient_raw == "8618512345678"
@@ -312,7 +314,7 @@ def test_masked_phone_has_no_e164() -> None:
         "uspeedo",
         _receipt(Phone="86185****9057"),
         "$[0]",
-        channel=smsstatus.Channel.PUSH,
+        channel=Channel.PUSH,
         received_at=RECEIVED,
     )
     assert report.recipient is None
@@ -331,7 +333,7 @@ def test_masked_phone_has_no_e164() -> None:
 )
 def test_receipt_time(value: Any, expected: datetime | None) -> None:
     report = build_report(
-        "uspeedo", _receipt(ReceiptTime=value), "$[0]", channel=smsstatus.Channel.PUSH, received_at=RECEIVED
+        "uspeedo", _receipt(ReceiptTime=value), "$[0]", channel=Channel.PUSH, received_at=RECEIVED
     )
     assert report.status_at == expected
 
@@ -343,7 +345,7 @@ def test_bad_receipt_time(value: Any) -> None:
             "uspeedo",
             _receipt(ReceiptTime=value),
             "$.Data[3]",
-            channel=smsstatus.Channel.PUSH,
+            channel=Channel.PUSH,
             received_at=RECEIVED,
         )
     assert info.value.field == "$.Data[3].ReceiptTime"
@@ -366,9 +368,7 @@ def test_bad_receipt_time(value: Any) -> None:
 )
 def test_bad_receipt_fields(changes: dict[str, Any], field: str) -> None:
     with pytest.raises(PayloadError) as info:
-        build_report(
-            "uspeedo", _receipt(**changes), "$.Data[0]", channel=smsstatus.Channel.PUSH, received_at=RECEIVED
-        )
+        build_report("uspeedo", _receipt(**changes), "$.Data[0]", channel=Channel.PUSH, received_at=RECEIVED)
     assert info.value.field == field
 
 
@@ -446,7 +446,7 @@ def test_push_token_check() -> None:
         "https://h/u?token=tok-12345",
         "https://h/u?tok=tok-123456",
     ):
-        with pytest.raises(smsstatus.AuthenticationError) as info:
+        with pytest.raises(AuthenticationError) as info:
             _push({"MsgType": 2, "Data": [_receipt()]}, url=url, creds=creds)
         assert info.value.credential == "webhook_token"
         assert "tok-123456" not in str(info.value)

@@ -12,21 +12,17 @@ from collections.abc import Callable, Sequence
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
-from smsstatus.credentials import CredentialSpec
-from smsstatus.hookspecs import hookimpl
-from smsstatus.lazy import on_first_call
-from smsstatus.vendor import Capability, PollPolicy, VendorInfo
+from smsstatus.plugin import Capability, CredentialSpec, PollPolicy, VendorInfo, hookimpl, on_first_call
 
 from .mapping import DOCUMENTED, map_value
 
 if TYPE_CHECKING:
-    from smsstatus.credentials import Credentials
-    from smsstatus.http import HttpClient
-    from smsstatus.model import MappedStatus
-    from smsstatus.request import FetchResult
+    from smsstatus.plugin import Credentials, FetchResult, HttpClient, MappedStatus
 
-__all__ = ["INFO", "VENDOR", "vendor_info", "fetch", "map_status"]
+__all__ = ["INFO", "SMSSTATUS_PLUGIN_API", "VENDOR", "vendor_info", "fetch", "map_status"]
 
+#: The plugin API (smsstatus.plugin) this plugin is written for.
+SMSSTATUS_PLUGIN_API = "1.0"
 VENDOR = "contacta"
 
 #: The token, should the vendor ever echo it back: never kept in ``raw``.
@@ -70,7 +66,7 @@ def vendor_info() -> VendorInfo:
 
 
 # Parsers are imported on the first call, not when the plugin loads: every
-# `smsstatus` command loads every plugin (smsstatus.lazy).
+# `smsstatus` command loads every plugin (smsstatus.plugin.on_first_call).
 @on_first_call
 def _fetch_ids() -> Callable[[str, Sequence[str], Credentials, HttpClient], FetchResult]:
     from .check import fetch_ids

@@ -5,16 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from smsstatus.errors import PayloadError, VendorError
-from smsstatus.request import FetchResult, ItemError
+from smsstatus.plugin import FetchResult, ItemError, PayloadError, VendorError
 
 from .auth import basic_authorization, query_params
 from .parse import KeyRejectedError, raw_of, read_answer
 
 if TYPE_CHECKING:
-    from smsstatus.credentials import Credentials
-    from smsstatus.http import HttpClient
-    from smsstatus.model import StatusReport
+    from smsstatus.plugin import Credentials, HttpClient, StatusReport
 
 __all__ = ["CHECK_PATH", "fetch_ids"]
 

@@ -15,9 +15,7 @@ else is ``unknown`` / ``unmapped``. A recognised ``disposicion`` (passed as
 
 from __future__ import annotations
 
-from smsstatus.model import MappedStatus, MappingKind, Reason, Status
-from smsstatus.smpp import STAT_WORDS
-from smsstatus.vendor import DocumentedStatus
+from smsstatus.plugin import STAT_WORDS, DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = ["DOCUMENTED", "STATUS_TRUE", "lookup", "map_value", "normalise"]
 

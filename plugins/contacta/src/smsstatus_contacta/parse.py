@@ -19,17 +19,26 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from smsstatus.errors import NotFoundError, PayloadError, VendorError
-from smsstatus.fields import Record, strip_fields
-from smsstatus.model import Channel, Money, Operator, Status, StatusReport
-from smsstatus.phone import to_e164
+from smsstatus.plugin import (
+    Channel,
+    Money,
+    NotFoundError,
+    Operator,
+    PayloadError,
+    Record,
+    Status,
+    StatusReport,
+    VendorError,
+    strip_fields,
+    to_e164,
+)
 
 from . import SECRET_FIELDS
 from .mapping import STATUS_TRUE, map_value
 from .times import format_utc, opt_time
 
 if TYPE_CHECKING:
-    from smsstatus.http import HttpResponse
+    from smsstatus.plugin import HttpResponse
 
 __all__ = ["SECRET_FIELDS", "KeyRejectedError", "read_answer", "raw_of"]
 

@@ -18,13 +18,12 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from smsstatus import times
-from smsstatus.fields import Record
+from smsstatus.plugin import Record, zone
 
 __all__ = ["MEXICO_CITY", "format_utc", "opt_time", "parse_time"]
 
 #: The zone assumed for zone-less vendor times.
-MEXICO_CITY = times.zone("America/Mexico_City")
+MEXICO_CITY = zone("America/Mexico_City")
 
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:?\d{2})?")
 _ZERO_DATE = re.compile(r"0000-00-00(?:[ T]00:00:00)?")

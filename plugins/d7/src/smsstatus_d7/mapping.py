@@ -9,8 +9,7 @@ finality: the failures are taken as final (see docs/vendors/d7.md).
 
 from __future__ import annotations
 
-from smsstatus.model import MappedStatus, MappingKind, Reason, Status
-from smsstatus.vendor import DocumentedStatus
+from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = ["DOCUMENTED", "TABLE", "UNMAPPED", "map_value"]
 

@@ -13,11 +13,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from smsstatus.errors import PayloadError
-from smsstatus.fields import Record
-from smsstatus.model import Channel, StatusReport
-from smsstatus.phone import to_e164
-from smsstatus.request import PushReply, PushRequest, PushResult
+from smsstatus.plugin import (
+    Channel,
+    PayloadError,
+    PushReply,
+    PushRequest,
+    PushResult,
+    Record,
+    StatusReport,
+    to_e164,
+)
 
 from .mapping import map_value
 

@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import re
 
-from smsstatus.model import MappedStatus, MappingKind, Reason, Status
-from smsstatus.vendor import DocumentedStatus
+from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = ["DOCUMENTED", "TABLE", "FAMILIES", "UNMAPPED", "map_code"]
 

@@ -10,7 +10,7 @@ Two shapes carry the same fields (``smsMsgId``, ``total``, ``sequence``,
 * **Batch Status Reports Receiving API** (``sms_05_0063``): the application's
   configured address; ``application/json`` ``{"statusReportList": [...]}``, up
   to 50 reports. Fields are named ``$.statusReportList[i].<name>``; a bad item
-  becomes an :class:`~smsstatus.ItemError` and the others are still reported.
+  becomes an :class:`~smsstatus.plugin.ItemError` and the others are still reported.
 
 The body is read according to its Content-Type (without a usable one, a body
 starting with ``{`` is JSON and anything else a form). Huawei expects HTTP 200
@@ -24,12 +24,20 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
-from smsstatus.credentials import Credentials
-from smsstatus.errors import PayloadError
-from smsstatus.fields import Record, decode_json_object
-from smsstatus.model import Channel, Part, StatusReport
-from smsstatus.phone import to_e164
-from smsstatus.request import ItemError, PushReply, PushRequest, PushResult
+from smsstatus.plugin import (
+    Channel,
+    Credentials,
+    ItemError,
+    Part,
+    PayloadError,
+    PushReply,
+    PushRequest,
+    PushResult,
+    Record,
+    StatusReport,
+    decode_json_object,
+    to_e164,
+)
 
 from . import signing
 from .codes import map_code
@@ -110,7 +118,7 @@ def report_from(record: Record, received_at: datetime) -> StatusReport:
     """One canonical report from one Huawei report record.
 
     Values are read directly when they are what Huawei documents (strings);
-    anything else goes through :class:`~smsstatus.fields.Record`, which
+    anything else goes through :class:`~smsstatus.plugin.Record`, which
     accepts the tolerated variants and names the field of a bad one.
     """
     data = record.data

@@ -37,9 +37,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, unquote, urlsplit
 
-from smsstatus.credentials import secret_equals
-from smsstatus.errors import AuthenticationError, CredentialsError
-from smsstatus.request import PushRequest
+from smsstatus.plugin import AuthenticationError, CredentialsError, PushRequest, secret_equals
 
 __all__ = [
     "ALGORITHM",

@@ -13,20 +13,17 @@ from collections.abc import Callable
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
-from smsstatus.credentials import CredentialSpec
-from smsstatus.hookspecs import hookimpl
-from smsstatus.lazy import on_first_call
-from smsstatus.vendor import Capability, VendorInfo
+from smsstatus.plugin import Capability, CredentialSpec, VendorInfo, hookimpl, on_first_call
 
 from .mapping import DOCUMENTED, map_value
 
 if TYPE_CHECKING:
-    from smsstatus.credentials import Credentials
-    from smsstatus.model import MappedStatus
-    from smsstatus.request import PushRequest, PushResult
+    from smsstatus.plugin import Credentials, MappedStatus, PushRequest, PushResult
 
-__all__ = ["INFO", "VENDOR", "vendor_info", "parse_push", "map_status"]
+__all__ = ["INFO", "SMSSTATUS_PLUGIN_API", "VENDOR", "vendor_info", "parse_push", "map_status"]
 
+#: The plugin API (smsstatus.plugin) this plugin is written for.
+SMSSTATUS_PLUGIN_API = "1.0"
 VENDOR = "innopaas"
 
 #: The webhook credentials InnoPaaS puts in the report itself: never kept in ``raw``.
@@ -72,7 +69,7 @@ def vendor_info() -> VendorInfo:
 
 
 # Parsers are imported on the first call, not when the plugin loads: every
-# `smsstatus` command loads every plugin (smsstatus.lazy).
+# `smsstatus` command loads every plugin (smsstatus.plugin.on_first_call).
 @on_first_call
 def _parse() -> Callable[[str, PushRequest, Credentials], PushResult]:
     from .push import parse

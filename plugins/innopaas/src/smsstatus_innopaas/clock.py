@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from smsstatus.times import SHANGHAI
+from smsstatus.plugin import SHANGHAI
 
 __all__ = ["parse_time", "ISO_PATTERN"]
 

@@ -12,8 +12,7 @@ trimming blanks; callers keep the raw value verbatim.
 
 from __future__ import annotations
 
-from smsstatus.model import MappedStatus, MappingKind, Reason, Status
-from smsstatus.vendor import DocumentedStatus
+from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = ["DOCUMENTED", "TABLE", "DEFAULT", "UNMAPPED", "map_value"]
 

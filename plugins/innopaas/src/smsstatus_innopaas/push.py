@@ -24,12 +24,19 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from smsstatus.credentials import check_credential
-from smsstatus.errors import AuthenticationError, PayloadError
-from smsstatus.fields import Record
-from smsstatus.model import Channel, Money, Operator, StatusReport
-from smsstatus.phone import to_e164
-from smsstatus.request import PushReply, PushResult
+from smsstatus.plugin import (
+    AuthenticationError,
+    Channel,
+    Money,
+    Operator,
+    PayloadError,
+    PushReply,
+    PushResult,
+    Record,
+    StatusReport,
+    check_credential,
+    to_e164,
+)
 
 from . import SECRET_FIELDS
 from .clock import parse_time
@@ -38,8 +45,7 @@ from .mapping import map_value
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from smsstatus.credentials import Credentials
-    from smsstatus.request import PushRequest
+    from smsstatus.plugin import Credentials, PushRequest
 
 __all__ = ["REPLY", "SECRET_FIELDS", "parse", "decode", "authenticate", "build_report"]
 

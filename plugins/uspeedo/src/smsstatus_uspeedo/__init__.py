@@ -12,20 +12,29 @@ from collections.abc import Callable, Sequence
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
-from smsstatus.credentials import Credentials, CredentialSpec
-from smsstatus.hookspecs import hookimpl
-from smsstatus.lazy import on_first_call
-from smsstatus.model import MappedStatus
-from smsstatus.request import FetchResult, PushRequest, PushResult
-from smsstatus.vendor import Capability, PollPolicy, VendorInfo
+from smsstatus.plugin import (
+    Capability,
+    Credentials,
+    CredentialSpec,
+    FetchResult,
+    MappedStatus,
+    PollPolicy,
+    PushRequest,
+    PushResult,
+    VendorInfo,
+    hookimpl,
+    on_first_call,
+)
 
 from .mapping import DOCUMENTED_STATUSES, map_receipt
 
 if TYPE_CHECKING:
-    from smsstatus.http import HttpClient
+    from smsstatus.plugin import HttpClient
 
-__all__ = ["INFO", "fetch", "map_status", "parse_push", "vendor_info"]
+__all__ = ["INFO", "SMSSTATUS_PLUGIN_API", "fetch", "map_status", "parse_push", "vendor_info"]
 
+#: The plugin API (smsstatus.plugin) this plugin is written for.
+SMSSTATUS_PLUGIN_API = "1.0"
 VENDOR = "uspeedo"
 
 INFO = VendorInfo(
@@ -80,7 +89,7 @@ def vendor_info() -> VendorInfo:
 
 
 # Parsers are imported on the first call, not when the plugin loads: every
-# `smsstatus` command loads every plugin (smsstatus.lazy).
+# `smsstatus` command loads every plugin (smsstatus.plugin.on_first_call).
 @on_first_call
 def _parse() -> Callable[[str, PushRequest, Credentials], PushResult]:
     from .push import parse_push

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import functools
 
-from smsstatus.model import MappedStatus, MappingKind, Reason, Status
-from smsstatus.vendor import DocumentedStatus
+from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = ["DOCUMENTED_STATUSES", "map_receipt"]
 

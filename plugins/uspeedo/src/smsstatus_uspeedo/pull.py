@@ -21,12 +21,20 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from smsstatus.credentials import Credentials
-from smsstatus.errors import CredentialsError, NotFoundError, PayloadError, VendorError
-from smsstatus.fields import Record
-from smsstatus.http import HttpClient, HttpResponse
-from smsstatus.model import Channel, StatusReport
-from smsstatus.request import FetchResult, ItemError
+from smsstatus.plugin import (
+    Channel,
+    Credentials,
+    CredentialsError,
+    FetchResult,
+    HttpClient,
+    HttpResponse,
+    ItemError,
+    NotFoundError,
+    PayloadError,
+    Record,
+    StatusReport,
+    VendorError,
+)
 
 from .receipts import build_report, session_key
 from .signature import sign

@@ -16,11 +16,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from smsstatus.credentials import Credentials, check_credential
-from smsstatus.errors import PayloadError
-from smsstatus.fields import Record
-from smsstatus.model import Channel, StatusReport
-from smsstatus.request import ItemError, PushReply, PushRequest, PushResult
+from smsstatus.plugin import (
+    Channel,
+    Credentials,
+    ItemError,
+    PayloadError,
+    PushReply,
+    PushRequest,
+    PushResult,
+    Record,
+    StatusReport,
+    check_credential,
+)
 
 from .receipts import build_report, session_key
 

@@ -14,16 +14,13 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from smsstatus.errors import PayloadError
-from smsstatus.fields import Record, kind_of
-from smsstatus.model import Channel, JSONValue, StatusReport
-from smsstatus.phone import to_e164
+from smsstatus.plugin import Channel, JSONValue, PayloadError, Record, StatusReport, kind_of, to_e164
 
 from .mapping import map_receipt
 
 __all__ = ["build_report", "session_key"]
 
-# 2000-01-01T00:00:00Z .. 2100-01-01T00:00:00Z, as smsstatus.times checks.
+# 2000-01-01T00:00:00Z .. 2100-01-01T00:00:00Z, as the smsstatus.plugin time helpers check.
 _MIN_S = 946_684_800
 _MAX_S = 4_102_444_800
 _MISSING: Any = object()
@@ -85,7 +82,7 @@ def _receipt_time(vendor: str, path: str, item: Mapping[str, Any]) -> datetime |
 
 def _recipient(phone: str) -> str | None:
     # Fast path for the usual international digits ("8618512345678"); the
-    # same rule as smsstatus.phone.to_e164, which handles everything else.
+    # same rule as smsstatus.plugin.to_e164, which handles everything else.
     if phone.isascii() and phone.isdigit() and phone[0] != "0" and 8 <= len(phone) <= 15:
         return "+" + phone
     return to_e164(phone)

@@ -1,0 +1,171 @@
+"""Everything a vendor plugin may use, from one place: the stable plugin API.
+
+A plugin imports from this module and from nowhere else in smsstatus::
+
+    from smsstatus.plugin import (
+        Capability, DocumentedStatus, MappedStatus, PushRequest, PushResult,
+        Record, Status, StatusReport, VendorInfo, hookimpl,
+    )
+
+    SMSSTATUS_PLUGIN_API = "1.0"  # the plugin API this plugin is written for
+
+Its tests import from :mod:`smsstatus.plugin.testing` as well (a registry to
+load the plugin into, and the fixture runner).
+
+Every name in ``__all__`` is the plugin API, versioned ``MAJOR.MINOR``
+(:mod:`smsstatus.apiversion`): a minor release only adds, a major release may
+change or remove. A plugin declares the version it is written for as a string
+literal, never as a value read from smsstatus (that would always match). The
+modules these names are defined in are internal and may move in any release. ``docs/writing-a-plugin.md`` describes the whole API and
+the versioning rules.
+
+Importing this module costs what ``import smsstatus`` costs, because every
+plugin is imported by every command: the helpers a plugin needs only to parse
+(the field reader, times, phone numbers, SMPP receipts, multipart) are
+imported on first access, so an entry module that defers its parsers with
+:func:`on_first_call` still defers them; and nothing here imports httpx,
+cattrs or jsonschema (the HTTP client imports httpx on its first request).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from ..credentials import Credentials, CredentialSpec, Secret, check_credential, secret_equals
+from ..errors import (
+    AuthenticationError,
+    CredentialsError,
+    NotFoundError,
+    PayloadError,
+    SmsStatusError,
+    TransportError,
+    VendorError,
+)
+from ..hookspecs import hookimpl
+from ..http import HttpClient, HttpResponse
+from ..lazy import on_first_call
+from ..model import (
+    Channel,
+    JSONValue,
+    MappedStatus,
+    MappingKind,
+    Money,
+    Operator,
+    Part,
+    Reason,
+    Status,
+    StatusReport,
+)
+from ..request import FetchResult, Headers, ItemError, PushReply, PushRequest, PushResult
+from ..vendor import Capability, DocumentedStatus, PollPolicy, VendorInfo
+
+if TYPE_CHECKING:
+    from ..fields import Record, decode_json_object, kind_of, strip_fields
+    from ..multipart import MessageOutcome, combine_parts
+    from ..phone import to_e164
+    from ..smpp import (
+        MESSAGE_STATES,
+        STAT_WORDS,
+        DeliveryReceipt,
+        map_message_state,
+        map_stat,
+        parse_receipt,
+    )
+    from ..times import SHANGHAI, from_epoch_millis, from_epoch_seconds, parse_local, parse_rfc3339, zone
+
+#: Parsing helpers imported on first access (PEP 562), by the module defining them.
+_ON_ACCESS: dict[str, str] = {
+    **dict.fromkeys(("Record", "decode_json_object", "kind_of", "strip_fields"), "fields"),
+    **dict.fromkeys(("MessageOutcome", "combine_parts"), "multipart"),
+    "to_e164": "phone",
+    **dict.fromkeys(
+        ("MESSAGE_STATES", "STAT_WORDS", "DeliveryReceipt", "map_message_state", "map_stat", "parse_receipt"),
+        "smpp",
+    ),
+    **dict.fromkeys(
+        ("SHANGHAI", "from_epoch_millis", "from_epoch_seconds", "parse_local", "parse_rfc3339", "zone"),
+        "times",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _ON_ACCESS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"smsstatus.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+__all__ = [
+    # hooks and metadata
+    "Capability",
+    "DocumentedStatus",
+    "PollPolicy",
+    "VendorInfo",
+    "hookimpl",
+    # credentials
+    "CredentialSpec",
+    "Credentials",
+    "Secret",
+    "check_credential",
+    "secret_equals",
+    # the canonical model a plugin builds
+    "Channel",
+    "JSONValue",
+    "MappedStatus",
+    "MappingKind",
+    "Money",
+    "Operator",
+    "Part",
+    "Reason",
+    "Status",
+    "StatusReport",
+    # what the hooks take and return
+    "FetchResult",
+    "Headers",
+    "HttpClient",
+    "HttpResponse",
+    "ItemError",
+    "PushReply",
+    "PushRequest",
+    "PushResult",
+    # errors a plugin raises
+    "AuthenticationError",
+    "CredentialsError",
+    "NotFoundError",
+    "PayloadError",
+    "SmsStatusError",
+    "TransportError",
+    "VendorError",
+    # reading vendor records
+    "Record",
+    "decode_json_object",
+    "kind_of",
+    "strip_fields",
+    # vendor times (timezone-aware UTC) and phone numbers (E.164)
+    "SHANGHAI",
+    "from_epoch_millis",
+    "from_epoch_seconds",
+    "parse_local",
+    "parse_rfc3339",
+    "zone",
+    "to_e164",
+    # SMPP delivery receipts and multipart messages
+    "MESSAGE_STATES",
+    "STAT_WORDS",
+    "DeliveryReceipt",
+    "map_message_state",
+    "map_stat",
+    "parse_receipt",
+    "MessageOutcome",
+    "combine_parts",
+    # keeping plugin loading cheap
+    "on_first_call",
+]
