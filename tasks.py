@@ -132,7 +132,8 @@ def test_plugin_wheels() -> None:
         shutil.rmtree(target, ignore_errors=True)
         make_venv(target)
         pip = [tool("python", target), "-m", "pip", "install", *PIP_QUIET]
-        run(*pip, core_wheel, wheel_of(name), "pytest", "hypothesis")
+        # The conformance extra: fixtures' fetch cases replay under a frozen clock (time-machine).
+        run(*pip, f"{core_wheel}[conformance]", wheel_of(name))
         # Run from the plugin's tests directory with the repository's pytest
         # settings ignored, so nothing but the installed wheels is importable.
         isolated = ["-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", plugin / "tests"]

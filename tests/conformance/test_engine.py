@@ -18,7 +18,8 @@ import smsstatus
 from cfk_plugins import Vendor
 from harness import copy_vendor_data, fixture_file
 from smsstatus.conformance import engine, report
-from smsstatus.conformance.checks import altered, without_value
+from smsstatus.conformance.checks.auth import without_value
+from smsstatus.conformance.context import altered
 from smsstatus.conformance.engine import Options, Run, Target
 from smsstatus.conformance.sandbox import Capture, NetworkGuard, call_with_limit
 from smsstatus.schemas import errors_of, validator

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from importlib.resources.abc import Traversable
@@ -40,10 +40,16 @@ __all__ = [
     "payload_problems",
     "error_type",
     "build_push_request",
+    "FROZEN_AT",
+    "frozen_clock",
 ]
 
 #: Receive time of a push case that does not give one.
 DEFAULT_RECEIVED_AT = "2025-01-01T00:00:00Z"
+#: What the clock reads while a fetch case runs: requests whose headers depend
+#: on the time (a signing date, a user name holding the Unix time) are recorded
+#: as made at this instant.
+FROZEN_AT = "2025-01-01T00:00:00Z"
 
 _ERROR_TYPES: tuple[tuple[type[BaseException], str], ...] = (
     (err.NotFoundError, "not_found"),
@@ -260,19 +266,36 @@ def _run_push(registry: Registry, case: Case) -> list[str]:
     return problems + _leaks(creds, text)
 
 
+@contextlib.contextmanager
+def frozen_clock() -> Iterator[None]:
+    """Stop the clock at :data:`FROZEN_AT` (wall-clock time only: ``time.time``,
+    ``datetime.now`` and the like, wherever they were imported from;
+    ``time.monotonic`` still runs, so timeouts work)."""
+    try:
+        import time_machine
+    except ImportError:  # pragma: no cover - the conformance extra installs it
+        raise FixtureError(
+            "fetch cases run with the clock frozen, which needs time-machine:"
+            " pip install 'smsstatus[conformance]'"
+        ) from None
+    with time_machine.travel(parse_instant(FROZEN_AT), tick=False):
+        yield
+
+
 def _run_fetch(registry: Registry, case: Case) -> list[str]:
     expect = case.data["expect"]
     creds = _credentials(registry, case)
     transport = ReplayTransport([Exchange(x["request"], x["response"]) for x in case.data["exchanges"]])
     try:
-        result = registry.fetch(
-            case.vendor,
-            case.data["ids"],
-            creds,
-            base_url=case.data.get("base_url"),
-            transport=transport,
-            sleep=lambda _seconds: None,
-        )
+        with frozen_clock():
+            result = registry.fetch(
+                case.vendor,
+                case.data["ids"],
+                creds,
+                base_url=case.data.get("base_url"),
+                transport=transport,
+                sleep=lambda _seconds: None,
+            )
     except err.SmsStatusError as exc:
         problems = [*transport.problems, *_expected_error(expect, exc), *_leaks(creds, str(exc))]
         if transport.unused:

@@ -27,9 +27,11 @@ def _usage(message: str) -> None:
 def _needs_extra() -> None:
     import importlib.util
 
-    missing = [name for name in ("hypothesis",) if importlib.util.find_spec(name) is None]
+    missing = [name for name in ("hypothesis", "time_machine") if importlib.util.find_spec(name) is None]
     if missing:
-        _usage(f"the conformance kit needs {', '.join(missing)}: pip install 'smsstatus[conformance]'")
+        _usage(
+            f"the conformance kit needs {', '.join(m.replace('_', '-') for m in missing)}: pip install 'smsstatus[conformance]'"
+        )
 
 
 @click.command()

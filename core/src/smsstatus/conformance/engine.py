@@ -1,11 +1,13 @@
-"""The conformance engine: which checks run for which vendor, and their outcomes.
+"""The conformance engine: which vendors, which checks, and their outcomes.
 
-Both doors use it. :func:`build_plans` loads each vendor plugin on its own and
-plans its checks (:mod:`smsstatus.conformance.checks`); :func:`execute` runs one
-check offline with its output captured and gives its raw status;
-:func:`resolve` applies a declared known failure (strict xfail). The CLI runs
-every check through :func:`run`; the pytest plugin makes one test item per
-check, with the same id, and lets pytest apply the same strict xfail.
+Both doors use it. The engine only schedules and records: :func:`build_plans`
+asks :mod:`smsstatus.conformance.catalog` to load each vendor on its own and
+plan its checks; :func:`execute` runs one check offline with its output
+captured and gives its raw status; :func:`resolve` applies a declared known
+failure (strict xfail). The CLI runs every check through :func:`run`; the
+pytest plugin makes one test item per check, with the same id, and lets
+pytest apply the same strict xfail. The checks themselves are in
+:mod:`smsstatus.conformance.checks`, one module each.
 """
 
 from __future__ import annotations
@@ -16,12 +18,29 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from importlib import metadata
-from pathlib import Path
-
-import attrs
 
 from ..credentials import redact
 from ..registry import ALLOW_ENV, VENDOR_GROUP
+from .catalog import CHECK_NAMES, plan_vendor
+from .fixturefiles import vendors_in
+from .outcomes import (
+    EXIT_FAILED,
+    EXIT_LOAD,
+    EXIT_OK,
+    EXIT_USAGE,
+    FAILING,
+    OUTCOMES,
+    Check,
+    CheckFailed,
+    CheckSkipped,
+    Options,
+    Result,
+    Run,
+    Target,
+    UsageError,
+    VendorPlan,
+    VendorRun,
+)
 from .sandbox import Capture, NetworkGuard, describe_exception
 
 __all__ = [
@@ -38,6 +57,7 @@ __all__ = [
     "VendorPlan",
     "VendorRun",
     "Run",
+    "check_names",
     "installed_vendors",
     "select_targets",
     "build_plans",
@@ -50,162 +70,7 @@ __all__ = [
     "EXIT_LOAD",
 ]
 
-#: Every outcome a check can have.
-OUTCOMES = ("passed", "failed", "xfailed", "xpassed", "skipped", "error")
-#: Outcomes that fail a run (an xpassed known failure is strict: it fails).
-FAILING = frozenset({"failed", "xpassed", "error"})
-
-#: Every check name, in run order (``docs/conformance.md`` describes each).
-CHECK_NAMES = (
-    "load",
-    "metadata",
-    "hooks",
-    "schemas",
-    "manifest",
-    "fixture-file",
-    "case",
-    "status-map",
-    "capability-fixtures",
-    "replay",
-    "auth",
-    "robustness",
-    "secrets",
-    "core-capabilities",
-)
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_LOAD = 4
-
 _VENDOR_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
-
-class CheckFailed(AssertionError):
-    """A check found the plugin does not conform; ``message`` says how."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class CheckSkipped(Exception):
-    """A check does not apply (``message`` says why)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class UsageError(Exception):
-    """The run was asked for something that cannot be done (exit code 2)."""
-
-
-@attrs.frozen(kw_only=True)
-class Options:
-    """How to run. ``fixtures_dir`` runs an application's own fixture files
-    instead of the plugin's (and only the checks that run fixtures)."""
-
-    strict: bool = False
-    fixtures_dir: Path | None = None
-    seed: int = 0
-    max_examples: int = 100
-    time_limit: float = 2.0
-    checks: frozenset[str] | None = None
-
-
-@attrs.frozen
-class Target:
-    """A vendor to check: by entry point name, or a plugin object given directly
-    (as ``Registry(vendors={vendor: plugin})`` would take it)."""
-
-    vendor: str
-    plugin: object | None = attrs.field(default=None, eq=False, repr=False)
-
-
-@attrs.define
-class Check:
-    """One planned check of one vendor."""
-
-    vendor: str
-    name: str
-    subject: str | None
-    func: Callable[[], None] = attrs.field(repr=False)
-    #: The declared reason when this check is a known failure (strict xfail).
-    known_failure: str | None = None
-
-    @property
-    def local_id(self) -> str:
-        """The id within the vendor: ``<check>[::<subject>]``."""
-        return self.name if self.subject is None else f"{self.name}::{self.subject}"
-
-    @property
-    def id(self) -> str:
-        """The stable test id: ``<vendor>::<check>[::<subject>]``."""
-        return f"{self.vendor}::{self.local_id}"
-
-
-@attrs.frozen(kw_only=True)
-class Result:
-    id: str
-    vendor: str
-    check: str
-    subject: str | None
-    outcome: str
-    duration: float
-    message: str | None
-    known_failure: str | None = None
-
-
-@attrs.define
-class VendorPlan:
-    """The checks of one vendor and what loading it found."""
-
-    vendor: str
-    distribution: str | None
-    version: str | None
-    loaded: bool
-    load_error: str | None
-    checks: list[Check]
-    #: Fixture credential values, redacted from every message.
-    secrets: tuple[str, ...] = ()
-
-
-@attrs.define
-class VendorRun:
-    plan: VendorPlan
-    results: list[Result]
-
-    @property
-    def load_failed(self) -> bool:
-        return not self.plan.loaded or any(r.check == "load" and r.outcome in FAILING for r in self.results)
-
-
-@attrs.define
-class Run:
-    options: Options
-    vendors: list[VendorRun]
-    started_at: datetime
-    duration: float
-
-    @property
-    def results(self) -> list[Result]:
-        return [r for v in self.vendors for r in v.results]
-
-    def counts(self) -> dict[str, int]:
-        found = dict.fromkeys(OUTCOMES, 0)
-        for result in self.results:
-            found[result.outcome] += 1
-        return found
-
-    @property
-    def exit_code(self) -> int:
-        """4 when a plugin could not be loaded, else 1 when a check failed, else 0."""
-        if any(v.load_failed for v in self.vendors):
-            return EXIT_LOAD
-        if any(r.outcome in FAILING for r in self.results):
-            return EXIT_FAILED
-        return EXIT_OK
 
 
 # -- choosing vendors ------------------------------------------------------------
@@ -241,8 +106,6 @@ def select_targets(
         raise UsageError(f"unknown vendor {', '.join(map(repr, unknown))} ({hint})")
     chosen = list(dict.fromkeys(names))
     if options is not None and options.fixtures_dir is not None:
-        from .fixturefiles import vendors_in
-
         named = vendors_in(options.fixtures_dir)
         missing = sorted(set(named) - set(installed))
         if missing:
@@ -278,8 +141,6 @@ def check_names(selected: Iterable[str]) -> frozenset[str]:
 
 def build_plans(targets: Sequence[Target], options: Options) -> list[VendorPlan]:
     """Load each vendor on its own and plan its checks."""
-    from .checks import plan_vendor
-
     for target in targets:
         if not _VENDOR_ID.fullmatch(target.vendor):
             raise UsageError(f"{target.vendor!r} is not a valid vendor id")

@@ -18,6 +18,7 @@ import attrs
 from ..fixtures import Case
 from ..schemas import errors_of, validator
 from ..vendor import VendorInfo
+from .outcomes import UsageError
 
 __all__ = ["FixtureFile", "read_fixture_files", "vendors_in", "credential_values"]
 
@@ -121,8 +122,6 @@ def read_fixture_files(
 
 def vendors_in(directory: Path) -> dict[str, list[str]]:
     """The vendors an application's fixture directory names, with their files."""
-    from .engine import UsageError
-
     found: dict[str, list[str]] = {}
     for file in _json_files(directory):
         try:
