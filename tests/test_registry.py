@@ -62,6 +62,7 @@ def test_plugin_bug_becomes_plugin_error_with_secrets_scrubbed(push: Any) -> Non
                 display_name="Buggy",
                 capabilities=frozenset({smsstatus.Capability.PUSH}),
                 statuses=(),
+                credentials=(smsstatus.CredentialSpec("token", "push", "webhook token"),),
             )
 
         @hookimpl
@@ -85,6 +86,7 @@ def test_payload_error_message_is_scrubbed_of_secrets(registry: smsstatus.Regist
                 display_name="Leaky",
                 capabilities=frozenset({smsstatus.Capability.PUSH}),
                 statuses=(),
+                credentials=(smsstatus.CredentialSpec("token", "push", "webhook token"),),
             )
 
         @hookimpl

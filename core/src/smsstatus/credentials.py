@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hmac
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
-from .errors import AuthenticationError, CredentialsError
+from .errors import AuthenticationError, CredentialsError, UnknownCredentialError
 
 __all__ = [
     "Secret",
@@ -21,6 +21,8 @@ __all__ = [
     "CredentialSpec",
     "secret_equals",
     "check_credential",
+    "check_names",
+    "declared_credentials",
     "credentials_from_env",
 ]
 
@@ -145,6 +147,27 @@ class Credentials(Mapping[str, Secret]):
 
     def __repr__(self) -> str:
         return f"Credentials(vendor={self._vendor!r}, names={sorted(self._values)!r})"
+
+
+def check_names(vendor: str, accepted: Sequence[str], names: Iterable[str]) -> None:
+    """Raise :class:`UnknownCredentialError` for the first name not in ``accepted``.
+
+    Every way credentials enter (library call, CLI option, config file) goes
+    through this check: a name the plugin never reads is a mistake, and for a
+    webhook credential a dangerous one (authentication silently off).
+    """
+    for name in names:
+        if name not in accepted:
+            raise UnknownCredentialError(vendor, name, tuple(accepted))
+
+
+def declared_credentials(
+    vendor: str, specs: Sequence[CredentialSpec], values: Mapping[str, str | Secret]
+) -> Credentials:
+    """``values`` as ``vendor``'s :class:`Credentials`, checked against the
+    credentials it declares (``VendorInfo.credentials``), public ones marked."""
+    check_names(vendor, [spec.name for spec in specs], values)
+    return Credentials(vendor, values, frozenset(spec.name for spec in specs if not spec.secret))
 
 
 def check_credential(vendor: str, name: str, expected: str | None, given: str | None) -> None:

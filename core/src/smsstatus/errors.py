@@ -15,6 +15,7 @@ __all__ = [
     "PayloadError",
     "AuthenticationError",
     "CredentialsError",
+    "UnknownCredentialError",
     "VendorError",
     "NotFoundError",
     "TransportError",
@@ -83,6 +84,20 @@ class CredentialsError(SmsStatusError):
         self.credential = credential
         self.reason = reason
         super().__init__(f"{vendor}: credential {credential!r} {reason}")
+
+
+class UnknownCredentialError(CredentialsError):
+    """A credential was given under a name the vendor does not declare.
+
+    Never ignored: a misspelt webhook credential (``pswrd`` for ``pswd``) would
+    otherwise leave push authentication silently off. ``accepted`` lists the
+    names the vendor declares; the value given is never stored.
+    """
+
+    def __init__(self, vendor: str, credential: str, accepted: tuple[str, ...]) -> None:
+        self.accepted = accepted
+        names = ", ".join(accepted) if accepted else "none"
+        super().__init__(vendor, credential, f"is not a credential of {vendor} (it accepts: {names})")
 
 
 class VendorError(SmsStatusError):

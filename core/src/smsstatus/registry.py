@@ -24,7 +24,7 @@ import attrs
 import pluggy
 
 from . import hookspecs, logs
-from .credentials import Credentials, Secret, redact
+from .credentials import Credentials, Secret, check_names, redact
 from .errors import PluginError, SmsStatusError, UnknownVendorError, UnsupportedError
 from .http import HttpClient, RetryPolicy
 from .model import MappedStatus
@@ -94,7 +94,7 @@ class Registry:
         self._vendors: dict[str, LoadedVendor] = {}
         self._failures: list[PluginFailure] = []
         self._callers: dict[tuple[str, str], Any] = {}
-        self._public: dict[str, frozenset[str]] = {}
+        self._credential_names: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         self._no_credentials: dict[str, Credentials] = {}
         for name, plugin in (vendors or {}).items():
             self.add_vendor(name, plugin)
@@ -258,22 +258,34 @@ class Registry:
 
     def credentials(self, vendor: str, values: CredentialsInput) -> Credentials:
         """``values`` as :class:`Credentials`, knowing which of the vendor's
-        declared credentials are public identifiers rather than secrets."""
+        declared credentials are public identifiers rather than secrets.
+
+        A name the vendor does not declare raises
+        :class:`~smsstatus.errors.UnknownCredentialError`, whether ``values``
+        is a mapping or ready-made :class:`Credentials`.
+        """
+        accepted, public = self._declared(vendor)
         if isinstance(values, Credentials):
+            check_names(vendor, accepted, values)
             return values
         if not values:  # the common webhook case: one shared empty instance per vendor
             empty = self._no_credentials.get(vendor)
             if empty is None:
-                empty = self._no_credentials[vendor] = Credentials(vendor, None, self._public_names(vendor))
+                empty = self._no_credentials[vendor] = Credentials(vendor, None, public)
             return empty
-        return Credentials(vendor, values, self._public_names(vendor))
+        check_names(vendor, accepted, values)
+        return Credentials(vendor, values, public)
 
-    def _public_names(self, vendor: str) -> frozenset[str]:
-        public = self._public.get(vendor)
-        if public is None:
+    def _declared(self, vendor: str) -> tuple[tuple[str, ...], frozenset[str]]:
+        """The vendor's credential names, and those of them that are public."""
+        declared = self._credential_names.get(vendor)
+        if declared is None:
             specs = self.info(vendor).credentials
-            public = self._public[vendor] = frozenset(c.name for c in specs if not c.secret)
-        return public
+            declared = self._credential_names[vendor] = (
+                tuple(c.name for c in specs),
+                frozenset(c.name for c in specs if not c.secret),
+            )
+        return declared
 
     def _call(self, vendor: str, hook: str, creds: Credentials | None, **kwargs: Any) -> Any:
         caller = self._callers.get((vendor, hook))

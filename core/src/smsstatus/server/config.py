@@ -37,8 +37,8 @@ from typing import Any, Literal, cast
 
 import attrs
 
-from ..credentials import Credentials, credentials_from_env
-from ..errors import SmsStatusError
+from ..credentials import Credentials, check_names, credentials_from_env, declared_credentials
+from ..errors import SmsStatusError, UnknownCredentialError
 from ..vendor import VendorInfo
 
 __all__ = [
@@ -114,11 +114,17 @@ class ServerConfig:
     def credentials(
         self, vendor: str, info: VendorInfo, environ: Mapping[str, str] | None = None
     ) -> Credentials:
-        """The vendor's credentials: the file's, overridden by environment variables."""
+        """The vendor's credentials: the file's, overridden by environment
+        variables; a name the vendor does not declare is refused."""
         values = dict(self.vendor(vendor).credentials)
-        names = tuple(dict.fromkeys([*(c.name for c in info.credentials), *values]))
-        values.update(credentials_from_env(vendor, names, environ))
-        return Credentials(vendor, values)
+        try:
+            check_names(vendor, [c.name for c in info.credentials], values)
+        except UnknownCredentialError as exc:
+            raise ConfigError(
+                self.source, f"vendors.{vendor}.credentials.{exc.credential}", exc.reason
+            ) from None
+        values.update(credentials_from_env(vendor, tuple(c.name for c in info.credentials), environ))
+        return declared_credentials(vendor, info.credentials, values)
 
     def secret_values(
         self, vendor: str, info: VendorInfo, environ: Mapping[str, str] | None = None
