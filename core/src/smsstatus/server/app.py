@@ -74,6 +74,7 @@ class _Prepared:
     """A parsed push waiting for its transaction."""
 
     vendor: str
+    request: PushRequest | None = None
     reports: list[StatusReport] = attrs.field(factory=list)
     letter: DeadLetter | None = None
     status_code: int = 200
@@ -147,22 +148,37 @@ class Receiver:
         """Parse each push, then store all of them in ONE transaction (group
         commit); the answers are valid only because that commit succeeded.
         If the transaction fails, each push is retried in its own, so one
-        push the database refuses cannot fail the others."""
-        prepared = [self.prepare(vendor, request) for vendor, request in pushes]
-        try:
-            return self._store(prepared)
-        except StoreError as exc:
-            if len(prepared) == 1:
-                log.error("push from %s not stored: %s", prepared[0].vendor, exc)
-                return [_problem(503, error="store", vendor=prepared[0].vendor)]
-        answers = []
-        for one in prepared:
+        push the database (or anything else) refuses cannot fail the others."""
+        prepared = [self._prepare_alone(vendor, request) for vendor, request in pushes]
+        if len(prepared) > 1:
             try:
-                answers += self._store([one])
-            except StoreError as exc:
-                log.error("push from %s not stored: %s", one.vendor, exc)
-                answers.append(_problem(503, error="store", vendor=one.vendor))
-        return answers
+                return self._store(prepared)
+            except Exception as exc:  # noqa: BLE001 -- retried one by one below
+                log.warning("group commit of %d pushes failed, storing each alone: %s", len(prepared), exc)
+        return [self._store_alone(one) for one in prepared]
+
+    def _prepare_alone(self, vendor: str, request: PushRequest) -> _Prepared:
+        """:meth:`prepare`, with any bug it hits confined to this push (500)."""
+        try:
+            return self.prepare(vendor, request)
+        except Exception:
+            log.exception("push from %s could not be prepared", vendor)
+            return _Prepared(vendor=vendor, status_code=500, problem={"error": "internal", "vendor": vendor})
+
+    def _store_alone(self, one: _Prepared) -> Handled:
+        try:
+            (answer,) = self._store([one])
+        except StoreError as exc:
+            log.error("push from %s not stored: %s", one.vendor, exc)
+            return _problem(503, error="store", vendor=one.vendor)
+        except Exception as exc:
+            if _nested_too_deeply(exc) and one.request is not None:
+                # Parsed, but too deep to serialise: the sender's nesting.
+                refused = PayloadError(one.vendor, "$", _TOO_DEEP)
+                return self._store_alone(self._payload_problem(one.vendor, one.request, refused))
+            log.exception("push from %s not stored", one.vendor)
+            return _problem(500, error="internal", vendor=one.vendor)
+        return answer
 
     def _store(self, prepared: Sequence[_Prepared]) -> list[Handled]:
         reports = [r for p in prepared for r in p.reports]
@@ -195,18 +211,10 @@ class Receiver:
                 problem={"error": "authentication", "vendor": vendor, "credential": exc.credential},
             )
         except PayloadError as exc:
-            return _Prepared(
-                vendor=vendor,
-                letter=self._letter(vendor, request, "payload", exc),
-                status_code=400,
-                problem={
-                    "error": "payload",
-                    "vendor": vendor,
-                    "field": exc.field,
-                    "reason": self._text(vendor, exc.reason),
-                },
-            )
+            return self._payload_problem(vendor, request, exc)
         except SmsStatusError as exc:
+            if _nested_too_deeply(exc):
+                return self._payload_problem(vendor, request, PayloadError(vendor, "$", _TOO_DEEP))
             log.error("push from %s: %s", vendor, self._text(vendor, str(exc)))
             return _Prepared(
                 vendor=vendor,
@@ -250,11 +258,25 @@ class Receiver:
         reply = result.reply
         return _Prepared(
             vendor=vendor,
+            request=request,
             reports=trackable,
             letter=letter,
             status_code=reply.status_code,
             body=reply.body,
             content_type=reply.content_type,
+        )
+
+    def _payload_problem(self, vendor: str, request: PushRequest, exc: PayloadError) -> _Prepared:
+        return _Prepared(
+            vendor=vendor,
+            letter=self._letter(vendor, request, "payload", exc),
+            status_code=400,
+            problem={
+                "error": "payload",
+                "vendor": vendor,
+                "field": exc.field,
+                "reason": self._text(vendor, exc.reason),
+            },
         )
 
     def _text(self, vendor: str, text: str) -> str:
@@ -466,6 +488,20 @@ def _response(handled: Handled, tracker: Tracker) -> Response:
     headers = {"content-type": handled.content_type} if handled.content_type else None
     background = BackgroundTask(tracker.notify, handled.changes) if handled.changes else None
     return Response(handled.body, status_code=handled.status_code, headers=headers, background=background)
+
+
+_TOO_DEEP = "nested too deeply to read"
+
+
+def _nested_too_deeply(exc: BaseException) -> bool:
+    """A plugin ran out of stack on the sender's nesting: the sender's fault
+    (400), not a plugin bug. The registry wraps the RecursionError."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, RecursionError):
+            return True
+        seen = seen.__cause__
+    return False
 
 
 def _first(value: str | None) -> str | None:

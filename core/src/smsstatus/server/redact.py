@@ -11,6 +11,7 @@ always replaced.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable, Sequence
@@ -81,14 +82,34 @@ class Redactor:
         )
 
     def raw(self, value: Any) -> Any:
-        """A JSON-compatible value with secret fields and values replaced."""
-        if isinstance(value, dict):
-            return {k: REDACTED if self._secret_key(str(k)) else self.raw(v) for k, v in value.items()}
-        if isinstance(value, list | tuple):
-            return [self.raw(v) for v in value]
-        if isinstance(value, str):
-            return self.text(value)
-        return value
+        """A JSON-compatible value with secret fields and values replaced.
+
+        Walks the value with an explicit stack, not recursion: a push nested
+        thousands of levels deep is the sender's problem, never a crash here.
+        """
+        root: list[Any] = [None]
+        # (value to copy, container of the copy, key or index in it)
+        stack: list[tuple[Any, Any, Any]] = [(value, root, 0)]
+        while stack:
+            item, parent, slot = stack.pop()
+            if isinstance(item, dict):
+                copy: dict[Any, Any] = {}
+                for k, v in item.items():
+                    if self._secret_key(str(k)):
+                        copy[k] = REDACTED
+                    else:
+                        copy[k] = None
+                        stack.append((v, copy, k))
+                parent[slot] = copy
+            elif isinstance(item, list | tuple):
+                items: list[Any] = [None] * len(item)
+                stack.extend((v, items, i) for i, v in enumerate(item))
+                parent[slot] = items
+            elif isinstance(item, str):
+                parent[slot] = self.text(item)
+            else:
+                parent[slot] = item
+        return root[0]
 
     def body(self, body: bytes, content_type: str) -> bytes:
         """The body with secrets replaced; unchanged bytes when it holds none."""
@@ -99,12 +120,13 @@ class Redactor:
         if self.fields and media.endswith("json"):
             try:
                 data = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):  # nested too deeply is unreadable too
                 data = None
             if data is not None:
                 cleaned = self.raw(data)
-                if cleaned != data:
-                    return json.dumps(cleaned, ensure_ascii=False).encode("utf-8", "surrogateescape")
+                with contextlib.suppress(RecursionError):  # too deep to compare or write: use the text
+                    if cleaned != data:
+                        return json.dumps(cleaned, ensure_ascii=False).encode("utf-8", "surrogateescape")
         if self.fields and media == "application/x-www-form-urlencoded":
             text = self.query(text)
         # Whatever the declared type: field patterns (JSON-like and form-like)
