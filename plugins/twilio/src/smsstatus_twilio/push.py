@@ -1,0 +1,131 @@
+"""Twilio's message status callback to a canonical report.
+
+Twilio POSTs ``application/x-www-form-urlencoded`` to the message's
+``StatusCallback`` (or its Messaging Service's) on every status change after
+the first ("Outbound Message Status in Status Callbacks"); a TwiML
+``<Message action=... method="GET">`` gets the same fields in the query. One
+request carries one report:
+
+* ``MessageSid`` (legacy duplicate ``SmsSid``) is the message id,
+  ``MessageStatus`` (legacy ``SmsStatus``) the status, ``ErrorCode`` the
+  error (only on ``failed``/``undelivered``, absent otherwise);
+* ``To``/``From``, ``AccountSid``, ``MessagingServiceSid``, ``ApiVersion``;
+* ``RawDlrDoneDate`` (``delivered``/``undelivered`` with a carrier receipt
+  only): the carrier's done date, ``YYMMDDhhmm`` with **no time zone** ("the
+  timezone offset varies between carrier partners and even within the same
+  carrier", changelog 2023-02-14). It is never read as an instant: it goes to
+  ``extra.dlr_done_local`` as a zone-less ISO time and stays in ``raw``.
+
+There is no event time, price, segment count or network in a callback
+(``status_at`` is null); fetch the Message resource for them. Twilio accepts
+any 2xx answer and ignores its body.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from smsstatus.credentials import Credentials
+from smsstatus.errors import PayloadError
+from smsstatus.fields import Record
+from smsstatus.model import Channel, StatusReport
+from smsstatus.phone import to_e164
+from smsstatus.request import PushReply, PushRequest, PushResult
+
+from . import signature
+from .mapping import CODES, code_of, map_value
+
+__all__ = ["REPLY", "parse", "dlr_done_local"]
+
+#: Twilio needs any 2xx; it reads no body.
+REPLY = PushReply(status_code=200, content_type=None, body=b"")
+
+_FORM = "application/x-www-form-urlencoded"
+_MULTIPART = "multipart/form-data"
+
+
+def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
+    params, where = _params(vendor, request)
+    token = credentials.optional(signature.CREDENTIAL)
+    if token:
+        signature.verify(vendor, request, token, params if where == "form" else None)
+    if params is None:
+        raise PayloadError(vendor, "$", "a status callback is a form (or a query), not this body")
+    data: dict[str, str] = {}
+    for name, value in params:
+        data.setdefault(name, value)  # a repeated field counts with its first value
+    record = Record(vendor, data, where)
+    return PushResult(reports=(_report(record, request),), reply=REPLY)
+
+
+def _params(vendor: str, request: PushRequest) -> tuple[list[tuple[str, str]] | None, str]:
+    """The callback's fields and where they came from: the form body of a
+    POST, else the query. ``None`` for a body that is not a form (Twilio's
+    JSON webhooks, signed with ``bodySHA256``, are not status callbacks)."""
+    content_type = request.content_type
+    if request.body and (content_type in (_FORM, _MULTIPART) or not content_type):
+        try:
+            return request.form_params(), "form"
+        except (ValueError, LookupError) as exc:  # bad UTF-8, broken multipart
+            raise PayloadError(vendor, "form", f"body is not valid form data: {type(exc).__name__}") from None
+    if request.body:
+        return None, "$"
+    return request.query_params, "query"
+
+
+def _either(record: Record, primary: str, legacy: str) -> str:
+    """The field under its current name, else its legacy duplicate."""
+    return primary if record.get(primary) not in (None, "") or not record.has(legacy) else legacy
+
+
+def _report(record: Record, request: PushRequest) -> StatusReport:
+    id_field = _either(record, "MessageSid", "SmsSid")
+    message_id = record.ident(id_field)
+    status_field = _either(record, "MessageStatus", "SmsStatus")
+    status = record.string(status_field)
+    if not status.strip():
+        raise record.error(status_field, "must not be empty")
+    code = record.opt_string("ErrorCode")
+    mapped = map_value(status, code)
+    recipient_raw = record.opt_string("To")
+    known = CODES.get(code_of(code) or "")
+    extra: dict[str, Any] = {}
+    for name, key in (("AccountSid", "account_sid"), ("MessagingServiceSid", "messaging_service_sid")):
+        value = record.opt_string(name)
+        if value is not None:
+            extra[key] = value
+    raw_done = record.opt_string("RawDlrDoneDate")
+    if raw_done is not None:
+        extra["dlr_done_local"] = dlr_done_local(raw_done)
+    return StatusReport(
+        vendor=record.vendor,
+        message_id=message_id,
+        recipient=to_e164(recipient_raw),
+        recipient_raw=recipient_raw,
+        sender=record.opt_string("From"),
+        status=mapped.status,
+        mapping=mapped.mapping,
+        reason=mapped.reason,
+        vendor_status=status,
+        vendor_code=code,
+        vendor_description=known[2] if known else None,
+        received_at=request.received_at,
+        channel=Channel.PUSH,
+        extra=extra,
+        raw=dict(record.data),
+    )
+
+
+def dlr_done_local(value: str) -> str | None:
+    """``YYMMDDhhmm`` as a zone-less ISO time (``2302141012`` ->
+    ``2023-02-14T10:12``), or ``None`` when it is not one; the raw value is
+    always kept in ``raw``."""
+    text = value.strip()
+    if len(text) != 10 or not (text.isascii() and text.isdigit()):
+        return None
+    try:
+        parsed = datetime.strptime("20" + text, "%Y%m%d%H%M")  # the zone is unknown on purpose
+    except ValueError:
+        return None
+    return parsed.strftime("%Y-%m-%dT%H:%M")
