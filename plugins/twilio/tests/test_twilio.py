@@ -8,14 +8,13 @@ import hashlib
 from datetime import UTC, datetime
 
 import pytest
-import smsstatus
 import smsstatus_twilio
-from smsstatus import AuthenticationError, Capability, MappingKind, PushRequest, Reason, Status
-from smsstatus.fixtures import Case, load_cases, run_case
+from smsstatus.plugin import AuthenticationError, Capability, MappingKind, PushRequest, Reason, Status
+from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
 from smsstatus_twilio import signature
 from smsstatus_twilio.push import dlr_done_local
 
-REGISTRY = smsstatus.Registry(vendors={"twilio": smsstatus_twilio})
+REGISTRY = Registry(vendors={"twilio": smsstatus_twilio})
 CASES = load_cases(REGISTRY.info("twilio"))
 FORM = "application/x-www-form-urlencoded"
 
@@ -33,7 +32,7 @@ def test_fixture_coverage() -> None:
 
 
 def test_entry_point_loads() -> None:
-    registry = smsstatus.load(environ={"SMSSTATUS_VENDORS": "twilio"})
+    registry = load(environ={"SMSSTATUS_VENDORS": "twilio"})
     loaded = registry.vendors["twilio"]
     assert loaded.distribution == "smsstatus-twilio"
     assert loaded.hooks == {"vendor_info", "parse_push", "fetch", "map_status"}

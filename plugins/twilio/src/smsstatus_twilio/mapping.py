@@ -16,8 +16,7 @@ Message Status in Status Callbacks"): a consumer's timeout settles it.
 
 from __future__ import annotations
 
-from smsstatus.model import MappedStatus, MappingKind, Reason, Status
-from smsstatus.vendor import DocumentedStatus
+from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = ["CODES", "DOCUMENTED", "STATUSES", "UNMAPPED", "code_of", "map_value"]
 

@@ -22,17 +22,25 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from smsstatus.errors import CredentialsError, NotFoundError, PayloadError, VendorError
-from smsstatus.fields import Record, kind_of
-from smsstatus.model import Channel, Money, StatusReport
-from smsstatus.phone import to_e164
-from smsstatus.request import FetchResult, ItemError
+from smsstatus.plugin import (
+    Channel,
+    CredentialsError,
+    FetchResult,
+    ItemError,
+    Money,
+    NotFoundError,
+    PayloadError,
+    Record,
+    StatusReport,
+    VendorError,
+    kind_of,
+    to_e164,
+)
 
 from .mapping import map_value
 
 if TYPE_CHECKING:
-    from smsstatus.credentials import Credentials
-    from smsstatus.http import HttpClient, HttpResponse
+    from smsstatus.plugin import Credentials, HttpClient, HttpResponse
 
 __all__ = ["PATH", "fetch", "basic_auth", "message_report", "rfc2822"]
 

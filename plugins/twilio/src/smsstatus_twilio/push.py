@@ -26,12 +26,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from smsstatus.credentials import Credentials
-from smsstatus.errors import PayloadError
-from smsstatus.fields import Record
-from smsstatus.model import Channel, StatusReport
-from smsstatus.phone import to_e164
-from smsstatus.request import PushReply, PushRequest, PushResult
+from smsstatus.plugin import (
+    Channel,
+    Credentials,
+    PayloadError,
+    PushReply,
+    PushRequest,
+    PushResult,
+    Record,
+    StatusReport,
+    to_e164,
+)
 
 from . import signature
 from .mapping import CODES, code_of, map_value

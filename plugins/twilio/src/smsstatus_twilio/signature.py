@@ -29,9 +29,7 @@ import hmac
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from smsstatus.credentials import secret_equals
-from smsstatus.errors import AuthenticationError
-from smsstatus.request import PushRequest
+from smsstatus.plugin import AuthenticationError, PushRequest, secret_equals
 
 __all__ = ["HEADER", "BODY_HASH_PARAM", "compute", "url_variants", "verify"]
 
