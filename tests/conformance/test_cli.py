@@ -71,7 +71,7 @@ def test_a_conforming_plugin_passes_with_json_and_junit_output(site: Site, tmp_p
     assert result.stderr == ""
     document = json.loads(result.stdout)
     assert document["exit_code"] == 0
-    assert document["tool"] == {"name": "smsstatus-conformance", "version": "0.1.0", "suite_version": "1.0"}
+    assert document["tool"] == {"name": "smsstatus-conformance", "version": "0.1.0", "suite_version": "1.1"}
     assert document["fixture_format"] == 1
     (vendor,) = document["vendors"]
     assert (vendor["id"], vendor["distribution"], vendor["version"]) == (

@@ -118,6 +118,15 @@ def test_strict_requires_the_core_capabilities(tmp_path: Path) -> None:
             {"auth::wrong-token", "auth::missing-token", "case::push::wrong-token"},
             "was accepted",
         ),
+        # The declared list is built from the mapper's own table: only the map cases disagree.
+        (
+            "bad_row",
+            {"status-map", "case::map::map-delivered", "case::map::map-lowercase", "case::push::delivered"},
+            "declared status 'sent', but map case map::map-delivered expects 'delivered'",
+        ),
+        ("float_money", {"money"}, "gave Decimal('0.000012')"),
+        ("batch_limit_50", {"batch-limit"}, "poll.batch_limit is 50, but given 51 ids fetch put at most 1"),
+        ("oracle", {"signature-oracle"}, "the error is a signing oracle"),
     ],
 )
 def test_a_flawed_vendor_fails_the_check_that_covers_the_flaw(
@@ -128,6 +137,21 @@ def test_a_flawed_vendor_fails_the_check_that_covers_the_flaw(
     assert all(outcome == "failed" for outcome in not_passing(run).values())
     assert any(says in message(run, local) for local in failing)
     assert run.exit_code == 1
+
+
+def test_a_credential_compared_with_plain_equality_fails_the_static_check(tmp_path: Path) -> None:
+    from cfk_static_flaws import PlainCompareVendor
+
+    data = copy_vendor_data(tmp_path / "cfkplain", "cfkplain")
+    options = Options(checks=frozenset({"constant-time"}))
+    run = engine.run(
+        engine.build_plans([Target("cfkplain", PlainCompareVendor("cfkplain", data))], options), options
+    )
+    assert outcomes(run)["constant-time"] == "failed"
+    assert "cfk_static_flaws.py:18: token != configured" in message(run, "constant-time")
+    # the good vendor's own source passes
+    good = run_vendor(tmp_path / "good", options=options)
+    assert outcomes(good)["constant-time"] == "passed"
 
 
 def test_a_crash_on_malformed_input_fails_robustness_reproducibly(tmp_path: Path) -> None:
@@ -362,7 +386,7 @@ def test_the_json_report_follows_the_published_schema_and_junit_is_valid(tmp_pat
     assert errors_of(validator("conformance-report"), document) == []
     assert document["report_format"] == 1
     assert document["fixture_format"] == 1
-    assert document["tool"]["suite_version"] == "1.0"
+    assert document["tool"]["suite_version"] == "1.1"
     (vendor,) = document["vendors"]
     assert vendor["summary"]["failed"] == 4
     ids = [c["id"] for c in vendor["checks"]]
@@ -371,7 +395,7 @@ def test_the_json_report_follows_the_published_schema_and_junit_is_valid(tmp_pat
     (suite,) = root.findall("testsuite")
     assert suite.get("failures") == "4"
     names = {p.get("name"): p.get("value") for p in suite.iter("property")}
-    assert names["vendor"] == "cfkgood" and names["suite_version"] == "1.0" and names["fixture_format"] == "1"
+    assert names["vendor"] == "cfkgood" and names["suite_version"] == "1.1" and names["fixture_format"] == "1"
     failed = [c for c in suite.iter("testcase") if c.find("failure") is not None]
     assert {f"{c.get('classname')}::{c.get('name')}" for c in failed} == {
         r.id for r in run.results if r.outcome == "failed"

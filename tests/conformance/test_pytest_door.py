@@ -90,10 +90,10 @@ def test_the_pytest_door_runs_the_cli_checks_under_the_same_ids_with_the_same_ou
     assert door.returncode == 1, door.stdout[-2000:] + door.stderr[-2000:]
     pytest_outcomes = json.loads(record.read_text())
     assert pytest_outcomes == {k: PYTEST_OUTCOME[v] for k, v in engine_outcomes.items()}
-    assert "smsstatus conformance: suite 1.0" in door.stdout
+    assert "smsstatus conformance: suite 1.1" in door.stdout
     assert "XPASS(strict)" in door.stdout  # pytest's own strict xfail
     properties = {p.get("name"): p.get("value") for p in ET.parse(junit).getroot().iter("property")}
-    assert properties["suite_version"] == "1.0"
+    assert properties["suite_version"] == "1.1"
     assert properties["cfkbadmap.distribution"] == "smsstatus-cfkbadmap"
 
 

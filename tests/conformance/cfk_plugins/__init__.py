@@ -5,20 +5,27 @@ vendor with one deliberate flaw at a time.
 fixtures and schemas live under ``root`` (``root/fixtures``, ``root/schemas``);
 the tests copy this package's fixtures there with the vendor id replaced.
 
-Push: ``POST`` JSON ``{"id", "to", "status", "code"?, "at"?}``, webhook token in
-``X-Token`` (credential ``token``); reply ``{"ok": true}``.
-Fetch: ``GET /messages/<id>`` with ``X-Key`` (credential ``api_key``); 404 = not found.
+Push: ``POST`` JSON ``{"id", "to", "status", "code"?, "at"?, "price"?}`` (``price``
+a decimal string in EUR), webhook token in ``X-Token`` (credential ``token``)
+and, when ``signing_key`` is configured, ``X-Signature: hex(HMAC-SHA256(key,
+body))``; reply ``{"ok": true}``.
+Fetch: ``GET /messages/<id>`` with ``X-Key`` (credential ``api_key``); the
+answer is the push body, ``cost`` a JSON number in EUR; 404 = not found.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from smsstatus import (
+    AuthenticationError,
     Capability,
     Channel,
     Credentials,
@@ -29,6 +36,7 @@ from smsstatus import (
     ItemError,
     MappedStatus,
     MappingKind,
+    Money,
     NotFoundError,
     PayloadError,
     PollPolicy,
@@ -42,6 +50,7 @@ from smsstatus import (
     VendorInfo,
     check_credential,
     hookimpl,
+    secret_equals,
 )
 from smsstatus.fields import Record, decode_json_object, strip_fields
 from smsstatus.phone import to_e164
@@ -62,19 +71,25 @@ UNMAPPED = MappedStatus(Status.UNKNOWN, mapping=MappingKind.UNMAPPED)
 
 
 class Vendor:
-    """The CFK vendor. Flaws: ``bad_map`` (DELIVERED maps to sent), ``crash``
-    (a bare AttributeError on a non-object JSON body), ``leak`` (logs the
-    webhook token), ``network`` (fetch opens its own connection),
-    ``no_auth`` (never checks the webhook token)."""
+    """The CFK vendor. Flaws: ``bad_map`` (DELIVERED maps to sent), ``bad_row``
+    (the same, in the table the declared statuses are built from too),
+    ``crash`` (a bare AttributeError on a non-object JSON body), ``leak`` (logs
+    the webhook token), ``network`` (fetch opens its own connection),
+    ``no_auth`` (never checks the webhook token), ``float_money`` (amounts through a float, six places),
+    ``batch_limit_50`` (declares 50 ids per call, fetches one),
+    ``oracle`` (a wrong signature's error tells the right one),
+    ``extra_header`` (fetch also sends the key in a header nobody recorded),
+    ``no_redaction`` (an answer echoing the key keeps it in the report)."""
 
     def __init__(self, vendor_id: str, root: str | Path, **flaws: bool) -> None:
         self.vendor_id = vendor_id
         self.root = Path(root)
         self.flaws = flaws
         table = dict(TABLE)
-        if flaws.get("bad_map"):
+        if flaws.get("bad_map") or flaws.get("bad_row"):
             table["DELIVERED"] = MappedStatus(Status.SENT)
         self.table = table
+        self.declared = table if flaws.get("bad_row") else TABLE
 
     @hookimpl
     def vendor_info(self) -> VendorInfo:
@@ -82,16 +97,22 @@ class Vendor:
             id=self.vendor_id,
             display_name="CFK Test Vendor",
             capabilities=frozenset({Capability.PUSH, Capability.FETCH}),
-            statuses=tuple(DocumentedStatus(k, v) for k, v in TABLE.items()),
+            statuses=tuple(DocumentedStatus(k, v) for k, v in self.declared.items()),
             credentials=(
                 CredentialSpec("token", "push", "Webhook token sent in X-Token"),
+                CredentialSpec("signing_key", "push", "Key of the X-Signature HMAC (optional)"),
                 CredentialSpec("api_key", "fetch", "API key sent in X-Key", required=True),
             ),
             schemas=self.root / "schemas",
             fixtures=self.root / "fixtures",
             default_base_url="https://api.cfk.invalid",
             docs_url="https://cfk.invalid/docs",
-            poll=PollPolicy(first_after=5, interval=30, give_up_after=3600, batch_limit=1),
+            poll=PollPolicy(
+                first_after=5,
+                interval=30,
+                give_up_after=3600,
+                batch_limit=50 if self.flaws.get("batch_limit_50") else 1,
+            ),
         )
 
     @hookimpl
@@ -113,10 +134,27 @@ class Vendor:
             vendor_status=status,
             vendor_code=record.opt_string("code"),
             status_at=record.time("at", parse_rfc3339, required=False),
+            price=self._price(record),
             received_at=received_at,
             channel=channel,
             raw=dict(record.data),
         )
+
+    def _price(self, record: Record) -> Money | None:
+        name = "price" if record.has("price") else "cost"
+        if self.flaws.get("float_money") and record.get(name) is not None:
+            return Money(Decimal(f"{float(record.get(name)):f}"), "EUR")
+        amount = record.decimal(name, required=False)
+        return None if amount is None else Money(amount, "EUR")
+
+    def _check_signature(self, vendor: str, request: PushRequest, key: str | None) -> None:
+        if not key:
+            return
+        expected = hmac.new(key.encode(), request.body, hashlib.sha256).hexdigest()
+        given = request.headers.get("X-Signature") or ""
+        if not secret_equals(expected, given.lower()):
+            detail = f" (expected {expected})" if self.flaws.get("oracle") else ""
+            raise AuthenticationError(vendor, "signing_key", f"signature does not match{detail}")
 
     @hookimpl
     def parse_push(self, vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
@@ -125,6 +163,7 @@ class Vendor:
             log.debug("push for %s with token %s", vendor, token)
         if not self.flaws.get("no_auth"):
             check_credential(vendor, "token", credentials.optional("token"), token)
+        self._check_signature(vendor, request, credentials.optional("signing_key"))
         if self.flaws.get("crash"):
             import json
 
@@ -154,7 +193,10 @@ class Vendor:
         reports: list[StatusReport] = []
         errors: list[ItemError] = []
         for index, message_id in enumerate(ids):
-            response = client.request("GET", f"/messages/{message_id}", headers={"X-Key": key})
+            headers = {"X-Key": key}
+            if self.flaws.get("extra_header"):
+                headers["X-Debug-Key"] = key
+            response = client.request("GET", f"/messages/{message_id}", headers=headers)
             if response.status_code == 404:
                 errors.append(
                     ItemError(
@@ -171,8 +213,20 @@ class Vendor:
                 data = response.json()
             except ValueError:
                 raise PayloadError(vendor, "$", "response is not JSON") from None
+            if not self.flaws.get("no_redaction"):
+                data = _masked(data, key)  # should the vendor echo the key
             reports.append(self._report(vendor, Record(vendor, data), Channel.FETCH, response.received_at))
         return FetchResult(reports=tuple(reports), errors=tuple(errors))
+
+
+def _masked(value: Any, secret: str) -> Any:
+    if isinstance(value, str):
+        return value.replace(secret, "***")
+    if isinstance(value, list):
+        return [_masked(v, secret) for v in value]
+    if isinstance(value, dict):
+        return {_masked(k, secret): _masked(v, secret) for k, v in value.items()}
+    return value
 
 
 class MisspelledHook:

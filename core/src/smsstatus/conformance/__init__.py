@@ -17,7 +17,7 @@ __all__ = ["SUITE_VERSION", "REPORT_FORMAT", "MANIFEST_NAME"]
 
 #: Version of the check suite. New mandatory checks only in minor versions;
 #: a check's id never changes meaning within a major version.
-SUITE_VERSION = "1.0"
+SUITE_VERSION = "1.1"
 #: Version of the JSON report (``schemas/conformance-report.schema.json``).
 REPORT_FORMAT = 1
 #: The plugin-level known-failure manifest, in the plugin's fixtures directory.

@@ -11,7 +11,10 @@ the clock frozen, retries without sleeping.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import attrs
@@ -42,6 +45,7 @@ __all__ = [
     "secret_credentials",
     "push_request",
     "json_body",
+    "plugin_files",
 ]
 
 #: Credential values shorter than this are not searched for (too many false hits).
@@ -137,6 +141,18 @@ def load_context(target: Target, options: Options) -> Context:
 
 
 # -- small shared helpers -----------------------------------------------------------------
+
+
+def plugin_files(plugin: object) -> list[Path]:
+    """The plugin's own source files: its package, or its module."""
+    module = plugin if isinstance(plugin, ModuleType) else inspect.getmodule(type(plugin))
+    file = getattr(module, "__file__", None)
+    if not file:
+        return []
+    path = Path(file)
+    if path.name == "__init__.py":
+        return sorted(p for p in path.parent.rglob("*.py") if "__pycache__" not in p.parts)
+    return [path] if path.suffix == ".py" else []
 
 
 def expects_reports(case: Case) -> bool:

@@ -3,16 +3,27 @@
 Runs are reproducible: the seed of each check is derived from ``--seed`` and
 the check id, the example count is bounded, there is no example database. A
 failure shows the smallest input hypothesis found.
+
+Hypothesis also draws constants (string and number literals) from the source
+of every "local" module loaded, which would make what a run finds depend on
+how smsstatus is installed (an editable checkout counts as local, a wheel does
+not) and on which modules happened to load first. While a robustness check
+runs, those constants are the literals of the plugin's own source files, and
+nothing else: the plugin's field names and status words are good mutations,
+and the same plugin always gets the same ones.
 """
 
 from __future__ import annotations
 
+import contextlib
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .... import errors as err
 from ....fixtures import error_type
+from ...context import plugin_files
 from ...leaks import find_secrets
 from ...outcomes import CheckFailed, CheckSkipped
 
@@ -53,6 +64,36 @@ def leak(text: str, secrets: Sequence[str]) -> str | None:
     # secrets long enough to search for.
     found = find_secrets(text, {str(i): v for i, v in enumerate(secrets)})
     return "an error shows a credential value" if found else None
+
+
+@contextlib.contextmanager
+def plugin_constants(files: Sequence[Path]) -> Iterator[None]:
+    """Hypothesis's local constants: those of ``files`` only (private API, used
+    only when it is there)."""
+    try:
+        from hypothesis.internal.conjecture import providers
+        from hypothesis.internal.constants_ast import Constants, _constants_from_source
+    except ImportError:  # pragma: no cover - another hypothesis version
+        yield
+        return
+    original = getattr(providers, "_get_local_constants", None)
+    cache = getattr(getattr(providers, "CONSTANTS_CACHE", None), "cache", None)
+    if original is None or cache is None:  # pragma: no cover - another hypothesis version
+        yield
+        return
+    constants = Constants()
+    for file in files:
+        try:
+            constants |= _constants_from_source(file.read_bytes(), limit=True)
+        except Exception:  # noqa: BLE001,S112 -- a file hypothesis cannot read adds nothing
+            continue
+    providers._get_local_constants = lambda: constants
+    cache.clear()
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
+        cache.clear()
 
 
 class _Found(Exception):
@@ -101,8 +142,10 @@ def explore(
             return
         raise _Found(f"{describe(example)}: {problem}")
 
+    assert ctx.loaded is not None
     try:
-        run()
+        with plugin_constants(plugin_files(ctx.loaded.plugin)):
+            run()
     except _Found as exc:
         raise CheckFailed(f"{exc.message}\n(reproduce with --seed {ctx.options.seed})") from None
     except Flaky as exc:
