@@ -9,6 +9,9 @@ Embedding applications use :func:`load` and the :class:`Registry` it returns::
     for report in result.reports:
         print(report.message_id, report.status.value)
 
+Everything it returns turns into JSON data with :func:`to_json_data` (or
+text with :func:`dumps`).
+
 Plugin authors import everything they use from :mod:`smsstatus.plugin`, the
 stable plugin API (and :mod:`smsstatus.plugin.testing` in their tests).
 """
@@ -31,6 +34,7 @@ from .errors import (
 )
 from .hookspecs import hookimpl
 from .http import HttpClient, HttpResponse, RetryPolicy
+from .jsondata import JSONData, dumps, to_json_data
 from .model import (
     Channel,
     MappedStatus,
@@ -61,6 +65,7 @@ __all__ = [
     "HttpClient",
     "HttpResponse",
     "ItemError",
+    "JSONData",
     "LoadedVendor",
     "MappedStatus",
     "MappingKind",
@@ -89,7 +94,9 @@ __all__ = [
     "VendorError",
     "VendorInfo",
     "check_credential",
+    "dumps",
     "hookimpl",
     "load",
     "secret_equals",
+    "to_json_data",
 ]

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import json
 import logging
 import queue
@@ -40,9 +39,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from ..adapters import push_request_from_asgi
 from ..credentials import Credentials
 from ..errors import AuthenticationError, PayloadError, SmsStatusError
 from ..fixtures import error_type
+from ..forwarding import PublicAddress
 from ..model import StatusReport
 from ..registry import Registry
 from ..request import PushRequest
@@ -130,7 +131,8 @@ class Receiver:
                 secrets = [creds[k].reveal() for k in creds if k not in public]
                 redactor = Redactor(info.secret_fields, secrets)
             self.redactors[v] = redactor
-        self._trusted = _ip_matcher(self.config.forwarded_allow_ips)
+        #: How the public URL and the client address are told (shared with smsstatus.adapters).
+        self.address = PublicAddress(self.config.public_base_url, self.config.forwarded_allow_ips)
         writers = self.config.writers or (1 if tracker.store.dialect.name == "sqlite" else 4)
         self._batcher = _Batcher(self, writers=writers, max_batch=self.config.max_batch)
 
@@ -334,52 +336,14 @@ class Receiver:
 
     # -- ASGI ------------------------------------------------------------------
 
-    def public_url(self, scope: Mapping[str, Any], headers: Mapping[str, str]) -> str:
-        path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
-        query: bytes = scope.get("query_string") or b""
-        tail = path.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
-        if self.config.public_base_url:
-            return self.config.public_base_url + tail
-        scheme = str(scope.get("scheme", "http"))
-        host = headers.get("host")
-        if self._is_trusted(scope):
-            scheme = _first(headers.get("x-forwarded-proto")) or scheme
-            host = _first(headers.get("x-forwarded-host")) or host
-        if not host:
-            server = scope.get("server") or ("localhost", None)
-            host = server[0] if server[1] in (None, 80, 443) else f"{server[0]}:{server[1]}"
-        return f"{scheme}://{host}{tail}"
-
-    def remote_addr(self, scope: Mapping[str, Any], headers: Mapping[str, str]) -> str | None:
-        client = scope.get("client")
-        addr = client[0] if client else None
-        if self._is_trusted(scope):
-            forwarded = _first(headers.get("x-forwarded-for"))
-            if forwarded:
-                return forwarded
-        return addr
-
-    def _is_trusted(self, scope: Mapping[str, Any]) -> bool:
-        client = scope.get("client")
-        return self._trusted(client[0] if client else None)
-
     def endpoint(self, vendor: str) -> Callable[[Request], Awaitable[Response]]:
         limit = self.config.max_body_bytes
 
         async def receive(request: Request) -> Response:
             received_at = self.clock()
-            scope = request.scope
-            raw_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
-            headers = request.headers
-            push = PushRequest(
-                method=request.method,
-                url=self.public_url(scope, headers),
-                headers=raw_headers,
-                body=b"",
-                received_at=received_at,
-                remote_addr=self.remote_addr(scope, headers),
-            )
-            declared = headers.get("content-length", "")
+            # The public URL and client address exactly as the framework adapters build them.
+            push = push_request_from_asgi(request.scope, b"", address=self.address, received_at=received_at)
+            declared = push.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
                 handled = await run_in_threadpool(self.too_large, vendor, push)
                 return _response(handled, self.tracker)
@@ -502,32 +466,6 @@ def _nested_too_deeply(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__
     return False
-
-
-def _first(value: str | None) -> str | None:
-    if not value:
-        return None
-    return value.split(",", 1)[0].strip() or None
-
-
-def _ip_matcher(allowed: Sequence[str]) -> Callable[[str | None], bool]:
-    if "*" in allowed:
-        return lambda _addr: True
-    networks = []
-    for item in allowed:
-        with contextlib.suppress(ValueError):
-            networks.append(ipaddress.ip_network(item, strict=False))
-
-    def match(addr: str | None) -> bool:
-        if not addr:
-            return False
-        try:
-            ip = ipaddress.ip_address(addr)
-        except ValueError:
-            return False
-        return any(ip in net for net in networks)
-
-    return match
 
 
 def _jsonable(value: Any) -> Any:

@@ -23,8 +23,11 @@ class MessageKey:
     when the vendor names none)."""
 
     vendor: str
+    """The vendor id (the plugin's entry point name)."""
     message_id: str
+    """The vendor's message id."""
     recipient: str
+    """The recipient (E.164 where known, else as the vendor wrote it; an empty string when none)."""
 
 
 def message_key(report: StatusReport) -> MessageKey | None:

@@ -33,24 +33,40 @@ __all__ = [
 class StatusChange:
     """An applied status change, told to listeners after the commit.
 
-    ``previous``/``status`` are the part's; ``message_status`` is the
-    message-level status after the change (multipart messages combine their
-    parts with :func:`smsstatus.multipart.combine_parts`).
+    One per message part whose current status changed (a newer event of the
+    same status is not a change). ``previous``/``status`` are the part's;
+    ``message_*`` describe the whole message after the change (multipart
+    messages combine their parts with :func:`smsstatus.multipart.combine_parts`).
+    ``smsstatus.to_json_data(change)`` gives it as JSON-ready data: these
+    attribute names as keys, ``key`` and ``report`` as nested objects.
     """
 
     key: MessageKey
+    """The message: vendor, message id and recipient."""
     part_index: int
+    """Which part changed (1 for a single-part message)."""
     part_total: int | None
+    """How many parts the message has, when the report said so; else ``None``."""
     previous: Status | None
+    """The part's status before this change (``None``: the first report for this part)."""
     status: Status
+    """The part's status now."""
     reason: Reason | None
+    """Why the part failed or is pending (``None`` when the report gave no reason)."""
     decision: Decision
+    """Why the report applied (``first``, ``advance``, ``settle``, ``override``, ``window_expired``; see :class:`~smsstatus.tracker.Decision`)."""
     previous_message_status: Status | None
+    """The message-level status before the change (``None``: no report before)."""
     message_status: Status
+    """The message-level status after the change (the parts combined)."""
     message_reason: Reason | None
+    """The message-level failure or pending reason after the change."""
     message_final: bool
+    """Whether the message-level status is final (delivered, failed, rejected, expired, ...)."""
     report: StatusReport
+    """The canonical report that caused the change, with the vendor's raw status, code and payload."""
     event_id: int
+    """The id of the stored event (the row in the message's history)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -129,66 +145,115 @@ class PollTarget:
     """An id the poller fetches for, with its schedule and lease."""
 
     id: int
+    """The target's row id."""
     vendor: str
+    """The vendor whose ``fetch`` is called."""
     fetch_id: str
+    """The id passed to ``fetch`` (a message id, or a batch/request id: ``VendorInfo.fetch_key``)."""
     state: str
+    """``active`` (still polled), ``settled`` (every message final) or ``expired`` (polling window over)."""
     submitted_at: datetime
+    """When the id was first tracked (UTC)."""
     next_poll_at: datetime
+    """When it is next due (UTC)."""
     give_up_at: datetime
+    """When polling stops and unsettled messages get the synthetic ``expired`` outcome (UTC)."""
     polls: int
+    """How many fetches were made for it."""
     last_polled_at: datetime | None = None
+    """When it was last fetched (UTC), ``None`` before the first fetch."""
     last_error: str | None = None
+    """The last fetch's error (secrets removed), ``None`` when it succeeded."""
     lease_owner: str | None = None
+    """The poller holding the target right now, if any."""
     lease_until: datetime | None = None
+    """When that lease runs out (UTC)."""
 
 
 @attrs.frozen(kw_only=True)
 class EventRecord:
     id: int
+    """The event's id (``StatusChange.event_id`` refers to it)."""
     part_index: int
+    """The part the report was about (1 for a single-part message)."""
     status: Status
+    """The report's canonical status."""
     reason: Reason | None
+    """The report's failure or pending reason, if any."""
     vendor_status: str | None
+    """The vendor's own status value, as received."""
     vendor_code: str | None
+    """The vendor's own error or detail code, as received."""
     status_at: datetime | None
+    """When the vendor says the status happened (UTC), if it says."""
     received_at: datetime
+    """When the report reached us (UTC)."""
     recorded_at: datetime
+    """When the tracker stored it (UTC)."""
     channel: str
+    """How it arrived: ``push``, ``fetch`` (or the channel a plugin named)."""
     applied: bool
+    """Whether it became the part's current status."""
     decision: Decision
+    """What the tracker did with it, and why (see :class:`~smsstatus.tracker.Decision`)."""
     synthetic: bool
+    """Made up by the tracker (the poller gave up), not sent by the vendor."""
     duplicates: int
+    """How many more times the vendor sent the same event (retries are counted, not stored)."""
     report: Mapping[str, Any]
+    """The canonical report as JSON data (the schema's form), raw vendor payload included."""
 
 
 @attrs.frozen(kw_only=True)
 class PartRecord:
     index: int
+    """The part's number (1 for a single-part message)."""
     total: int | None
+    """How many parts the message has, when known."""
     status: Status
+    """The part's current status."""
     reason: Reason | None
+    """Its failure or pending reason, if any."""
     final: bool
+    """Whether that status is final."""
     status_at: datetime | None
+    """When the vendor says it happened (UTC), if it says."""
     received_at: datetime
+    """When the report that set it arrived (UTC)."""
     event_id: int
+    """The history event that set it."""
 
 
 @attrs.frozen(kw_only=True)
 class MessageRecord:
     key: MessageKey
+    """The message: vendor, message id and recipient (an empty string when the vendor names none)."""
     status: Status | None
+    """The message-level status (its parts combined); ``None`` while only polled, no report yet."""
     reason: Reason | None
+    """The message-level failure or pending reason, if any."""
     final: bool
+    """Whether the status is final: no later report will change it (except ``expired`` giving way to a carrier verdict)."""
     parts_total: int | None
+    """How many parts the message has, when a report said so."""
     parts_missing: tuple[int, ...]
+    """Part numbers no report has been seen for yet."""
     batch_id: str | None
+    """The vendor's batch or request id, when a report gave one."""
     client_ref: str | None
+    """Your own reference, when the vendor echoes it."""
     events: int
+    """How many distinct reports were received (duplicates not counted)."""
     created_at: datetime
+    """When the tracker first heard of the message (UTC)."""
     updated_at: datetime
+    """When its row last changed (UTC)."""
     parts: tuple[PartRecord, ...]
+    """Each part's current status, by part number."""
     history: tuple[EventRecord, ...]
+    """Every distinct report, in the order stored, applied or not."""
     poll_target: PollTarget | None
+    """The poller's target for this message, if it is (or was) polled."""
 
 
 @attrs.frozen(kw_only=True)

@@ -1,0 +1,133 @@
+"""Build a :class:`~smsstatus.PushRequest` inside any web framework.
+
+A webhook handler in Flask, Django, FastAPI or any WSGI or ASGI framework
+hands the request to :meth:`smsstatus.Registry.parse_push` through one of::
+
+    push = push_request_from_wsgi(environ, body, address=ADDRESS)   # Flask, Django (WSGI)
+    push = push_request_from_asgi(scope, body, address=ADDRESS)     # FastAPI, Starlette, any ASGI
+
+``body`` is the raw body as your framework read it (bytes, unparsed: a
+signature covers the exact bytes); your framework's request size limit
+applies. ``address`` (:class:`~smsstatus.forwarding.PublicAddress`) says how
+to rebuild the public URL the vendor called, exactly as ``smsstatus serve``'s
+receiver does: a configured public base URL, or trusted forwarding headers.
+The default trusts only a proxy on the same host.
+
+Both functions only read the request; they do no I/O and never block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from .forwarding import PublicAddress
+from .request import Headers, PushRequest
+
+__all__ = ["push_request_from_wsgi", "push_request_from_asgi", "asgi_target", "PublicAddress"]
+
+_DEFAULT_ADDRESS = PublicAddress()
+# CGI names of the two headers WSGI gives without the HTTP_ prefix.
+_UNPREFIXED = {"CONTENT_TYPE": "Content-Type", "CONTENT_LENGTH": "Content-Length"}
+
+
+def _wsgi_headers(environ: Mapping[str, Any]) -> Headers:
+    pairs: list[tuple[str, str]] = []
+    for key, value in environ.items():
+        if not isinstance(value, str):
+            continue
+        if key.startswith("HTTP_"):
+            pairs.append((key[5:].replace("_", "-").title(), value))
+        elif key in _UNPREFIXED and value:
+            pairs.append((_UNPREFIXED[key], value))
+    return Headers(pairs)
+
+
+def _wsgi_target(environ: Mapping[str, Any]) -> str:
+    """The raw request target. WSGI decodes ``PATH_INFO``, so a vendor's
+    percent-encoding is lost there; servers that keep the raw target say so
+    in ``RAW_URI`` (gunicorn, werkzeug) or ``REQUEST_URI`` (uWSGI, werkzeug),
+    and only without them is the path re-encoded as PEP 3333 describes."""
+    for key in ("RAW_URI", "REQUEST_URI"):
+        raw = environ.get(key)
+        if isinstance(raw, str) and raw.startswith("/"):
+            return raw
+    # PEP 3333: PATH_INFO holds the path's bytes as latin-1 characters.
+    path = quote(
+        str(environ.get("SCRIPT_NAME", "")) + str(environ.get("PATH_INFO", "")),
+        safe="/;=,@:!$&'()*+~",
+        encoding="latin-1",
+    )
+    query = str(environ.get("QUERY_STRING", ""))
+    return f"{path or '/'}?{query}" if query else (path or "/")
+
+
+def push_request_from_wsgi(
+    environ: Mapping[str, Any],
+    body: bytes,
+    *,
+    address: PublicAddress | None = None,
+    received_at: datetime | None = None,
+) -> PushRequest:
+    """The push a WSGI request carries (``request.environ`` in Flask,
+    ``request.META`` in Django), with ``body`` as read by the framework."""
+    address = address or _DEFAULT_ADDRESS
+    headers = _wsgi_headers(environ)
+    client = environ.get("REMOTE_ADDR") or None
+    port = str(environ.get("SERVER_PORT") or "")
+    server = (str(environ.get("SERVER_NAME") or "localhost"), int(port) if port.isdigit() else None)
+    url = address.url(
+        scheme=str(environ.get("wsgi.url_scheme") or "http"),
+        target=_wsgi_target(environ),
+        headers=headers,
+        client=client,
+        server=server,
+    )
+    return PushRequest.build(
+        method=str(environ.get("REQUEST_METHOD") or "GET"),
+        url=url,
+        headers=headers,
+        body=bytes(body),
+        received_at=received_at,
+        remote_addr=address.remote_addr(headers=headers, client=client),
+    )
+
+
+def asgi_target(scope: Mapping[str, Any]) -> str:
+    """The raw path and query of an ASGI HTTP scope, as the client sent them."""
+    path: bytes = scope.get("raw_path") or str(scope["path"]).encode("utf-8")
+    query: bytes = scope.get("query_string") or b""
+    return path.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
+
+
+def push_request_from_asgi(
+    scope: Mapping[str, Any],
+    body: bytes,
+    *,
+    address: PublicAddress | None = None,
+    received_at: datetime | None = None,
+) -> PushRequest:
+    """The push an ASGI HTTP request carries (``request.scope`` in Starlette
+    and FastAPI), with ``body`` as read (``await request.body()``)."""
+    address = address or _DEFAULT_ADDRESS
+    headers = Headers([(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", ())])
+    peer = scope.get("client")
+    client = peer[0] if peer else None
+    server = scope.get("server")
+    url = address.url(
+        scheme=str(scope.get("scheme", "http")),
+        target=asgi_target(scope),
+        headers=headers,
+        client=client,
+        server=(server[0], server[1]) if server else None,
+    )
+    return PushRequest(
+        method=str(scope.get("method", "POST")),
+        url=url,
+        headers=headers,
+        body=bytes(body),
+        received_at=received_at or datetime.now(UTC),
+        remote_addr=address.remote_addr(headers=headers, client=client),
+    )
