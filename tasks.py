@@ -5,6 +5,7 @@
     python tasks.py test    # lint, type-check, test; then each plugin from its wheel
     python tasks.py setup   # only set up .venv (core and every plugin, editable)
     python tasks.py wheels  # build the core and plugin wheels into dist/, twine check them
+    python tasks.py docs    # the documentation site and API reference into site/ (mkdocs, strict)
     python tasks.py bench   # the benchmark table (docs/performance.md)
 
 The workspace members come from the root pyproject.toml ([tool.smsstatus.workspace]).
@@ -148,8 +149,19 @@ def test() -> None:
     run(tool("mypy"), "--strict", "-p", "smsstatus")
     for plugin in plugins:
         run(tool("mypy"), "--strict", plugin / "src")
+    docs()
     run(tool("python"), "-m", "pytest", "tests", *(p / "tests" for p in plugins))
     test_plugin_wheels()
+
+
+def docs() -> None:
+    """The documentation site: docs/*.md plus the API reference generated from
+    the docstrings (mkdocs.yml). Strict: a broken link or anchor, or an API
+    entry that does not resolve, fails the build. Offline.
+    Not --quiet: it drops the warnings before strict mode counts them."""
+    setup()
+    run(tool("mkdocs"), "build", "--strict", "--site-dir", ROOT / "site")
+    print(f"docs: {ROOT / 'site' / 'index.html'}", flush=True)
 
 
 def bench() -> None:
@@ -158,7 +170,7 @@ def bench() -> None:
     run(tool("python"), ROOT / "benchmarks" / "run.py")
 
 
-TASKS = {"setup": setup, "demo": demo, "test": test, "wheels": wheels, "bench": bench}
+TASKS = {"setup": setup, "demo": demo, "test": test, "wheels": wheels, "docs": docs, "bench": bench}
 
 
 def main() -> None:
