@@ -43,7 +43,7 @@ def examples() -> dict[str, str]:
 
 
 def test_the_page_has_the_three_examples() -> None:
-    assert set(examples()) == {"flask", "django", "fastapi"}
+    assert set(examples()) == {"flask", "django", "fastapi", "mount"}
 
 
 @pytest.fixture
@@ -183,3 +183,13 @@ def test_fastapi_reads_the_status_back_as_json(load_example: Callable[[str], Mod
     assert record["key"]["message_id"] == MESSAGE_ID
     assert (record["status"], record["final"]) == ("delivered", True)
     assert record["history"][0]["report"]["vendor_status"] == "delivered"
+
+
+def test_the_mounted_receiver_stores_and_answers(load_example: Callable[[str], ModuleType]) -> None:
+    from fastapi.testclient import TestClient
+
+    module = load_example("mount")
+    with TestClient(module.app) as client:
+        pushed = client.post("/webhooks/d7", content=json.dumps(D7_DELIVERED).encode())
+        assert pushed.status_code == 200
+        assert client.get(f"/sms/d7/{MESSAGE_ID}/status").json() == {"status": "delivered"}

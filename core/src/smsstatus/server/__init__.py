@@ -8,5 +8,12 @@ so import what you use::
     from smsstatus.server.poller import Poller
     from smsstatus.server.build import build_server
 
-See ``docs/tracker.md``.
+To run the receiver and the poller inside your own Starlette or FastAPI
+application, with its lifespan, use :func:`mount` (``smsstatus.server.mount``).
+
+See ``docs/tracker.md`` and ``docs/receiving-webhooks.md``.
 """
+
+from .mounting import mount
+
+__all__ = ["mount"]
