@@ -50,10 +50,17 @@ def test_mount_runs_with_the_host_lifespan(tmp_path: Path) -> None:
     assert server.poller is not None and [v.vendor for v in server.poller.vendors] == ["d7"]
     assert not threads("smsstatus-poller")  # nothing runs before the app starts
 
-    body = {"request_id": MESSAGE_ID, "msg_id": MESSAGE_ID, "recipient": "+971576545600", "status": "delivered"}
+    body = {
+        "request_id": MESSAGE_ID,
+        "msg_id": MESSAGE_ID,
+        "recipient": "+971576545600",
+        "status": "delivered",
+    }
     with TestClient(app) as client:
         assert client.get("/hello").json() == {"hello": "world"}
-        pushed = client.post("/sms/hooks/d7", content=json.dumps(body), headers={"Content-Type": "application/json"})
+        pushed = client.post(
+            "/sms/hooks/d7", content=json.dumps(body), headers={"Content-Type": "application/json"}
+        )
         assert pushed.status_code == 200
         assert threads("smsstatus-writer")
         [record] = server.tracker.message("d7", MESSAGE_ID)
