@@ -18,8 +18,12 @@ from smsstatus.tracker import StoreError
 MESSAGE_ID = "d9835609-a4e0-10ea-a26a-eeafbe700fef"
 
 
+_BEFORE: set[threading.Thread] = set()
+
+
 def threads(prefix: str) -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith(prefix)]
+    """This test's threads named ``prefix...`` (other tests may leave their own receivers' writers)."""
+    return [t.name for t in threading.enumerate() if t.name.startswith(prefix) and t not in _BEFORE]
 
 
 def test_mount_runs_with_the_host_lifespan(tmp_path: Path) -> None:
@@ -27,6 +31,8 @@ def test_mount_runs_with_the_host_lifespan(tmp_path: Path) -> None:
     # Polling D7 needs its token; its API is a closed loopback port, so nothing leaves this machine.
     config.write_text('[vendors.d7]\nbase_url = "http://127.0.0.1:9"\n')
     events: list[str] = []
+    _BEFORE.clear()
+    _BEFORE.update(threading.enumerate())
 
     @contextlib.asynccontextmanager
     async def host_lifespan(_app: FastAPI) -> AsyncIterator[None]:
