@@ -22,6 +22,7 @@ from typing import Any, ClassVar, NoReturn, TypeVar
 
 import click
 
+from .apiversion import PLUGIN_API_VERSION
 from .credentials import credentials_from_env, redact
 from .errors import SmsStatusError
 
@@ -243,6 +244,7 @@ def plugins(fmt: str) -> None:
             "distribution": v.distribution,
             "version": v.version,
             "docs_url": v.info.docs_url,
+            "plugin_api": v.plugin_api,
         }
         for v in registry.vendors.values()
     ]
@@ -251,7 +253,9 @@ def plugins(fmt: str) -> None:
         for f in registry.failures
     ]
     if fmt == "json":
-        click.echo(_dump({"vendors": vendors, "failures": failures}, indent=2))
+        # plugin_api: the plugin API this smsstatus provides (each vendor's: what it declares).
+        document = {"plugin_api": PLUGIN_API_VERSION, "vendors": vendors, "failures": failures}
+        click.echo(_dump(document, indent=2))
         return
     rows = [
         {

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import pluggy
 
-from . import hookspecs, logs
+from . import apiversion, hookspecs, logs
 from .credentials import Credentials, Secret, check_names, redact
 from .errors import PluginError, SmsStatusError, UnknownVendorError, UnsupportedError
 from .http import HttpClient, RetryPolicy
@@ -57,6 +57,9 @@ class LoadedVendor:
     distribution: str | None = None
     version: str | None = None
     hooks: frozenset[str] = frozenset()
+    #: The plugin API version the plugin declares (``None``: it predates the
+    #: declaration and is taken as :data:`~smsstatus.apiversion.UNDECLARED_VERSION`).
+    plugin_api: str | None = None
 
 
 @attrs.frozen
@@ -145,6 +148,9 @@ class Registry:
         if name in self._vendors:
             other = self._vendors[name].distribution or "another plugin"
             raise PluginError(name, f"duplicate vendor id: already provided by {other}")
+        # Before pluggy sees the hooks: a plugin for another API may implement hooks or
+        # return metadata this host does not know, and the version is the real reason.
+        api = _plugin_api(name, plugin)
         try:
             self._pm.register(plugin, name=f"vendor:{name}")
         except ValueError as exc:  # pluggy: plugin object or name already registered
@@ -157,7 +163,7 @@ class Registry:
         except PluginError:
             self._pm.unregister(plugin)
             raise
-        return LoadedVendor(name, info, plugin, distribution, version, hooks)
+        return LoadedVendor(name, info, plugin, distribution, version, hooks, api)
 
     def _validate_hooks(self, name: str, plugin: object) -> frozenset[str]:
         callers = self._pm.get_hookcallers(plugin) or []
@@ -355,6 +361,19 @@ class Registry:
         if not isinstance(result, MappedStatus):
             raise PluginError(vendor, f"map_status returned {type(result).__name__}, not MappedStatus")
         return result
+
+
+def _plugin_api(name: str, plugin: object) -> str | None:
+    """The plugin API version ``plugin`` declares, or :class:`PluginError` when
+    this host does not provide it."""
+    try:
+        declared = apiversion.declared_version(plugin)
+    except Exception as exc:  # noqa: BLE001 -- a plugin object's __getattr__ may raise anything
+        raise PluginError(name, f"reading {apiversion.DECLARATION} raised {type(exc).__name__}") from None
+    problem = apiversion.incompatibility(declared)
+    if problem is not None:
+        raise PluginError(name, problem)
+    return declared if isinstance(declared, str) else None
 
 
 def _scrubbed(exc: SmsStatusError, secrets: Sequence[str]) -> SmsStatusError:

@@ -21,7 +21,8 @@ the versioning rules.
 
 Importing this module costs what ``import smsstatus`` costs, because every
 plugin is imported by every command: the helpers a plugin needs only to parse
-(the field reader, times, phone numbers, SMPP receipts, multipart) are
+(the field reader, times, phone numbers, SMPP receipts, multipart, network
+codes) are
 imported on first access, so an entry module that defers its parsers with
 :func:`on_first_call` still defers them; and nothing here imports httpx,
 cattrs or jsonschema (the HTTP client imports httpx on its first request).
@@ -63,6 +64,7 @@ from ..vendor import Capability, DocumentedStatus, PollPolicy, VendorInfo
 if TYPE_CHECKING:
     from ..fields import Record, decode_json_object, kind_of, strip_fields
     from ..multipart import MessageOutcome, combine_parts
+    from ..networks import NetworkCode, split_network_code
     from ..phone import to_e164
     from ..smpp import (
         MESSAGE_STATES,
@@ -78,6 +80,7 @@ if TYPE_CHECKING:
 _ON_ACCESS: dict[str, str] = {
     **dict.fromkeys(("Record", "decode_json_object", "kind_of", "strip_fields"), "fields"),
     **dict.fromkeys(("MessageOutcome", "combine_parts"), "multipart"),
+    **dict.fromkeys(("NetworkCode", "split_network_code"), "networks"),
     "to_e164": "phone",
     **dict.fromkeys(
         ("MESSAGE_STATES", "STAT_WORDS", "DeliveryReceipt", "map_message_state", "map_stat", "parse_receipt"),
@@ -166,6 +169,9 @@ __all__ = [
     "parse_receipt",
     "MessageOutcome",
     "combine_parts",
+    # fused MCC+MNC network codes, split with the ITU-T E.212 table
+    "NetworkCode",
+    "split_network_code",
     # keeping plugin loading cheap
     "on_first_call",
 ]
