@@ -137,9 +137,32 @@ _V1 = (
     "CREATE INDEX dead_letters_state ON dead_letters (state, vendor, id)",
 )
 
+# Dead letters: whether the push authenticated, the copy replay works from
+# (the shown body is redacted and never replayed), their size for the quotas,
+# and a count of what the limits dropped (issue 10 points 1 and 9).
+_V2 = (
+    "ALTER TABLE dead_letters ADD COLUMN authentication TEXT NOT NULL DEFAULT 'unverified'",
+    "ALTER TABLE dead_letters ADD COLUMN replay_copy {blob}",
+    "ALTER TABLE dead_letters ADD COLUMN size {ref} NOT NULL DEFAULT 0",
+    "UPDATE dead_letters SET size = LENGTH(body) + LENGTH(url) + LENGTH(error)",
+    "CREATE INDEX dead_letters_created ON dead_letters (created_at)",
+    "CREATE INDEX dead_letters_quota ON dead_letters (authentication, size)",
+    """
+    CREATE TABLE dead_letter_drops (
+        vendor TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        letters {ref} NOT NULL,
+        bytes {ref} NOT NULL,
+        last_at {ts} NOT NULL,
+        PRIMARY KEY (vendor, reason)
+    )
+    """,
+)
+
 #: Every migration, oldest first.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "messages, parts, events, poll targets, dead letters", _V1),
+    Migration(2, "dead letters: authentication, replay copy, size; dead letter drops", _V2),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -19,7 +19,10 @@ __all__ = [
     "StatusChange",
     "Outcome",
     "ApplyResult",
+    "Authentication",
     "DeadLetter",
+    "DeadLetterLimits",
+    "DeadLetterDrop",
     "AutoTrack",
     "PollTarget",
     "EventRecord",
@@ -92,7 +95,8 @@ class Outcome:
 class ApplyResult:
     outcomes: tuple[Outcome, ...]
     changes: tuple[StatusChange, ...]
-    dead_letter_ids: tuple[int, ...] = ()
+    #: One per dead letter given, ``None`` where the limits dropped it.
+    dead_letter_ids: tuple[int | None, ...] = ()
 
     @property
     def applied(self) -> int:
@@ -107,11 +111,24 @@ class ApplyResult:
         return sum(1 for o in self.outcomes if o.decision is not None and not o.decision.applied)
 
 
+#: ``DeadLetter.authentication``: what is known of the push's credentials.
+#: ``passed``: the vendor's push credentials are configured and the push was
+#: read (the plugin checks them first); ``failed``: refused for them;
+#: ``unverified``: push credentials are configured but the push failed before
+#: that could be known (unreadable, a plugin bug); ``none``: the vendor has no
+#: push credentials configured, so nothing was checked.
+Authentication = Literal["passed", "failed", "unverified", "none"]
+
+
 @attrs.frozen(kw_only=True)
 class DeadLetter:
     """A push (or the failed items of a batch push) kept for replay.
 
-    Build it with secrets already redacted (``smsstatus.server.redact``).
+    Build it with secrets already redacted (``smsstatus.server.redact``):
+    ``url``, ``headers`` and ``body`` are for display and are never replayed.
+    ``replay_copy`` is what replay rebuilds the push from
+    (:mod:`smsstatus.server.replay_copy`: the request as received minus the
+    configured secrets), ``None`` when it cannot be replayed.
     ``kind`` is ``request`` (the whole push failed) or ``items`` (some items
     of a batch failed; ``items`` lists them, the good reports were stored).
     """
@@ -128,6 +145,40 @@ class DeadLetter:
     remote_addr: str | None = None
     body_complete: bool = True
     items: tuple[Mapping[str, Any], ...] | None = None
+    authentication: Authentication = "unverified"
+    replay_copy: bytes | None = attrs.field(default=None, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class DeadLetterLimits:
+    """How much the dead-letter table may hold (``docs/tracker.md``, "Security model").
+
+    Letters of authenticated pushes (``authentication == "passed"``) and all
+    the others have a quota each (``max_letters``, ``max_bytes``), so
+    unauthenticated traffic can never crowd out evidence of a real vendor's
+    problem. A letter over its quota is not stored; a rejected push keeps at
+    most ``body_prefix_bytes`` of its body (and is then not replayable);
+    letters older than ``retention_days`` are deleted. Every letter or byte
+    dropped is counted in ``dead_letter_drops``.
+    """
+
+    body_prefix_bytes: int = 64 * 1024
+    max_letters: int = 10_000
+    max_bytes: int = 64 * 1024 * 1024
+    retention_days: float = 30.0
+
+
+@attrs.frozen(kw_only=True)
+class DeadLetterDrop:
+    """What the limits dropped for one vendor and reason: ``quota`` (letters
+    not stored), ``truncated`` (body bytes cut to the prefix), ``expired``
+    (letters deleted after the retention time)."""
+
+    vendor: str
+    reason: str
+    letters: int
+    bytes: int
+    last_at: datetime
 
 
 @attrs.frozen(kw_only=True)
@@ -277,3 +328,6 @@ class DeadLetterRecord:
     last_attempt_at: datetime | None
     last_error: str | None
     replayed_at: datetime | None
+    authentication: str = "unverified"
+    replay_copy: bytes | None = attrs.field(default=None, repr=False)
+    size: int = 0

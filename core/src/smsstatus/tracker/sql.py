@@ -124,15 +124,37 @@ WHERE id = ? AND lease_owner = ?
 
 INSERT_DEAD_LETTER = """
 INSERT INTO dead_letters (vendor, kind, state, error_type, error, items, method, url, headers, body,
-    body_complete, remote_addr, received_at, created_at, attempts)
-VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)
+    body_complete, remote_addr, received_at, created_at, attempts, authentication, replay_copy, size)
+VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
 RETURNING id
 """
 
 DEAD_LETTER_COLUMNS = (
     "id, vendor, kind, state, error_type, error, items, method, url, headers, body, body_complete,"
-    " remote_addr, received_at, created_at, attempts, last_attempt_at, last_error, replayed_at"
+    " remote_addr, received_at, created_at, attempts, last_attempt_at, last_error, replayed_at,"
+    " authentication, replay_copy, size"
 )
+
+# The two dead-letter quotas: authenticated pushes, and everything else.
+DEAD_LETTER_USAGE_AUTHENTICATED = (
+    "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM dead_letters WHERE authentication = 'passed'"
+)
+DEAD_LETTER_USAGE_OTHERS = (
+    "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM dead_letters WHERE authentication <> 'passed'"
+)
+
+COUNT_EXPIRED_DEAD_LETTERS = """
+SELECT vendor, COUNT(*), COALESCE(SUM(size), 0) FROM dead_letters WHERE created_at < ? GROUP BY vendor
+"""
+DELETE_EXPIRED_DEAD_LETTERS = "DELETE FROM dead_letters WHERE created_at < ?"
+
+COUNT_DROP = """
+INSERT INTO dead_letter_drops (vendor, reason, letters, bytes, last_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (vendor, reason) DO UPDATE SET letters = dead_letter_drops.letters + excluded.letters,
+    bytes = dead_letter_drops.bytes + excluded.bytes, last_at = excluded.last_at
+"""
+SELECT_DROPS = "SELECT vendor, reason, letters, bytes, last_at FROM dead_letter_drops ORDER BY vendor, reason"
+
 # -- single statements ---------------------------------------------------------
 
 SELECT_TARGET_ID = "SELECT id FROM poll_targets WHERE vendor = ? AND fetch_id = ?"

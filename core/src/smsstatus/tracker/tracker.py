@@ -33,6 +33,8 @@ from .records import (
     ApplyResult,
     AutoTrack,
     DeadLetter,
+    DeadLetterDrop,
+    DeadLetterLimits,
     DeadLetterRecord,
     MessageRecord,
     PollTarget,
@@ -45,6 +47,8 @@ __all__ = ["Tracker", "Listener"]
 log = logging.getLogger("smsstatus.tracker")
 
 Listener = Callable[[StatusChange], None]
+
+_EXPIRY_EVERY = timedelta(minutes=1)
 
 
 def _utcnow() -> datetime:
@@ -68,11 +72,14 @@ class Tracker:
         on_change: Listener | None = None,
         auto_track: Mapping[str, AutoTrack] | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        dead_letter_limits: DeadLetterLimits | None = None,
     ) -> None:
         self.store = store
         self._listeners: list[Listener] = [on_change] if on_change else []
         self.auto_track = dict(auto_track or {})
         self.clock = clock
+        self.dead_letter_limits = dead_letter_limits or DeadLetterLimits()
+        self._next_expiry: datetime | None = None
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -96,17 +103,29 @@ class Tracker:
         now = self.clock()
         with self.store.write() as tx:
             outcomes, changes = apply_in(tx, reports, now, {}, self.auto_track)
-            letter_ids = tuple(letters.insert_in(tx, letter, now) for letter in dead_letters)
+            letter_ids = self._letters_in(tx, dead_letters, now)
             if also is not None:
                 also(tx)
         if notify:
             self.notify(changes)
         return ApplyResult(outcomes=tuple(outcomes), changes=tuple(changes), dead_letter_ids=letter_ids)
 
-    def add_dead_letter(self, letter: DeadLetter) -> int:
+    def add_dead_letter(self, letter: DeadLetter) -> int | None:
+        """Store one dead letter; its id, or ``None`` when the limits dropped it."""
         now = self.clock()
         with self.store.write() as tx:
-            return letters.insert_in(tx, letter, now)
+            return self._letters_in(tx, [letter], now)[0]
+
+    def _letters_in(
+        self, tx: Transaction, dead_letters: Sequence[DeadLetter], now: datetime
+    ) -> tuple[int | None, ...]:
+        if not dead_letters:
+            return ()
+        if self._next_expiry is None or now >= self._next_expiry:
+            # Retention is enforced where letters arrive, at most once a minute.
+            letters.expire_in(tx, now, self.dead_letter_limits)
+            self._next_expiry = now + _EXPIRY_EVERY
+        return tuple(letters.insert_in(tx, letter, now, self.dead_letter_limits) for letter in dead_letters)
 
     def notify(self, changes: Iterable[StatusChange]) -> None:
         """Tell every listener of each change; a failing listener is logged
@@ -294,6 +313,17 @@ class Tracker:
     ) -> list[DeadLetterRecord]:
         with self.store.read() as tx:
             return letters.select_in(tx, state=state, vendor=vendor, ids=ids, limit=limit)
+
+    def expire_dead_letters(self, now: datetime | None = None) -> int:
+        """Delete dead letters older than the retention time; how many."""
+        at = now or self.clock()
+        with self.store.write() as tx:
+            return letters.expire_in(tx, at, self.dead_letter_limits)
+
+    def dead_letter_drops(self) -> list[DeadLetterDrop]:
+        """What the dead-letter limits dropped, per vendor and reason."""
+        with self.store.read() as tx:
+            return letters.drops_in(tx)
 
     def mark_dead_letter_in(
         self, tx: Transaction, letter_id: int, *, replayed: bool, error: str | None, now: datetime
