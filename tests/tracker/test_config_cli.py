@@ -211,7 +211,7 @@ def test_replay_list_and_empty_replay(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
     runner = CliRunner()
     listed = runner.invoke(main, ["replay", "--list", "--db", url, "--format", "json"])
-    assert listed.exit_code == 0 and json.loads(listed.output) == {"dead_letters": []}
+    assert listed.exit_code == 0 and json.loads(listed.output) == {"dead_letters": [], "dropped": []}
     replayed = runner.invoke(
         main, ["replay", "--db", url, "--format", "json"], env={"SMSSTATUS_VENDORS": "none"}
     )

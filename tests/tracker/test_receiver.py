@@ -326,16 +326,16 @@ def test_replay_after_plugin_fix(registry: smsstatus.Registry, vendor: PushVendo
         vendor.broken = False
         assert post(client, push_body("m3", "ok", pswd="wrong-again")).status_code == 401
     outcomes = replay_dead_letters(registry, tracker, creds)
-    # The stored pushes had their password redacted: replay cannot (and does
-    # not) re-check push authentication; an authentication failure is not replayed.
+    # Replay rebuilds each push as received and checks its password again: the
+    # push with the wrong password is not stored (it would be a forgery), and
+    # an authentication failure is not even tried by default.
     assert [(o.id, o.state, o.applied) for o in outcomes] == [
         (1, "replayed", 1),
-        (2, "replayed", 1),
+        (2, "failed", 0),
         (3, "skipped", 0),
     ]
     assert tracker.message("acme", "m1")[0].status is smsstatus.Status.DELIVERED
-    assert [d.id for d in tracker.dead_letters()] == [3]
-    assert replay_dead_letters(registry, tracker, creds, include_unauthenticated=True)[0].state == "replayed"
-    assert tracker.dead_letters() == []
-    # Replaying again finds nothing; re-applying the same reports would only count duplicates.
-    assert replay_dead_letters(registry, tracker, creds) == []
+    assert [d.id for d in tracker.dead_letters()] == [2, 3]
+    outcomes = replay_dead_letters(registry, tracker, creds, include_unauthenticated=True)
+    assert [(o.id, o.state) for o in outcomes] == [(2, "failed"), (3, "failed")]
+    assert [d.id for d in tracker.dead_letters()] == [2, 3]

@@ -50,9 +50,11 @@ from ..request import PushRequest
 from ..serialize import to_dict
 from ..tracker import DeadLetter, StatusChange, Tracker, message_key
 from ..tracker.errors import StoreError
+from ..tracker.records import Authentication
 from ..vendor import Capability
 from .config import ReceiverConfig
 from .redact import Redactor
+from .replay_copy import make_replay_copy
 
 __all__ = ["Receiver", "Handled", "create_app"]
 
@@ -122,14 +124,21 @@ class Receiver:
         given = credentials or {}
         self.credentials = {v: registry.credentials(v, given.get(v)) for v in self.vendors}
         self.redactors: dict[str, Redactor] = {}
+        #: Per vendor: the configured secrets by name (cut out of replay copies).
+        self._secrets: dict[str, dict[str, str]] = {}
+        #: Per vendor: whether push credentials are configured (pushes are authenticated).
+        self.push_authenticated: dict[str, bool] = {}
         for v in self.vendors:
+            info = registry.info(v)
+            public = {c.name for c in info.credentials if not c.secret}
+            creds = self.credentials[v]
+            self._secrets[v] = {k: value for k in creds if k not in public and (value := creds[k].reveal())}
+            self.push_authenticated[v] = any(
+                c.used_for == "push" and creds.optional(c.name) for c in info.credentials
+            )
             redactor = (redactors or {}).get(v)
             if redactor is None:
-                info = registry.info(v)
-                public = {c.name for c in info.credentials if not c.secret}
-                creds = self.credentials[v]
-                secrets = [creds[k].reveal() for k in creds if k not in public]
-                redactor = Redactor(info.secret_fields, secrets)
+                redactor = Redactor(info.secret_fields, list(self._secrets[v].values()))
             self.redactors[v] = redactor
         #: How the public URL and the client address are told (shared with smsstatus.adapters).
         self.address = PublicAddress(self.config.public_base_url, self.config.forwarded_allow_ips)
@@ -208,7 +217,7 @@ class Receiver:
         except AuthenticationError as exc:
             return _Prepared(
                 vendor=vendor,
-                letter=self._letter(vendor, request, "authentication", exc),
+                letter=self._letter(vendor, request, "authentication", exc, authentication="failed"),
                 status_code=401,
                 problem={"error": "authentication", "vendor": vendor, "credential": exc.credential},
             )
@@ -255,7 +264,14 @@ class Receiver:
         if items:
             summary = "; ".join(f"{i['error_type']}: {i['error']}" for i in items[:3])
             letter = self._dead_letter(
-                vendor, request, kind="items", etype=items[0]["error_type"], error=summary, items=items
+                vendor,
+                request,
+                kind="items",
+                etype=items[0]["error_type"],
+                error=summary,
+                items=items,
+                # Read, so its credentials (if any are configured) were accepted.
+                authentication="passed" if self.push_authenticated[vendor] else "none",
             )
         reply = result.reply
         return _Prepared(
@@ -294,8 +310,24 @@ class Receiver:
         error: str,
         items: list[dict[str, Any]] | None = None,
         body_complete: bool = True,
+        authentication: Authentication | None = None,
     ) -> DeadLetter:
+        """The letter of a push: redacted for display, plus the replay copy
+        (the request minus the configured secrets) replay rebuilds it from."""
         redactor = self.redactors[vendor]
+        if authentication is None:
+            # Failed before its credentials could be known to be good.
+            authentication = "unverified" if self.push_authenticated[vendor] else "none"
+        headers = request.headers.raw_items()
+        copy = None
+        if body_complete:
+            copy = make_replay_copy(
+                method=request.method,
+                url=request.url,
+                headers=headers,
+                body=request.body,
+                secrets=self._secrets[vendor],
+            )
         return DeadLetter(
             vendor=vendor,
             kind="items" if kind == "items" else "request",
@@ -303,16 +335,27 @@ class Receiver:
             error=redactor.text(error),
             method=request.method,
             url=redactor.url(request.url),
-            headers=redactor.headers(request.headers.raw_items()),
+            headers=redactor.headers(headers),
             body=redactor.body(request.body, request.content_type) if body_complete else b"",
             body_complete=body_complete,
             received_at=request.received_at,
             remote_addr=request.remote_addr,
             items=tuple(items) if items is not None else None,
+            authentication=authentication,
+            replay_copy=copy,
         )
 
-    def _letter(self, vendor: str, request: PushRequest, etype: str, exc: Exception) -> DeadLetter:
-        return self._dead_letter(vendor, request, kind="request", etype=etype, error=str(exc))
+    def _letter(
+        self,
+        vendor: str,
+        request: PushRequest,
+        etype: str,
+        exc: Exception,
+        authentication: Authentication | None = None,
+    ) -> DeadLetter:
+        return self._dead_letter(
+            vendor, request, kind="request", etype=etype, error=str(exc), authentication=authentication
+        )
 
     def _rejected(self, letter: DeadLetter, status_code: int, **fields: Any) -> Handled:
         try:

@@ -104,7 +104,9 @@ def build_server(
     server = Server(
         config=config,
         registry=registry,
-        tracker=Tracker(store, on_change=listener, auto_track=auto_track),
+        tracker=Tracker(
+            store, on_change=listener, auto_track=auto_track, dead_letter_limits=config.dead_letters
+        ),
         credentials=credentials,
         notes=notes,
     )

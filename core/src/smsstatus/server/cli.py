@@ -234,7 +234,10 @@ def status(vendor: str, message_id: str, db: str | None, config_path: str | None
 @click.option("--id", "ids", multiple=True, type=int, help="Only these dead letters (repeatable).")
 @click.option("--list", "list_only", is_flag=True, help="List pending dead letters; replay nothing.")
 @click.option(
-    "--include-unauthenticated", is_flag=True, help="Also replay pushes that failed authentication."
+    "--include-unauthenticated",
+    is_flag=True,
+    help="Also replay pushes nothing authenticates: those that failed authentication (checked again) and"
+    " those of vendors with no push credentials configured (accepted AS THEY ARE: they may be forgeries).",
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @_guard
@@ -255,7 +258,9 @@ def replay(  # noqa: PLR0917 -- click passes options positionally
     if list_only:
         store = open_configured_store(db, config_path)
         try:
-            letters = Tracker(store).dead_letters(vendor=vendor, ids=list(ids) or None)
+            tracker = Tracker(store)
+            letters = tracker.dead_letters(vendor=vendor, ids=list(ids) or None)
+            drops = tracker.dead_letter_drops()
         finally:
             store.close()
         rows = [
@@ -264,17 +269,47 @@ def replay(  # noqa: PLR0917 -- click passes options positionally
                 "vendor": d.vendor,
                 "kind": d.kind,
                 "error_type": d.error_type,
+                "authentication": d.authentication,
+                "replayable": d.replay_copy is not None,
                 "received_at": format_instant(d.received_at),
                 "attempts": d.attempts,
                 "error": (d.last_error or d.error)[:100],
             }
             for d in letters
         ]
+        dropped = [
+            {"vendor": d.vendor, "reason": d.reason, "letters": d.letters, "bytes": d.bytes} for d in drops
+        ]
         if fmt == "json":
-            click.echo(json.dumps({"dead_letters": rows}, ensure_ascii=False, indent=2))
+            click.echo(json.dumps({"dead_letters": rows, "dropped": dropped}, ensure_ascii=False, indent=2))
         else:
-            _table(rows, ("id", "vendor", "kind", "error_type", "received_at", "attempts", "error"))
+            _table(
+                rows,
+                (
+                    "id",
+                    "vendor",
+                    "kind",
+                    "error_type",
+                    "authentication",
+                    "replayable",
+                    "received_at",
+                    "attempts",
+                    "error",
+                ),
+            )
+            for d in dropped:
+                click.echo(
+                    f"dropped by the dead-letter limits: {d['vendor']} {d['reason']}: {d['letters']} letter(s),"
+                    f" {d['bytes']} byte(s)",
+                    err=True,
+                )
         return
+    if include_unauthenticated:
+        click.echo(
+            "smsstatus: WARNING: --include-unauthenticated replays pushes nothing authenticated"
+            " (vendors without push credentials are taken as they are): check them with --list first",
+            err=True,
+        )
     server = build_server(db=db, config_path=config_path, poll=False, app=False)
     try:
         outcomes = replay_dead_letters(

@@ -19,6 +19,12 @@ A TOML file (every key optional; ``docs/tracker.md`` shows a full example)::
     lease_seconds = 300
     fetch_timeout = 15.0
 
+    [dead_letters]
+    body_prefix_bytes = 65536                 # of a rejected push's body
+    max_letters = 10000                       # per quota (authenticated / others)
+    max_bytes = 67108864                      # per quota
+    retention_days = 30
+
     [vendors.d7]
     credentials = { api_token = "..." }
     auto_track = "batch_id"
@@ -39,6 +45,7 @@ import attrs
 
 from ..credentials import Credentials, check_names, credentials_from_env, declared_credentials
 from ..errors import SmsStatusError, UnknownCredentialError
+from ..tracker.records import DeadLetterLimits
 from ..vendor import VendorInfo
 
 __all__ = [
@@ -106,6 +113,7 @@ class ServerConfig:
     database: str | None = None
     receiver: ReceiverConfig = ReceiverConfig()
     poller: PollerConfig = PollerConfig()
+    dead_letters: DeadLetterLimits = attrs.field(factory=DeadLetterLimits)
     vendors: Mapping[str, VendorConfig] = attrs.field(factory=dict)
 
     def vendor(self, vendor: str) -> VendorConfig:
@@ -185,6 +193,16 @@ def parse_config(data: Mapping[str, Any], where: str = "<config>") -> ServerConf
     )
     poller_t.done()
 
+    limits_t = top.table("dead_letters")
+    defaults = DeadLetterLimits()
+    dead_letters = DeadLetterLimits(
+        body_prefix_bytes=int(limits_t.positive("body_prefix_bytes", defaults.body_prefix_bytes)),
+        max_letters=int(limits_t.positive("max_letters", defaults.max_letters)),
+        max_bytes=int(limits_t.positive("max_bytes", defaults.max_bytes)),
+        retention_days=limits_t.positive("retention_days", defaults.retention_days),
+    )
+    limits_t.done()
+
     vendors: dict[str, VendorConfig] = {}
     vendors_t = top.table("vendors")
     for name in list(vendors_t.data):
@@ -227,6 +245,7 @@ def parse_config(data: Mapping[str, Any], where: str = "<config>") -> ServerConf
             max_batch=max_batch,
         ),
         poller=poller,
+        dead_letters=dead_letters,
         vendors=vendors,
     )
 

@@ -1,13 +1,26 @@
 """Re-running dead letters once a plugin (or its configuration) is fixed.
 
-A dead letter holds the push as received, secrets redacted. Replay rebuilds
-the :class:`~smsstatus.PushRequest`, parses it again with the vendor's
-credentials **minus its push credentials** (the secrets the push carried were
-redacted and signatures may have expired, so push authentication cannot be
-checked twice), stores the reports (duplicates of reports already stored are
-recognised by their event key) and marks the dead letter ``replayed`` in the
-same transaction. Dead letters that failed authentication are not replayed
-unless asked for, and a body cut at the size limit is never replayed.
+Replay never forges a report:
+
+* it rebuilds the push from the dead letter's **replay copy** (the request
+  as received, minus the configured secrets, which are filled back in from
+  the configuration: :mod:`smsstatus.server.replay_copy`), never from the
+  redacted text that is shown (redaction can turn an unreadable request into
+  a readable one);
+* it parses it with the vendor's **full** credentials, so push
+  authentication is checked again (signatures against the recorded receive
+  time): a push that did not carry valid credentials fails again;
+* letters of a vendor with no push credentials configured cannot be
+  authenticated by anything, and letters that failed authentication were
+  refused for their credentials: both are replayed only with
+  ``include_unauthenticated`` (``smsstatus replay --include-unauthenticated``),
+  which accepts whatever such a push says;
+* a letter without a replay copy (its body was cut at a size limit, it
+  carried a configured secret in a form that could not be cut out, or it was
+  stored by an older smsstatus) is never replayed.
+
+The reports are stored (duplicates of reports already stored are recognised
+by their event key) and the letter is marked ``replayed`` in one transaction.
 """
 
 from __future__ import annotations
@@ -23,8 +36,9 @@ from ..registry import Registry
 from ..request import PushRequest
 from ..tracker import DeadLetterRecord, Tracker, message_key
 from ..tracker.errors import StoreError
+from .replay_copy import ReplayCopyError, restore
 
-__all__ = ["ReplayOutcome", "replay_dead_letters", "without_push_credentials"]
+__all__ = ["ReplayOutcome", "replay_dead_letters"]
 
 log = logging.getLogger("smsstatus.replay")
 
@@ -38,12 +52,6 @@ class ReplayOutcome:
     applied: int = 0
     duplicates: int = 0
     error: str | None = None
-
-
-def without_push_credentials(registry: Registry, vendor: str, credentials: Credentials) -> Credentials:
-    specs = {c.name: c for c in registry.info(vendor).credentials}
-    kept = {k: credentials[k] for k in credentials if k in specs and specs[k].used_for != "push"}
-    return Credentials(vendor, kept)
 
 
 def replay_dead_letters(
@@ -73,22 +81,35 @@ def _replay_one(
     def skipped(reason: str) -> ReplayOutcome:
         return ReplayOutcome(id=letter.id, vendor=letter.vendor, state="skipped", error=reason)
 
-    if letter.error_type == "authentication" and not include_unauthenticated:
-        return skipped("failed authentication (use --include-unauthenticated to replay it anyway)")
-    if not letter.body_complete:
-        return skipped("body was cut at the size limit: cannot be replayed")
     if letter.vendor not in registry.vendors:
         return skipped(f"vendor {letter.vendor!r} is not installed")
+    if letter.replay_copy is None:
+        return skipped(
+            "no replay copy (body cut at a size limit, a credential in a form that cannot be kept,"
+            " or stored by an older smsstatus): cannot be replayed"
+        )
+    creds = credentials.get(letter.vendor) or Credentials(letter.vendor)
+    info = registry.info(letter.vendor)
+    authenticates = any(c.used_for == "push" and creds.optional(c.name) for c in info.credentials)
+    if not include_unauthenticated:
+        if letter.authentication == "failed":
+            return skipped("failed authentication (use --include-unauthenticated to try it again)")
+        if not authenticates:
+            return skipped(
+                f"{letter.vendor} has no push credentials configured, so nothing can authenticate this"
+                " push (use --include-unauthenticated to accept it as it is)"
+            )
+    try:
+        method, url, headers, body = restore(letter.replay_copy, {k: creds[k].reveal() for k in creds})
+    except ReplayCopyError as exc:
+        return skipped(str(exc))
     request = PushRequest(
-        method=letter.method,
-        url=letter.url,
-        headers=letter.headers,
-        body=letter.body,
+        method=method,
+        url=url,
+        headers=headers,
+        body=body,
         received_at=letter.received_at,
         remote_addr=letter.remote_addr,
-    )
-    creds = without_push_credentials(
-        registry, letter.vendor, credentials.get(letter.vendor) or Credentials(letter.vendor)
     )
     try:
         result = registry.parse_push(letter.vendor, request, creds)

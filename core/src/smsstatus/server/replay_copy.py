@@ -46,6 +46,8 @@ _ENCODINGS: dict[str, Callable[[str], str]] = {
 
 Piece = str | dict[str, str]
 
+_BASIC = re.compile(r"basic\s+([A-Za-z0-9+/]+=*)", re.IGNORECASE)
+
 
 class ReplayCopyError(ValueError):
     """The replay copy cannot be restored (unreadable, or a credential it
@@ -78,6 +80,7 @@ class _Cutter:
                 forms.setdefault(_wire(encode(value)), (name, encoding))
             leftovers += _other_encodings(value)
         self._forms = forms
+        self._values = [v.encode("utf-8") for v in secrets.values() if v]
         ordered = sorted(forms, key=len, reverse=True)  # the longest form wins
         self._pattern = re.compile("|".join(re.escape(f) for f in ordered)) if ordered else None
         lower = sorted({f.lower() for f in leftovers}, key=len, reverse=True)
@@ -95,11 +98,23 @@ class _Cutter:
                 at = match.end()
         if at < len(text):
             pieces.append(text[at:])
-        if self._leftover is not None and any(
-            isinstance(p, str) and self._leftover.search(p) for p in pieces
-        ):
+        literal = [p for p in pieces if isinstance(p, str)]
+        if self._leftover is not None and any(self._leftover.search(p) for p in literal):
+            return None
+        if any(self._in_basic(p) for p in literal):
             return None
         return pieces
+
+    def _in_basic(self, text: str) -> bool:
+        """A secret inside HTTP Basic credentials (base64 of ``user:secret``)."""
+        for match in _BASIC.finditer(text):
+            try:
+                decoded = base64.b64decode(match.group(1) + "==", validate=False)
+            except binascii.Error:
+                continue
+            if any(value in decoded for value in self._values):
+                return True
+        return False
 
 
 def make_replay_copy(
