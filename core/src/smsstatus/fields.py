@@ -1,10 +1,22 @@
 """Typed access to one vendor record, with errors that name the field.
 
 A plugin wraps each decoded record (a JSON object, or form/query parameters)
-in a :class:`Record` and reads it with typed getters. Every problem becomes a
-:class:`~smsstatus.PayloadError` with the vendor, the JSON path of the field
-(``$.Data[2].ReceiptTime``) and the reason, which is both the check and the
-explanation: no generic schema validator runs on the hot path.
+in a :class:`Record` and reads it with typed getters. No generic schema
+validator runs on the hot path: the getters are both the check and the
+explanation, and they follow one rule (``docs/canonical-model.md``):
+
+* **only a record's identity and its status may reject it.** A required
+  getter (``string``, ``ident``, ``integer``... without ``required=False``)
+  raises a :class:`~smsstatus.PayloadError` with the vendor, the JSON path of
+  the field (``$.Data[2].ReceiptTime``) and the reason;
+* **every optional field that cannot be read becomes null with a warning.** An
+  optional getter (``opt_string``, ``required=False``, :meth:`Record.optional`)
+  answers ``None`` for an unreadable value and records a
+  :class:`~smsstatus.model.ReportWarning` on the record; the plugin passes
+  ``record.warnings`` to the report, and the value stays in ``raw``.
+
+Identities (:func:`identity`) are text every store and query can carry; batch
+sizes (:func:`check_batch`) and part numbers (:meth:`Record.part`) are bounded.
 """
 
 from __future__ import annotations
@@ -16,31 +28,149 @@ from typing import Any, TypeVar
 
 from . import times
 from .errors import PayloadError
+from .model import MAX_PARTS, Part, ReportWarning, WarningCode
 
-__all__ = ["Record", "decode_json_object", "kind_of", "strip_fields"]
+__all__ = [
+    "MAX_ID_LENGTH",
+    "NO_WARNINGS",
+    "Record",
+    "check_batch",
+    "decode_json_object",
+    "identity",
+    "identity_problem",
+    "kind_of",
+    "shown",
+    "strip_fields",
+]
 
 T = TypeVar("T")
 
 _MISSING: Any = object()
 
+#: The warnings of a report that has none: one shared empty tuple, so the
+#: common case allocates nothing.
+NO_WARNINGS: tuple[ReportWarning, ...] = ()
+
+#: The longest message or batch id accepted, in characters. Real ids are UUIDs
+#: or digit strings well under 100; the bound keeps every id indexable (a
+#: PostgreSQL btree entry holds at most about 2.7 KB, 256 characters are at
+#: most 1 KB of UTF-8).
+MAX_ID_LENGTH = 256
+
+_UNREADABLE = WarningCode.UNREADABLE
+_OUT_OF_RANGE = WarningCode.OUT_OF_RANGE
+
+
+def shown(value: Any, limit: int = 40) -> str:
+    """``repr(value)`` cut to about ``limit`` characters, for reasons and
+    warnings (the whole value stays in ``raw``; a reason never grows with it)."""
+    if isinstance(value, int) and value.bit_length() > 128:  # repr of a 5,000-digit int raises
+        return f"an integer of about {int(value.bit_length() * 0.30103)} digits"
+    text = repr(value) if not isinstance(value, str) or len(value) <= limit else repr(value[:limit]) + "..."
+    return text if len(text) <= limit + 8 else text[:limit] + "..."
+
+
+def identity_problem(text: str) -> str | None:
+    """Why ``text`` cannot identify a message or batch, or ``None`` when it can.
+
+    An identity must be non-blank, at most :data:`MAX_ID_LENGTH` characters,
+    and free of control characters (C0, DEL, C1: a NUL cannot be stored in
+    PostgreSQL text, a CR or ESC cannot be typed back into a query) and of
+    lone surrogates (not encodable as UTF-8).
+    """
+    if 0 < len(text) <= MAX_ID_LENGTH and text.isascii() and text.isprintable() and text.strip():
+        return None  # the common case, decided by three C-level scans
+    if not text:
+        return "must not be empty"
+    if len(text) > MAX_ID_LENGTH:
+        return f"is {len(text)} characters long; an id has at most {MAX_ID_LENGTH}"
+    if not text.strip():
+        return "must not be blank"
+    for char in text:
+        code = ord(char)
+        if code < 0x20 or 0x7F <= code < 0xA0:
+            return f"contains the control character U+{code:04X}"
+        if 0xD800 <= code < 0xE000:
+            return f"contains the lone surrogate U+{code:04X}"
+    return None
+
+
+def identity(vendor: str, field: str, value: Any) -> str:
+    """A required identity (a string, or an integer: never a float, which
+    loses the digits of long ids) as text; a :class:`PayloadError` naming
+    ``field`` otherwise. For plugins that read their hot path without a
+    :class:`Record`; :meth:`Record.ident` applies the same rule."""
+    if value.__class__ is str:
+        text: str = value
+    elif isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
+    elif value is None:
+        raise PayloadError(vendor, field, "required field is missing")
+    else:
+        raise PayloadError(vendor, field, f"expected a string or integer id, got {kind_of(value)}")
+    problem = identity_problem(text)
+    if problem is not None:
+        raise PayloadError(vendor, field, problem)
+    return text
+
+
+def check_batch(vendor: str, field: str, count: int, limit: int) -> None:
+    """Refuse a batch of ``count`` items above ``limit`` (the plugin's declared
+    :attr:`~smsstatus.VendorInfo.max_batch`) before any item is read: an
+    over-long batch is a payload error, never silently truncated."""
+    if count > limit:
+        raise PayloadError(vendor, field, f"{count} items; at most {limit} are accepted in one batch")
+
 
 class Record:
-    """A read-only view of one vendor record that reports bad fields precisely."""
+    """A read-only view of one vendor record that reports bad fields precisely.
 
-    __slots__ = ("data", "path", "vendor")
+    Required getters raise :class:`PayloadError`; optional ones turn an
+    unreadable value into ``None`` and a warning (see the module docstring).
+    Records made with :meth:`child` share their parent's warnings.
+    """
 
-    def __init__(self, vendor: str, data: Any, path: str = "$") -> None:
+    __slots__ = ("_root", "_warnings", "data", "path", "vendor")
+
+    def __init__(self, vendor: str, data: Any, path: str = "$", *, parent: Record | None = None) -> None:
         if not isinstance(data, Mapping):
             raise PayloadError(vendor, path, f"expected an object, got {kind_of(data)}")
         self.vendor = vendor
         self.data: Mapping[str, Any] = data
         self.path = path
+        self._root: Record | None = None if parent is None else (parent._root or parent)
+        self._warnings: list[ReportWarning] | None = None
 
     def at(self, name: str) -> str:
         return f"{self.path}.{name}"
 
     def error(self, name: str, reason: str) -> PayloadError:
         return PayloadError(self.vendor, self.at(name), reason)
+
+    # -- warnings ----------------------------------------------------------
+
+    def warn(self, name: str, reason: str, code: WarningCode = _UNREADABLE) -> None:
+        """Record that field ``name`` could not be read (the caller uses ``None``)."""
+        root = self._root or self
+        if root._warnings is None:
+            root._warnings = []
+        root._warnings.append(ReportWarning(self.at(name), code, reason))
+
+    @property
+    def warnings(self) -> tuple[ReportWarning, ...]:
+        """Every warning recorded on this record and its children, for
+        :attr:`StatusReport.warnings <smsstatus.StatusReport.warnings>`
+        (the shared :data:`NO_WARNINGS` when there are none)."""
+        found = (self._root or self)._warnings
+        return NO_WARNINGS if found is None else tuple(found)
+
+    def _reject(self, name: str, reason: str, required: bool, code: WarningCode = _UNREADABLE) -> None:
+        """Raise for a required field; warn for an optional one (the caller returns None)."""
+        if required:
+            raise self.error(name, reason)
+        self.warn(name, reason, code)
+
+    # -- plain access --------------------------------------------------------
 
     def has(self, name: str) -> bool:
         return name in self.data
@@ -56,6 +186,25 @@ class Record:
             return _MISSING
         return value
 
+    def optional(self, name: str, read: Callable[[Any], T]) -> T | None:
+        """An optional field read by ``read``, a function of the raw value that
+        raises ``ValueError`` (or ``TypeError``) with a reason.
+
+        Absent, ``null`` and ``""`` give ``None``; a value ``read`` refuses
+        gives ``None`` and a warning (``out_of_range`` when it raised
+        :class:`smsstatus.times.OutOfRange`, else ``unreadable``).
+        """
+        value = self.data.get(name)
+        if value is None or value == "":
+            return None
+        try:
+            return read(value)
+        except times.OutOfRange as exc:
+            self.warn(name, str(exc), _OUT_OF_RANGE)
+        except (ValueError, TypeError) as exc:
+            self.warn(name, str(exc) or f"{shown(value)} cannot be read")
+        return None
+
     # -- strings -----------------------------------------------------------
 
     def string(self, name: str) -> str:
@@ -66,48 +215,73 @@ class Record:
         return value
 
     def opt_string(self, name: str) -> str | None:
-        """An optional string; absent, ``null`` and ``""`` give ``None``."""
-        value = self._value(name, False)
-        if value is _MISSING:
-            return None
-        if not isinstance(value, str):
-            raise self.error(name, f"expected a string, got {kind_of(value)}")
-        return value or None
+        """An optional string; absent, ``null`` and ``""`` give ``None``, another
+        type gives ``None`` and a warning."""
+        value = self.data.get(name)
+        if value is None or value.__class__ is str:
+            return value or None
+        if isinstance(value, str):  # a str subclass
+            return str(value) or None
+        self.warn(name, f"expected a string, got {kind_of(value)}")
+        return None
 
     def ident(self, name: str, *, required: bool = True) -> str | None:
         """An identifier sent as a string or an integer (never a float: long
-        ids lose digits as floats), returned as a string."""
-        value = self._value(name, required)
-        if value is _MISSING:
+        ids lose digits as floats), returned as a string, under the rule of
+        :func:`identity`. Optional: absent, ``null`` and ``""`` give ``None``,
+        a bad value ``None`` and a warning."""
+        if required:
+            return identity(self.vendor, self.at(name), self.data.get(name))
+        value = self.data.get(name)
+        if value is None or value == "":
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int)):
-            raise self.error(name, f"expected a string or integer id, got {kind_of(value)}")
+            self.warn(name, f"expected a string or integer id, got {kind_of(value)}")
+            return None
         text = str(value)
-        if required and not text:
-            raise self.error(name, "must not be empty")
-        return text or None
+        problem = identity_problem(text)
+        if problem is not None:
+            self.warn(name, problem, _OUT_OF_RANGE if len(text) > MAX_ID_LENGTH else _UNREADABLE)
+            return None
+        return text
 
     # -- numbers -----------------------------------------------------------
 
     def integer(
-        self, name: str, *, required: bool = True, strings: bool = False, minimum: int | None = None
+        self,
+        name: str,
+        *,
+        required: bool = True,
+        strings: bool = False,
+        minimum: int | None = None,
+        maximum: int | None = None,
     ) -> int | None:
-        """An integer; ``strings=True`` also accepts a digit string (``"1"``)."""
+        """An integer; ``strings=True`` also accepts a digit string (``"1"``).
+        Outside ``minimum..maximum`` it is out of range (an error when
+        required; ``None`` and a warning when optional)."""
         value = self._value(name, required)
         if value is _MISSING:
             return None
         if isinstance(value, str) and strings:
             if value == "" and not required:
                 return None
-            if not (value.isascii() and value.lstrip("-").isdigit()):
-                raise self.error(name, f"expected an integer string, got {value!r}")
+            # At most 20 digits: int() of a long digit string is quadratic, and
+            # Python refuses beyond 4300 digits with a bare ValueError.
+            if not (value.isascii() and value.lstrip("-").isdigit() and len(value) <= 20):
+                self._reject(name, f"expected an integer string, got {shown(value)}", required)
+                return None
             number = int(value)
         elif isinstance(value, int) and not isinstance(value, bool):
             number = value
         else:
-            raise self.error(name, f"expected an integer, got {kind_of(value)}")
+            self._reject(name, f"expected an integer, got {kind_of(value)}", required)
+            return None
         if minimum is not None and number < minimum:
-            raise self.error(name, f"must be at least {minimum}, got {number}")
+            self._reject(name, f"must be at least {minimum}, got {number}", required, _OUT_OF_RANGE)
+            return None
+        if maximum is not None and number > maximum:
+            self._reject(name, f"must be at most {maximum}, got {shown(number)}", required, _OUT_OF_RANGE)
+            return None
         return number
 
     def decimal(self, name: str, *, required: bool = True) -> Decimal | None:
@@ -117,15 +291,18 @@ class Record:
         if value is _MISSING:
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise self.error(name, f"expected a decimal number, got {kind_of(value)}")
+            self._reject(name, f"expected a decimal number, got {kind_of(value)}", required)
+            return None
         if isinstance(value, str) and value == "" and not required:
             return None
         try:
             amount = Decimal(repr(value) if isinstance(value, float) else str(value))
-        except InvalidOperation:
-            raise self.error(name, f"{value!r} is not a decimal number") from None
+        except (InvalidOperation, ValueError):  # ValueError: an int beyond 4300 digits
+            self._reject(name, f"{shown(value)} is not a decimal number", required)
+            return None
         if not amount.is_finite():
-            raise self.error(name, f"{value!r} is not a finite number")
+            self._reject(name, f"{shown(value)} is not a finite number", required)
+            return None
         return amount
 
     def boolean(self, name: str) -> bool:
@@ -137,10 +314,11 @@ class Record:
     # -- times -------------------------------------------------------------
 
     def time(self, name: str, parse: Callable[[Any], datetime], *, required: bool = True) -> datetime | None:
-        """A time read with one of :mod:`smsstatus.times`' parsers."""
-        value = self._value(name, required)
-        if value is _MISSING or (value == "" and not required):
-            return None
+        """A time read with one of :mod:`smsstatus.times`' parsers (or the
+        plugin's own, raising ``ValueError``)."""
+        if not required:
+            return self.optional(name, parse)
+        value = self._value(name, True)
         try:
             return parse(value)
         except ValueError as exc:
@@ -152,15 +330,75 @@ class Record:
     def epoch_seconds(self, name: str, *, required: bool = True) -> datetime | None:
         return self.time(name, times.from_epoch_seconds, required=required)
 
+    # -- multipart -----------------------------------------------------------
+
+    def part(self, index_name: str, total_name: str, *, identity: bool) -> tuple[Part | None, int | None]:
+        """Which part of a concatenated message this record reports, from a
+        1-based part index and a part count (digit strings or integers).
+
+        Answers ``(part, total)``: ``total`` is the part count when it is
+        readable and within ``1..MAX_PARTS``; ``part`` is set only when the
+        message has several parts and the index is within ``1..total``.
+
+        ``identity=True`` is for vendors whose message id is shared by every
+        part, so the index is part of the report's identity: an unusable count
+        or (when the count is above 1) index is then a :class:`PayloadError`,
+        since dropping it would turn a part's status into the whole message's.
+        Otherwise an unusable value gives ``None`` and a warning.
+        """
+        total = self._count(total_name, identity)
+        if total is None:
+            return None, None
+        strict = identity and total > 1  # a whole message's index identifies nothing
+        index = self._count(index_name, strict)
+        if index is None:
+            if total > 1 and self.data.get(index_name) in (None, ""):
+                reason = f"missing while {total_name} is {total} (which part is this?)"
+                self._reject(index_name, reason, strict, WarningCode.INCONSISTENT)
+            return None, total
+        if index > total:
+            reason = f"part {index} is beyond {total_name} {total}"
+            self._reject(index_name, reason, strict, WarningCode.INCONSISTENT)
+            return None, total
+        return (Part(index, total) if total > 1 else None), total
+
+    def _count(self, name: str, strict: bool) -> int | None:
+        """A part number in ``1..MAX_PARTS``; absent gives ``None``, a bad value
+        raises when ``strict``, else gives ``None`` and a warning."""
+        value = self.data.get(name)
+        if value.__class__ is str and value.isdigit() and value.isascii() and 0 < len(value) <= 3:
+            number = int(value)  # the documented shape, on the hot path
+            if 1 <= number <= MAX_PARTS:
+                return number
+        if value is None or value == "":
+            return None
+        return self.integer(name, required=strict, strings=True, minimum=1, maximum=MAX_PARTS)
+
     # -- structure ---------------------------------------------------------
 
     def child(self, name: str) -> Record:
-        return Record(self.vendor, self._value(name, True), self.at(name))
+        """A required nested object (sharing this record's warnings)."""
+        return Record(self.vendor, self._value(name, True), self.at(name), parent=self)
 
-    def array(self, name: str) -> list[Any]:
+    def opt_child(self, name: str) -> Record | None:
+        """An optional nested object; absent or ``null`` give ``None``, another
+        type ``None`` and a warning."""
+        value = self.data.get(name)
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            self.warn(name, f"expected an object, got {kind_of(value)}")
+            return None
+        return Record(self.vendor, value, self.at(name), parent=self)
+
+    def array(self, name: str, *, max_items: int | None = None) -> list[Any]:
+        """A required array; longer than ``max_items`` is a payload error
+        (checked before the caller reads any item: see :func:`check_batch`)."""
         value = self._value(name, True)
         if not isinstance(value, list):
             raise self.error(name, f"expected an array, got {kind_of(value)}")
+        if max_items is not None:
+            check_batch(self.vendor, self.at(name), len(value), max_items)
         return value
 
     def one_of(self, name: str, choices: Iterable[T], value: T) -> T:

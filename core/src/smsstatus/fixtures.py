@@ -390,6 +390,13 @@ def _normalise(report: Mapping[str, Any]) -> dict[str, Any]:
     price = out.get("price")
     if isinstance(price, Mapping) and isinstance(price.get("amount"), str):
         out["price"] = {**price, "amount": Decimal(price["amount"])}
+    # An expectation without warnings expects none. A warning is compared by
+    # field and code: its reason is free text, written for people.
+    warnings = out.get("warnings", [])
+    if isinstance(warnings, list):
+        out["warnings"] = [
+            {k: w.get(k) for k in ("field", "code")} if isinstance(w, Mapping) else w for w in warnings
+        ]
     return out
 
 

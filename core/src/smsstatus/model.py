@@ -25,7 +25,10 @@ __all__ = [
     "Money",
     "Operator",
     "MappedStatus",
+    "MAX_PARTS",
+    "ReportWarning",
     "StatusReport",
+    "WarningCode",
     "JSONValue",
 ]
 
@@ -123,9 +126,19 @@ class Channel(enum.Enum):
     FETCH = "fetch"
 
 
+#: The most parts a concatenated SMS can have: the concatenation header counts
+#: parts in one octet (3GPP TS 23.040, 9.2.3.24.1). A vendor's part index,
+#: part total or segment count above it is not a real message.
+MAX_PARTS = 255
+
+
 @attrs.frozen
 class Part:
-    """Which part of a multipart (concatenated) message a report is about."""
+    """Which part of a multipart (concatenated) message a report is about.
+
+    Plugins build it only from values in ``1 <= index <= total <= MAX_PARTS``
+    (:meth:`smsstatus.fields.Record.part` checks them).
+    """
 
     index: int  #: 1-based
     total: int
@@ -163,6 +176,40 @@ class MappedStatus:
         return self.status.final
 
 
+class WarningCode(enum.Enum):
+    """Why a vendor field of a report was set to null (the value stays in ``raw``).
+
+    Stable machine-readable codes: new ones may be added in a minor version,
+    so consumers treat a code they do not know like ``unreadable``.
+    """
+
+    #: The value has a type or format the plugin cannot read.
+    UNREADABLE = "unreadable"
+    #: The value is readable but outside what the vendor documents or a real
+    #: message allows (a part index above 255, a time outside 2000..2100).
+    OUT_OF_RANGE = "out_of_range"
+    #: The value contradicts another field of the same record (a part index
+    #: beyond the part total).
+    INCONSISTENT = "inconsistent"
+
+
+@attrs.frozen
+class ReportWarning:
+    """One vendor field that could not be read into the report.
+
+    Only a record's identity and status may reject it; any other field that
+    cannot be read becomes null in the report, keeps its value in ``raw``, and
+    is named here.
+    """
+
+    #: Path of the vendor field, as in :class:`~smsstatus.PayloadError`
+    #: (``$.requestTime``, ``form.total``, ``$.Data[2].ReceiptTime``).
+    field: str
+    code: WarningCode
+    #: Short human-readable explanation (not for matching: use ``code``).
+    reason: str
+
+
 def _final_from_status(instance: StatusReport) -> bool:
     return instance.status.final
 
@@ -179,6 +226,8 @@ class StatusReport:
     ``raw`` keeps the vendor's record exactly as received, secrets removed, so
     nothing the vendor sent is lost even where no canonical field fits it.
     ``extra`` carries normalised vendor fields with no canonical home.
+    ``warnings`` names each vendor field that could not be read and was set to
+    null (empty, the shared ``()``, when every field was read).
     """
 
     vendor: str
@@ -208,3 +257,4 @@ class StatusReport:
     channel: Channel
     extra: Mapping[str, JSONValue] = attrs.field(factory=dict)
     raw: Mapping[str, JSONValue]
+    warnings: tuple[ReportWarning, ...] = ()

@@ -25,7 +25,7 @@ import pluggy
 
 from . import apiversion, hookspecs, logs
 from .credentials import Credentials, Secret, check_names, redact
-from .errors import PluginError, SmsStatusError, UnknownVendorError, UnsupportedError
+from .errors import PayloadError, PluginError, SmsStatusError, UnknownVendorError, UnsupportedError
 from .http import HttpClient, RetryPolicy
 from .model import MappedStatus
 from .request import FetchResult, PushRequest, PushResult
@@ -200,6 +200,8 @@ class Registry:
             raise PluginError(name, f"vendor_info returned {type(info).__name__}, not VendorInfo")
         if info.id != name:
             raise PluginError(name, f"vendor_info id {info.id!r} differs from the entry point name {name!r}")
+        if not isinstance(info.max_batch, int) or isinstance(info.max_batch, bool) or info.max_batch < 1:
+            raise PluginError(name, f"max_batch {info.max_batch!r} is not a positive integer")
         if info.fetch_key not in (None, "message_id", "batch_id"):
             raise PluginError(name, f"fetch_key {info.fetch_key!r} is not 'message_id' or 'batch_id'")
         for capability, hook in ((Capability.PUSH, "parse_push"), (Capability.FETCH, "fetch")):
@@ -319,6 +321,7 @@ class Registry:
         result = self._call(vendor, "parse_push", creds, request=request, credentials=creds)
         if not isinstance(result, PushResult):
             raise PluginError(vendor, f"parse_push returned {type(result).__name__}, not PushResult")
+        _check_batch(vendor, len(result.reports) + len(result.errors), self._vendors[vendor].info.max_batch)
         return result
 
     def fetch(
@@ -353,6 +356,7 @@ class Registry:
             result = self._call(vendor, "fetch", creds, ids=tuple(ids), credentials=creds, client=client)
         if not isinstance(result, FetchResult):
             raise PluginError(vendor, f"fetch returned {type(result).__name__}, not FetchResult")
+        _check_batch(vendor, len(result.reports) + len(result.errors), info.max_batch * max(len(ids), 1))
         return result
 
     def map_status(self, vendor: str, status: str, code: str | None = None) -> MappedStatus:
@@ -374,6 +378,13 @@ def _plugin_api(name: str, plugin: object) -> str | None:
     if problem is not None:
         raise PluginError(name, problem)
     return declared if isinstance(declared, str) else None
+
+
+def _check_batch(vendor: str, count: int, limit: int) -> None:
+    """The host's own check of a plugin's declared batch bound: a plugin that
+    forgot to refuse an over-long batch still never hands it on."""
+    if count > limit:
+        raise PayloadError(vendor, "$", f"{count} records; the vendor's batches hold at most {limit}")
 
 
 def _scrubbed(exc: SmsStatusError, secrets: Sequence[str]) -> SmsStatusError:

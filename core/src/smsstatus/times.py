@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 
 __all__ = [
+    "OutOfRange",
     "from_epoch_seconds",
     "from_epoch_millis",
     "parse_rfc3339",
@@ -52,9 +53,15 @@ _FIXED: dict[str, tzinfo] = {
 }
 
 
+class OutOfRange(ValueError):
+    """A readable value outside what a real report can hold (a time outside
+    2000..2100). :mod:`smsstatus.fields` reports it as ``out_of_range``
+    rather than ``unreadable``; plugin parsers may raise it too."""
+
+
 def _check_range(seconds: float, what: str) -> None:
     if not _MIN_S <= seconds < _MAX_S:
-        raise ValueError(f"{what} {seconds!r} is outside 2000..2100")
+        raise OutOfRange(f"{what} {seconds!r} is outside 2000..2100")
 
 
 def _as_number(value: object) -> int:

@@ -10,7 +10,11 @@ import attrs
 from .credentials import CredentialSpec
 from .model import MappedStatus
 
-__all__ = ["Capability", "DocumentedStatus", "PollPolicy", "VendorInfo"]
+__all__ = ["DEFAULT_MAX_BATCH", "Capability", "DocumentedStatus", "PollPolicy", "VendorInfo"]
+
+#: ``VendorInfo.max_batch`` of a plugin that declares none: a ceiling, not any
+#: vendor's figure (a plugin should declare what its vendor documents).
+DEFAULT_MAX_BATCH = 1000
 
 
 class Capability(enum.Enum):
@@ -68,3 +72,10 @@ class VendorInfo:
     fetch_key: str | None = None
     #: Fields of raw records that carry secrets and are removed from ``raw``.
     secret_fields: tuple[str, ...] = ()
+    #: The most records one push may carry, and one fetched id may answer
+    #: with: what the vendor documents, with a margin (Huawei documents 50 per
+    #: batch push and declares 100). The plugin refuses a longer batch before
+    #: reading any item (``smsstatus.fields.check_batch``); the host checks
+    #: every result against it too. An over-long batch is a payload error,
+    #: never silently truncated.
+    max_batch: int = DEFAULT_MAX_BATCH
