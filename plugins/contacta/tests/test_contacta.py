@@ -327,15 +327,46 @@ def test_missing_token_makes_no_request() -> None:
 
 
 @pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ({"status": True, "description": {"id": 1, "charge": [1]}}, "$.description.charge", "unreadable"),
+        (
+            {"status": True, "description": {"id": 1, "country": {"iso_code": "MEX"}}},
+            "$.description.country.iso_code",
+            "unreadable",
+        ),
+        ({"status": True, "description": {"id": 1, "length": -1}}, "$.description.length", "out_of_range"),
+        (
+            {"status": True, "description": {"id": 1, "number": 528100001234}},
+            "$.description.number",
+            "unreadable",
+        ),
+        (
+            {"status": True, "description": {"message": {"control": 1, "status": "x", "carrier": 5}}},
+            "$.description.message.carrier",
+            "unreadable",
+        ),
+        (
+            {"status": True, "description": {"message": {"control": 1, "status": "x", "campo_a": [1]}}},
+            "$.description.message.campo_a",
+            "unreadable",
+        ),
+    ],
+)
+def test_an_unreadable_optional_field_is_null_with_a_warning(body: Any, field: str, code: str) -> None:
+    # Issue 10 point 12: only the identity (id/control) and the status may reject a record.
+    result = _fetch(Recorder(200, body), ["42"])
+    assert result.errors == ()
+    (report,) = result.reports
+    assert [(w.field, w.code.value) for w in report.warnings] == [(field, code)]
+
+
+@pytest.mark.parametrize(
     "body",
     [
         {"status": True, "description": {"id": True}},
-        {"status": True, "description": {"id": 1, "charge": [1]}},
-        {"status": True, "description": {"id": 1, "country": {"iso_code": "MEX"}}},
-        {"status": True, "description": {"id": 1, "length": -1}},
-        {"status": True, "description": {"id": 1, "number": 528100001234}},
+        {"status": True, "description": {"id": "1\x00"}},
         {"status": True, "description": {"message": {"control": 1, "status": True}}},
-        {"status": True, "description": {"message": {"control": 1, "status": "x", "carrier": 5}}},
         {"status": True, "description": None},
         {"status": None},
         {"status": 1, "description": {"id": 1}},

@@ -276,13 +276,37 @@ def test_fetch_integer_cost() -> None:
     assert report.price is not None and report.price.amount == Decimal(2)
 
 
-def test_fetch_bool_cost_is_rejected() -> None:
+def test_fetch_bool_cost_is_null_with_a_warning() -> None:
     body = {"request_id": "r", "messages": [{"msg_id": "m", "status": "sent", "sms_cost": True}]}
     result = _fetch(["r"], FakeClient([(200, body)]))
+    assert result.errors == ()
+    (report,) = result.reports
+    assert report.price is None
+    assert [(w.field, w.code.value) for w in report.warnings] == [("$.messages[0].sms_cost", "unreadable")]
+
+
+def test_an_answer_with_more_messages_than_the_bound_fails_that_id_before_reading_them() -> None:
+    # Issue 10 point 7: a vendor-controlled count is bounded before any per-item work.
+    messages = [{"msg_id": f"m{i}", "status": "sent"} for i in range(smsstatus_d7.INFO.max_batch + 1)]
+    result = _fetch(["r"], FakeClient([(200, {"request_id": "r", "messages": messages})]))
     assert result.reports == ()
     (item,) = result.errors
     assert isinstance(item.error, PayloadError)
-    assert item.error.field == "$.messages[0].sms_cost"
+    assert item.error.field == "$.messages"
+
+
+@pytest.mark.parametrize("msg_id", ["m-1\x00", "m-1\r\nforged", "x" * 300])
+def test_a_message_id_that_cannot_be_queried_fails_that_message(msg_id: str) -> None:
+    # Issue 10 point 11: an id with a NUL or other control character was stored but could not be queried.
+    body = {
+        "request_id": "r",
+        "messages": [{"msg_id": msg_id, "status": "sent"}, {"msg_id": "ok", "status": "sent"}],
+    }
+    result = _fetch(["r"], FakeClient([(200, body)]))
+    assert [r.message_id for r in result.reports] == ["ok"]
+    (item,) = result.errors
+    assert isinstance(item.error, PayloadError)
+    assert item.error.field == "$.messages[0].msg_id"
 
 
 @pytest.mark.parametrize(
@@ -299,15 +323,17 @@ def test_fetch_bool_cost_is_rejected() -> None:
 )
 def test_schedule_time(given: str | None, expected: str | None) -> None:
     record = Record("d7", {"schedule_time": given})
-    assert smsstatus_d7.message_log.schedule_time(record, "schedule_time") == expected
+    assert record.optional("schedule_time", smsstatus_d7.message_log.schedule_time) == expected
+    assert record.warnings == ()
 
 
-@pytest.mark.parametrize("given", ["tomorrow", "2025-13-01T00:00:00Z", 1749545540])
-def test_schedule_time_rejects(given: object) -> None:
+@pytest.mark.parametrize("given", ["tomorrow", "2025-13-01T00:00:00Z", 1749545540, "0001-01-01T00:00+01:00"])
+def test_schedule_time_in_an_unknown_format_is_null_with_a_warning(given: object) -> None:
+    # Issue 10 point 12: it used to turn the whole message into an item error.
     record = Record("d7", {"schedule_time": given}, "$.messages[0]")
-    with pytest.raises(PayloadError) as info:
-        smsstatus_d7.message_log.schedule_time(record, "schedule_time")
-    assert info.value.field == "$.messages[0].schedule_time"
+    assert record.optional("schedule_time", smsstatus_d7.message_log.schedule_time) is None
+    (warning,) = record.warnings
+    assert (warning.field, warning.code.value) == ("$.messages[0].schedule_time", "unreadable")
 
 
 def test_fetch_token_never_in_errors() -> None:

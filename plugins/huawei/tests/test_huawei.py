@@ -232,7 +232,7 @@ def test_json_batch_without_content_type_is_sniffed() -> None:
 
 def test_batch_item_error_keeps_the_item_as_received() -> None:
     good = {"smsMsgId": "m_1", "status": "DELIVRD"}
-    bad = {"smsMsgId": "m_2", "status": "DELIVRD", "updateTime": "yesterday"}
+    bad = {"smsMsgId": "m_2", "status": "DELIVRD", "total": "3"}  # a part of 3, but which one?
     body = json.dumps({"statusReportList": [bad, good]})
     result = REGISTRY.parse_push(
         "huawei", PushRequest.build(body=body, content_type="application/json", received_at=RECEIVED)
@@ -240,8 +240,75 @@ def test_batch_item_error_keeps_the_item_as_received() -> None:
     assert [r.message_id for r in result.reports] == ["m_1"]
     (item,) = result.errors
     assert item.raw == bad and item.index == 0 and item.key == "m_2"
-    assert isinstance(item.error, PayloadError) and item.error.field == "$.statusReportList[0].updateTime"
+    assert isinstance(item.error, PayloadError) and item.error.field == "$.statusReportList[0].sequence"
     assert result.reply.status_code == 200 and result.reply.body == b""
+
+
+def test_an_unreadable_update_time_is_null_with_a_warning_and_the_report_stands() -> None:
+    # Issue 10 point 12: only the identity and the status may reject a report.
+    item = {"smsMsgId": "m_2", "status": "DELIVRD", "updateTime": "yesterday"}
+    body = json.dumps({"statusReportList": [item]})
+    result = REGISTRY.parse_push(
+        "huawei", PushRequest.build(body=body, content_type="application/json", received_at=RECEIVED)
+    )
+    (report,) = result.reports
+    assert report.status_at is None and report.raw == item
+    assert [(w.field, w.code.value) for w in report.warnings] == [
+        ("$.statusReportList[0].updateTime", "unreadable")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("form", "field"),
+    [
+        ("smsMsgId=m_1&status=DELIVRD&total=10000000&sequence=1", "form.total"),  # the 90-byte attack
+        ("smsMsgId=m_1&status=DELIVRD&total=256&sequence=1", "form.total"),
+        ("smsMsgId=m_1&status=DELIVRD&total=3&sequence=4", "form.sequence"),
+        ("smsMsgId=m_1&status=DELIVRD&total=3&sequence=999999999", "form.sequence"),
+    ],
+)
+def test_part_numbers_beyond_what_sms_concatenation_allows_are_refused(form: str, field: str) -> None:
+    # Issue 10 point 7: the part number is this report's identity (every part shares smsMsgId),
+    # so it cannot be dropped to null; it is a payload error, bounded to 255 parts.
+    with pytest.raises(PayloadError) as info:
+        REGISTRY.parse_push("huawei", _form(form))
+    assert info.value.field == field
+
+
+def test_the_largest_concatenated_message_is_accepted() -> None:
+    (report,) = REGISTRY.parse_push(
+        "huawei", _form("smsMsgId=m_1&status=DELIVRD&total=255&sequence=255")
+    ).reports
+    assert report.part == Part(255, 255)
+    assert report.segments == 255
+
+
+def test_a_batch_longer_than_documented_is_refused_before_any_report_is_read() -> None:
+    # Huawei documents up to 50 reports per batch push; the plugin accepts twice that.
+    items = [{"smsMsgId": f"m_{i}", "status": "DELIVRD"} for i in range(101)]
+    body = json.dumps({"statusReportList": items})
+    with pytest.raises(PayloadError) as info:
+        REGISTRY.parse_push("huawei", PushRequest.build(body=body, content_type="application/json"))
+    assert info.value.field == "$.statusReportList"
+    body = json.dumps({"statusReportList": items[:100]})
+    assert (
+        len(
+            REGISTRY.parse_push(
+                "huawei", PushRequest.build(body=body, content_type="application/json")
+            ).reports
+        )
+        == 100
+    )
+
+
+@pytest.mark.parametrize("message_id", ["m_1\x00", "m_1\x1b]0;pwned\x07", "m" * 300])
+def test_a_message_id_that_cannot_be_queried_is_refused(message_id: str) -> None:
+    # Issue 10 point 11: an id with a NUL or other control character was stored but could not be queried.
+    body = json.dumps({"statusReportList": [{"smsMsgId": message_id, "status": "DELIVRD"}]})
+    result = REGISTRY.parse_push("huawei", PushRequest.build(body=body, content_type="application/json"))
+    assert result.reports == ()
+    (item,) = result.errors
+    assert isinstance(item.error, PayloadError) and item.error.field == "$.statusReportList[0].smsMsgId"
 
 
 def test_unrecognised_code_still_gets_the_success_reply() -> None:

@@ -29,6 +29,8 @@ from smsstatus.plugin import (
     Status,
     StatusReport,
     VendorError,
+    kind_of,
+    shown,
     strip_fields,
     to_e164,
 )
@@ -93,7 +95,7 @@ def _documented(vendor: str, d: Record, raw: dict[str, Any], received_at: dateti
     submitted_at = opt_time(d, "added_on")
     amount = d.decimal("charge", required=False)
     iso_code = country_name = number_type = None
-    country = _opt_child(d, "country")
+    country = d.opt_child("country")
     if country is not None:
         iso_code = _iso_code(country)
         country_name = country.opt_string("country")
@@ -134,6 +136,7 @@ def _documented(vendor: str, d: Record, raw: dict[str, Any], received_at: dateti
         channel=Channel.FETCH,
         extra=extra,
         raw=raw,
+        warnings=d.warnings,
     )
 
 
@@ -142,7 +145,8 @@ def _iso_code(country: Record) -> str | None:
     if value is None:
         return None
     if len(value) != 2 or not (value.isascii() and value.isalpha()):
-        raise country.error("iso_code", f"{value!r} is not an ISO 3166-1 alpha-2 code")
+        country.warn("iso_code", f"{shown(value)} is not an ISO 3166-1 alpha-2 code")
+        return None
     return value.upper()
 
 
@@ -163,7 +167,7 @@ def _legacy(vendor: str, d: Record, raw: dict[str, Any], received_at: datetime) 
     message_id = m.ident("control")
     vendor_status = _word(m, "status", required=True)
     vendor_code = _word(m, "disposicion", required=False)
-    client_ref = _word(m, "campo_a", required=False)
+    client_ref = _word(m, "campo_a", required=False)  # at most 32 characters at send time
     carrier = m.opt_string("carrier")
     m.opt_string("msg")  # type-checked; the text itself stays in raw only
     send_date = opt_time(m, "send_date")
@@ -194,28 +198,25 @@ def _legacy(vendor: str, d: Record, raw: dict[str, Any], received_at: datetime) 
         channel=Channel.FETCH,
         extra=extra,
         raw=raw,
+        warnings=d.warnings,
     )
 
 
 def _word(record: Record, name: str, *, required: bool) -> str | None:
-    """A value sent as a string or an integer, as text (``""`` is absent)."""
+    """A value sent as a string or an integer, as text (``""`` is absent).
+    Required (the status): a bad value rejects the record; optional: null and
+    a warning."""
     value = record.get(name)
     if value is None or value == "":
         if required:
             raise record.error(name, "required field is missing")
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise record.error(name, "expected a string or an integer")
-    return str(value)
-
-
-def _opt_child(record: Record, name: str) -> Record | None:
-    value = record.get(name)
-    if value is None:
+        if required:
+            raise record.error(name, "expected a string or an integer")
+        record.warn(name, f"expected a string or an integer, got {kind_of(value)}")
         return None
-    if not isinstance(value, Mapping):
-        raise record.error(name, "expected an object")
-    return Record(record.vendor, value, record.at(name))
+    return str(value)
 
 
 # -- errors --------------------------------------------------------------------

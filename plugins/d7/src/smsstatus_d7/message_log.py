@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from smsstatus.plugin import (
+    MAX_PARTS,
     Channel,
     FetchResult,
     ItemError,
@@ -23,11 +24,15 @@ from smsstatus.plugin import (
     NotFoundError,
     PayloadError,
     Record,
+    ReportWarning,
     StatusReport,
     VendorError,
+    kind_of,
+    shown,
     to_e164,
 )
 
+from . import INFO
 from .mapping import map_value
 
 if TYPE_CHECKING:
@@ -82,11 +87,12 @@ def parse_log(
     vendor: str, data: Any, received_at: datetime, request_id: str, index: int
 ) -> tuple[list[StatusReport], list[ItemError]]:
     """Reports of one message-log answer; a bad envelope fails the id, a bad
-    message fails only that message."""
+    message identity or status fails only that message, and any other field
+    that cannot be read is null with a warning."""
     try:
         envelope = Record(vendor, data)
-        batch_id = envelope.ident("request_id")
-        messages = envelope.array("messages")
+        messages = envelope.array("messages", max_items=INFO.max_batch)
+        batch_id = envelope.ident("request_id", required=False)
         shared: dict[str, Any] = {}
         if envelope.has("channel"):
             shared["channel"] = envelope.opt_string("channel")
@@ -99,14 +105,18 @@ def parse_log(
     for position, item in enumerate(messages):
         try:
             record = Record(vendor, item, f"$.messages[{position}]")
-            reports.append(_report(record, batch_id, shared, received_at))
+            reports.append(_report(record, batch_id, shared, envelope.warnings, received_at))
         except PayloadError as exc:
             errors.append(ItemError(error=exc, raw=item, index=index, key=request_id))
     return reports, errors
 
 
 def _report(
-    record: Record, batch_id: str | None, shared: dict[str, Any], received_at: datetime
+    record: Record,
+    batch_id: str | None,
+    shared: dict[str, Any],
+    envelope_warnings: tuple[ReportWarning, ...],
+    received_at: datetime,
 ) -> StatusReport:
     message_id = record.ident("msg_id")
     status = record.string("status")
@@ -115,8 +125,12 @@ def _report(
     recipient_raw = record.opt_string("recipient")
     extra = dict(shared)
     if record.has("schedule_time"):
-        extra["schedule_time"] = schedule_time(record, "schedule_time")
+        extra["schedule_time"] = record.optional("schedule_time", schedule_time)
+    segments = record.integer("number_of_sms", required=False, minimum=0, maximum=MAX_PARTS)
+    price = _cost(record, "sms_cost")
+    country = _country(record, "country")
     mapped = map_value(status)
+    warnings = record.warnings
     return StatusReport(
         vendor=record.vendor,
         message_id=message_id,
@@ -127,13 +141,14 @@ def _report(
         mapping=mapped.mapping,
         reason=mapped.reason,
         vendor_status=status,
-        segments=record.integer("number_of_sms", required=False, minimum=0),
-        price=_cost(record, "sms_cost"),
-        country=_country(record, "country"),
+        segments=segments,
+        price=price,
+        country=country,
         received_at=received_at,
         channel=Channel.FETCH,
         extra=extra,
         raw=record.data,
+        warnings=envelope_warnings + warnings if envelope_warnings else warnings,
     )
 
 
@@ -143,38 +158,46 @@ def _cost(record: Record, name: str) -> Money | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise record.error(name, "expected a number")
-    amount = record.decimal(name)  # a float is read via its shortest repr: 0.0004 stays 0.0004
+        record.warn(name, f"expected a number, got {kind_of(value)}")
+        return None
+    amount = record.decimal(
+        name, required=False
+    )  # a float is read via its shortest repr: 0.0004 stays 0.0004
     return None if amount is None else Money(amount, None)
 
 
 def _country(record: Record, name: str) -> str | None:
-    """ISO 3166-1 alpha-2 (upper-cased); anything else stays only in ``raw``."""
+    """ISO 3166-1 alpha-2 (upper-cased)."""
     value = record.opt_string(name)
-    if value is None or len(value) != 2 or not (value.isascii() and value.isalpha()):
+    if value is None:
+        return None
+    if len(value) != 2 or not (value.isascii() and value.isalpha()):
+        record.warn(name, f"{shown(value)} is not an ISO 3166-1 alpha-2 code")
         return None
     return value.upper()
 
 
-def schedule_time(record: Record, name: str) -> str | None:
-    """The scheduled send time as an RFC 3339 UTC string (for ``extra``).
+def schedule_time(value: Any) -> str:
+    """The scheduled send time as an RFC 3339 UTC string (for ``extra``);
+    ``ValueError`` for anything else (the report then has it null, with a
+    warning, and the value in ``raw``).
 
     D7 documents no format; its send API takes ISO 8601 with an offset
     (``2021-08-05T12:52+05:30``), so ISO 8601 is read and a time without an
     offset is taken as UTC.
     """
-    value = record.get(name)
-    if value is None or value == "":
-        return None
     if not isinstance(value, str):
-        raise record.error(name, "expected an ISO 8601 time string")
+        raise ValueError(f"expected an ISO 8601 time string, got {kind_of(value)}")
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        raise record.error(name, f"{value!r} is not an ISO 8601 time") from None
+        raise ValueError(f"{shown(value)} is not an ISO 8601 time") from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
+    try:
+        return parsed.astimezone(UTC).replace(tzinfo=None).isoformat() + "Z"
+    except OverflowError:  # 0001-01-01T00:00+01:00 lands before year 1
+        raise ValueError(f"{shown(value)} is out of range") from None
 
 
 def error_detail(response: HttpResponse) -> tuple[str | None, str, Any]:

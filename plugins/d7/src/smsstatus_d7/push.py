@@ -78,13 +78,15 @@ def parse(vendor: str, request: PushRequest) -> PushResult:
         raise record.error("status", "must not be empty")
     recipient_raw = record.opt_string("recipient")
     mapped = map_value(status)
+    batch_id = record.ident("request_id", required=False)
+    sender = record.opt_string("originator")
     report = StatusReport(
         vendor=vendor,
         message_id=message_id,
-        batch_id=record.ident("request_id", required=False),
+        batch_id=batch_id,
         recipient=to_e164(recipient_raw),
         recipient_raw=recipient_raw,
-        sender=record.opt_string("originator"),
+        sender=sender,
         status=mapped.status,
         mapping=mapped.mapping,
         reason=mapped.reason,
@@ -92,5 +94,6 @@ def parse(vendor: str, request: PushRequest) -> PushResult:
         received_at=request.received_at,
         channel=Channel.PUSH,
         raw=data,
+        warnings=record.warnings,
     )
     return PushResult(reports=(report,), reply=REPLY)

@@ -28,7 +28,6 @@ from smsstatus.plugin import (
     Channel,
     Credentials,
     ItemError,
-    Part,
     PayloadError,
     PushReply,
     PushRequest,
@@ -36,10 +35,13 @@ from smsstatus.plugin import (
     Record,
     StatusReport,
     decode_json_object,
+    identity,
+    identity_problem,
+    kind_of,
     to_e164,
 )
 
-from . import signing
+from . import INFO, signing
 from .codes import map_code
 
 __all__ = ["REPLY", "SOURCES", "CREDENTIAL_NAMES", "parse", "report_from", "parse_update_time"]
@@ -93,7 +95,9 @@ def _form(vendor: str, request: PushRequest) -> dict[str, str]:
 
 
 def _batch(vendor: str, request: PushRequest) -> PushResult:
-    items = Record(vendor, decode_json_object(vendor, request.body)).array("statusReportList")
+    items = Record(vendor, decode_json_object(vendor, request.body)).array(
+        "statusReportList", max_items=INFO.max_batch
+    )
     reports: list[StatusReport] = []
     errors: list[ItemError] = []
     received_at = request.received_at
@@ -117,31 +121,22 @@ def _key(item: Any) -> str | None:
 def report_from(record: Record, received_at: datetime) -> StatusReport:
     """One canonical report from one Huawei report record.
 
-    Values are read directly when they are what Huawei documents (strings);
-    anything else goes through :class:`~smsstatus.plugin.Record`, which
-    accepts the tolerated variants and names the field of a bad one.
+    Only the identity (``smsMsgId``, and for a long SMS the part ``sequence``
+    of ``total``: every part shares the message id) and the ``status`` may
+    reject the record; any other field that cannot be read is null with a
+    warning. Values are read directly when they are what Huawei documents
+    (strings); anything else goes through :class:`~smsstatus.plugin.Record`.
     """
     data = record.data
     message_id = data.get("smsMsgId")
-    if message_id.__class__ is not str:
-        message_id = record.string("smsMsgId")
-    if not message_id.strip():
-        raise record.error("smsMsgId", "must not be empty")
+    if message_id.__class__ is not str or identity_problem(message_id) is not None:
+        message_id = identity(record.vendor, record.at("smsMsgId"), message_id)
     status = data.get("status")
     if status.__class__ is not str:
         status = record.string("status")
     if not status.strip():
         raise record.error("status", "must not be empty")
-    total = _count(record, "total")
-    sequence = _count(record, "sequence")
-    part = None
-    if total is not None:
-        if sequence is not None and sequence > total:
-            raise record.error("sequence", f"part {sequence} is beyond total {total}")
-        if total > 1:
-            if sequence is None:
-                raise record.error("sequence", f"required when total is {total} (which part is this?)")
-            part = Part(sequence, total)
+    part, total = record.part("sequence", "total", identity=True)
     recipient_raw = _text(record, "to")
     source = _source(record)
     update_time = data.get("updateTime")
@@ -162,11 +157,12 @@ def report_from(record: Record, received_at: datetime) -> StatusReport:
         part=part,
         status_at=None
         if update_time is None or update_time == ""
-        else record.time("updateTime", parse_update_time),
+        else record.time("updateTime", parse_update_time, required=False),
         received_at=received_at,
         channel=Channel.PUSH,
         extra={} if source is None else {"source": source, "source_name": SOURCES.get(source)},
         raw=data,
+        warnings=record.warnings,
     )
 
 
@@ -175,15 +171,7 @@ def _text(record: Record, name: str) -> str | None:
     value = record.data.get(name)
     if value.__class__ is str:
         return value or None
-    return record.opt_string(name)  # None, or a typed error for a wrong type
-
-
-def _count(record: Record, name: str) -> int | None:
-    """``total``/``sequence``: a digit string >= 1 (an integer is tolerated)."""
-    value = record.data.get(name)
-    if value.__class__ is str and value.isdigit() and value.isascii() and value.strip("0"):
-        return int(value)
-    return record.integer(name, required=False, strings=True, minimum=1)
+    return record.opt_string(name)  # None, with a warning for a wrong type
 
 
 def _source(record: Record) -> str | None:
@@ -193,7 +181,8 @@ def _source(record: Record) -> str | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise record.error("source", 'expected a string such as "2"')
+        record.warn("source", f'expected a string such as "2", got {kind_of(value)}')
+        return None
     return str(value)
 
 
