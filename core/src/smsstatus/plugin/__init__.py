@@ -47,6 +47,7 @@ from ..hookspecs import hookimpl
 from ..http import HttpClient, HttpResponse
 from ..lazy import on_first_call
 from ..model import (
+    MAX_PARTS,
     Channel,
     JSONValue,
     MappedStatus,
@@ -55,14 +56,27 @@ from ..model import (
     Operator,
     Part,
     Reason,
+    ReportWarning,
     Status,
     StatusReport,
+    WarningCode,
 )
 from ..request import FetchResult, Headers, ItemError, PushReply, PushRequest, PushResult
-from ..vendor import Capability, DocumentedStatus, PollPolicy, VendorInfo
+from ..vendor import DEFAULT_MAX_BATCH, Capability, DocumentedStatus, PollPolicy, VendorInfo
 
 if TYPE_CHECKING:
-    from ..fields import Record, decode_json_object, kind_of, strip_fields
+    from ..fields import (
+        MAX_ID_LENGTH,
+        NO_WARNINGS,
+        Record,
+        check_batch,
+        decode_json_object,
+        identity,
+        identity_problem,
+        kind_of,
+        shown,
+        strip_fields,
+    )
     from ..multipart import MessageOutcome, combine_parts
     from ..networks import NetworkCode, split_network_code
     from ..phone import to_e164
@@ -74,11 +88,33 @@ if TYPE_CHECKING:
         map_stat,
         parse_receipt,
     )
-    from ..times import SHANGHAI, from_epoch_millis, from_epoch_seconds, parse_local, parse_rfc3339, zone
+    from ..times import (
+        SHANGHAI,
+        OutOfRange,
+        from_epoch_millis,
+        from_epoch_seconds,
+        parse_local,
+        parse_rfc3339,
+        zone,
+    )
 
 #: Parsing helpers imported on first access (PEP 562), by the module defining them.
 _ON_ACCESS: dict[str, str] = {
-    **dict.fromkeys(("Record", "decode_json_object", "kind_of", "strip_fields"), "fields"),
+    **dict.fromkeys(
+        (
+            "MAX_ID_LENGTH",
+            "NO_WARNINGS",
+            "Record",
+            "check_batch",
+            "decode_json_object",
+            "identity",
+            "identity_problem",
+            "kind_of",
+            "shown",
+            "strip_fields",
+        ),
+        "fields",
+    ),
     **dict.fromkeys(("MessageOutcome", "combine_parts"), "multipart"),
     **dict.fromkeys(("NetworkCode", "split_network_code"), "networks"),
     "to_e164": "phone",
@@ -87,7 +123,15 @@ _ON_ACCESS: dict[str, str] = {
         "smpp",
     ),
     **dict.fromkeys(
-        ("SHANGHAI", "from_epoch_millis", "from_epoch_seconds", "parse_local", "parse_rfc3339", "zone"),
+        (
+            "SHANGHAI",
+            "OutOfRange",
+            "from_epoch_millis",
+            "from_epoch_seconds",
+            "parse_local",
+            "parse_rfc3339",
+            "zone",
+        ),
         "times",
     ),
 }
@@ -109,6 +153,7 @@ def __dir__() -> list[str]:
 __all__ = [
     # hooks and metadata
     "Capability",
+    "DEFAULT_MAX_BATCH",
     "DocumentedStatus",
     "PollPolicy",
     "VendorInfo",
@@ -130,6 +175,11 @@ __all__ = [
     "Reason",
     "Status",
     "StatusReport",
+    # null plus a warning for a field that cannot be read (API 1.1)
+    "MAX_PARTS",
+    "NO_WARNINGS",
+    "ReportWarning",
+    "WarningCode",
     # what the hooks take and return
     "FetchResult",
     "Headers",
@@ -152,8 +202,15 @@ __all__ = [
     "decode_json_object",
     "kind_of",
     "strip_fields",
+    # identities and batch bounds (API 1.1)
+    "MAX_ID_LENGTH",
+    "check_batch",
+    "identity",
+    "identity_problem",
+    "shown",
     # vendor times (timezone-aware UTC) and phone numbers (E.164)
     "SHANGHAI",
+    "OutOfRange",
     "from_epoch_millis",
     "from_epoch_seconds",
     "parse_local",

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["INFO", "SMSSTATUS_PLUGIN_API", "VENDOR", "vendor_info", "fetch", "map_status"]
 
 #: The plugin API (smsstatus.plugin) this plugin is written for.
-SMSSTATUS_PLUGIN_API = "1.0"
+SMSSTATUS_PLUGIN_API = "1.1"
 VENDOR = "contacta"
 
 #: The token, should the vendor ever echo it back: never kept in ``raw``.

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["INFO", "SMSSTATUS_PLUGIN_API", "vendor_info", "parse_push", "fetch", "map_status"]
 
 #: The plugin API (smsstatus.plugin) this plugin is written for.
-SMSSTATUS_PLUGIN_API = "1.0"
+SMSSTATUS_PLUGIN_API = "1.1"
 VENDOR = "d7"
 
 INFO = VendorInfo(
@@ -48,6 +48,10 @@ INFO = VendorInfo(
     poll=PollPolicy(first_after=60.0, interval=300.0, give_up_after=72 * 3600.0, batch_limit=1),
     fetch_key="batch_id",  # fetch takes the request_id of the send request
     secret_fields=(),
+    # A push carries one report; a fetched request id answers with one message
+    # per recipient of that send request, and D7 documents no recipient limit:
+    # this is a ceiling (the host's default), checked before any message is read.
+    max_batch=1000,
 )
 
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["INFO", "SMSSTATUS_PLUGIN_API", "vendor_info", "parse_push", "map_status"]
 
 #: The plugin API (smsstatus.plugin) this plugin is written for.
-SMSSTATUS_PLUGIN_API = "1.0"
+SMSSTATUS_PLUGIN_API = "1.1"
 VENDOR = "huawei"
 
 _PUSH_AUTH = "Huawei console: application > push AK/SK authentication"
@@ -72,6 +72,9 @@ INFO = VendorInfo(
     docs_url="https://support.huaweicloud.com/intl/en-us/api-msgsms/sms_05_0003.html",
     poll=None,
     secret_fields=(),
+    # The batch push carries "up to 50" reports (sms_05_0063); twice that is
+    # accepted, and a longer batch is refused before any report is read.
+    max_batch=100,
 )
 
 
