@@ -62,6 +62,13 @@ def test_warnings_are_in_the_json_form_and_the_schema() -> None:
     assert errors_of(validator("status-report"), bad) != []
 
 
+def test_a_warning_is_equal_by_field_and_code_its_reason_is_for_people() -> None:
+    one = ReportWarning("$.a", UNREADABLE, "not a number")
+    assert one == ReportWarning("$.a", UNREADABLE, "reworded")
+    assert one != ReportWarning("$.a", OUT_OF_RANGE, "not a number")
+    assert one != ReportWarning("$.b", UNREADABLE, "not a number")
+
+
 def test_a_report_stored_before_warnings_existed_still_loads() -> None:
     data = to_dict(_report())
     del data["warnings"]

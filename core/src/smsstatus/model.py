@@ -206,8 +206,10 @@ class ReportWarning:
     #: (``$.requestTime``, ``form.total``, ``$.Data[2].ReceiptTime``).
     field: str
     code: WarningCode
-    #: Short human-readable explanation (not for matching: use ``code``).
-    reason: str
+    #: Short human-readable explanation. Not part of equality: two warnings
+    #: about the same field with the same code are the same warning, and
+    #: nobody should match on this text.
+    reason: str = attrs.field(eq=False)
 
 
 def _final_from_status(instance: StatusReport) -> bool:

@@ -133,48 +133,45 @@ def message_report(record: Record, received_at: datetime) -> StatusReport:
     code = record.ident("error_code", required=False)
     mapped = map_value(status, code)
     recipient_raw = record.opt_string("to")
-    warnings: list[dict[str, str]] = []
     extra: dict[str, Any] = {}
     for name in ("account_sid", "messaging_service_sid", "direction"):
-        value = _optional(name, record.opt_string, warnings)
+        value = record.opt_string(name)
         if value is not None:
             extra[name] = value
-    sent = _optional("date_sent", _time(record), warnings)
+    sent = _time(record)("date_sent")
     if sent is not None:
         extra["date_sent"] = sent.isoformat().replace("+00:00", "Z")
-    segments = _optional("num_segments", _segments(record), warnings)
-    report = StatusReport(
+    segments = _segments(record)("num_segments")
+    # Optional fields are read leniently (smsstatus.plugin.Record): an
+    # unreadable one is None with a warning, and only the sid and the status
+    # may reject the record.
+    sender = record.opt_string("from")
+    description = record.opt_string("error_message")
+    price = _price(record)("price")
+    submitted_at = _time(record)("date_created")
+    status_at = _time(record)("date_updated")
+    return StatusReport(
         vendor=record.vendor,
         message_id=message_id,
         recipient=to_e164(recipient_raw),
         recipient_raw=recipient_raw,
-        sender=_optional("from", record.opt_string, warnings),
+        sender=sender,
         status=mapped.status,
         mapping=mapped.mapping,
         reason=mapped.reason,
         vendor_status=status,
         vendor_code=code,
-        vendor_description=_optional("error_message", record.opt_string, warnings),
+        vendor_description=description,
         segments=segments,
-        price=_optional("price", _price(record), warnings),
-        submitted_at=_optional("date_created", _time(record), warnings),
-        status_at=_optional("date_updated", _time(record), warnings),
+        price=price,
+        submitted_at=submitted_at,
+        status_at=status_at,
         received_at=received_at,
         channel=Channel.FETCH,
-        extra={**extra, "warnings": warnings} if warnings else extra,
+        extra=extra,
         raw=dict(record.data),
+        warnings=record.warnings,
     )
-    return report
-
-
-def _optional(name: str, read: Callable[[str], Any], warnings: list[dict[str, str]]) -> Any:
-    """An optional field: unreadable becomes ``None`` with a warning (the
-    value stays in ``raw``); only the id and the status may reject a record."""
-    try:
-        return read(name)
-    except PayloadError as exc:
-        warnings.append({"field": exc.field, "problem": "unreadable"})
-        return None
 
 
 def _segments(record: Record) -> Callable[[str], int | None]:
