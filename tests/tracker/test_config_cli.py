@@ -216,3 +216,19 @@ def test_replay_list_and_empty_replay(tmp_path: Path) -> None:
         main, ["replay", "--db", url, "--format", "json"], env={"SMSSTATUS_VENDORS": "none"}
     )
     assert replayed.exit_code == 0 and json.loads(replayed.output) == {"replayed": []}
+
+
+def test_serve_warns_once_per_vendor_whose_pushes_are_not_authenticated(tmp_path: Path) -> None:
+    """Issue 10 point 5: a vendor that supports webhook authentication (it
+    declares a push credential) but has none configured gets one warning line."""
+    registry = smsstatus.Registry(vendors={"acme": Vendor("acme"), "beta": Vendor("beta")})
+    url = f"sqlite:///{tmp_path / 'w.sqlite3'}"
+    server = build_server(
+        registry=registry, db=url, environ={"SMSSTATUS_BETA_PSWD": "pa55-word-secret"}, poll=False
+    )
+    try:
+        warnings = [n for n in server.notes if n.startswith("WARNING")]
+        assert len(warnings) == 1 and "acme" in warnings[0] and "pswd" in warnings[0]
+        assert "SMSSTATUS_ACME_PSWD" in warnings[0] and "pa55" not in " ".join(server.notes)
+    finally:
+        server.close()

@@ -71,6 +71,7 @@ def build_server(
             raise ConfigError(config.source, f"vendors.{name}", "no such vendor plugin is installed")
     enabled = [v for v in registry.vendors if config.vendor(v).enabled]
     credentials = {v: config.credentials(v, registry.info(v), environ) for v in registry.vendors}
+    notes += _unauthenticated_push_warnings(registry, enabled, credentials)
 
     polled = []
     for vendor in enabled:
@@ -117,6 +118,28 @@ def build_server(
             store.close()
         raise
     return server
+
+
+def _unauthenticated_push_warnings(
+    registry: Registry, enabled: list[str], credentials: Mapping[str, Credentials]
+) -> list[str]:
+    """One line per receiving vendor that supports webhook authentication
+    (declares a push credential) but has none configured: anyone who can
+    reach its route can post reports for it."""
+    lines = []
+    for vendor in enabled:
+        info = registry.info(vendor)
+        names = [c.name for c in info.credentials if c.used_for == "push"]
+        if Capability.PUSH not in info.capabilities or not names:
+            continue
+        if any(credentials[vendor].optional(name) for name in names):
+            continue
+        env = ", ".join(f"SMSSTATUS_{vendor.upper().replace('-', '_')}_{n.upper()}" for n in names)
+        lines.append(
+            f"WARNING: {vendor} pushes are not authenticated (anyone who reaches its route can post"
+            f" reports): configure {', '.join(names)} ({env})"
+        )
+    return lines
 
 
 def _assemble(

@@ -25,6 +25,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -101,7 +102,7 @@ class Poller:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.fetch_options = dict(fetch_options or {})
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     def run_once(self) -> RoundStats:
         stats = RoundStats()
@@ -189,23 +190,35 @@ class Poller:
         if ack is not None:
             ack(vp.vendor, result)
 
-    # -- background thread -----------------------------------------------------
+    # -- background threads ----------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is not None or not self.vendors:
+        """Poll every vendor on its own thread: a vendor whose API hangs holds
+        up its own thread only, never the polling of the others."""
+        if self._threads or not self.vendors:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="smsstatus-poller", daemon=True)
-        self._thread.start()
-
-    def _loop(self) -> None:
         log.info("poller %s serving %s", self.owner, ", ".join(v.vendor for v in self.vendors))
+        for vp in self.vendors:
+            thread = threading.Thread(
+                target=self._loop, args=(vp,), name=f"smsstatus-poller-{vp.vendor}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
+
+    def _loop(self, vp: VendorPoll) -> None:
         while not self._stop.is_set():
-            self.run_once()
+            try:
+                self._vendor_round(vp, RoundStats())
+            except Exception:  # the store or a listener failed: try again next tick
+                log.exception("poll round for %s failed", vp.vendor)
             self._stop.wait(self.tick)
 
     def stop(self, timeout: float = 30.0) -> None:
+        """Stop polling; waits up to ``timeout`` seconds in all (a thread
+        stuck in a vendor call is a daemon and is left to its fetch deadline)."""
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        self._threads = []
