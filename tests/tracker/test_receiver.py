@@ -13,8 +13,8 @@ from urllib.parse import unquote, urlsplit
 import pytest
 import smsstatus
 from smsstatus import Capability, Credentials
-from smsstatus.fixtures import Case, build_push_request, load_cases
-from smsstatus.replay import body_bytes
+from smsstatus.fixtures import Case, build_push_request, exchanges_of, load_cases
+from smsstatus.replay import ReplayTransport, body_bytes
 from smsstatus.serialize import from_dict
 from smsstatus.server.app import Receiver, create_app
 from smsstatus.server.config import ReceiverConfig
@@ -57,7 +57,18 @@ def test_fixture_push_over_http(case: Case, tmp_path: Path) -> None:
     """Each recorded push, sent over HTTP exactly as the vendor sent it (same
     URL, headers, body, and the recorded receive time), gets the reply the
     vendor expects; the stored reports are the fixture's expected reports;
-    failures are dead letters without the case's secrets."""
+    failures are dead letters without the case's secrets. The exchanges a
+    push makes while parsing are the case's, replayed in order."""
+    transport = ReplayTransport(exchanges_of(case))
+    INSTALLED.use_push_transport(transport)
+    try:
+        _push_over_http(case, tmp_path)
+    finally:
+        INSTALLED.use_push_transport(None)
+    assert transport.problems == [] and transport.unused == 0, transport.problems
+
+
+def _push_over_http(case: Case, tmp_path: Path) -> None:
     recorded = build_push_request(case.data)
     parts = urlsplit(recorded.url)
     with open_store(f"sqlite:///{tmp_path / 'r.sqlite3'}") as store:

@@ -1,7 +1,10 @@
 """The library from ``async def`` code, without blocking the event loop.
 
 * ``parse_push`` is synchronous and stays so: it does no I/O (no network, no
-  database, no file), so an ``async def`` webhook handler calls it directly.
+  database, no file), so an ``async def`` webhook handler calls it directly;
+  except for a plugin whose ``parse_push`` takes the host's HTTP client (a
+  certificate to download, a subscription to confirm), which can wait up to
+  its deadline: call that one with ``asyncio.to_thread``.
 * The tracker's stores are blocking database drivers: :class:`AsyncTracker`
   runs each call in a worker thread and awaits it.
 

@@ -1,8 +1,8 @@
 """Fixture files: loading, validating and running a plugin's test cases.
 
 A plugin ships JSON fixture files (``schemas/fixture.schema.json``) in its
-package. Each case is a push, a fetch replayed from recorded exchanges, or a
-status mapping, with the canonical outcome written from the vendor's docs.
+package. Each case is a push (with the HTTP exchanges its parsing makes, if
+any, replayed), a fetch replayed from recorded exchanges, or a status mapping, with the canonical outcome written from the vendor's docs.
 :func:`run_case` runs one case against a :class:`~smsstatus.Registry` and
 raises :class:`CaseFailure` describing every difference; outcomes are compared
 as structured values (instants as instants, amounts as decimals), never as
@@ -42,6 +42,8 @@ __all__ = [
     "build_push_request",
     "FROZEN_AT",
     "frozen_clock",
+    "exchanges_of",
+    "offline_push_transport",
 ]
 
 #: Receive time of a push case that does not give one.
@@ -176,8 +178,8 @@ def payload_problems(info: VendorInfo, case: Case) -> list[str]:
         except ValueError as exc:
             payload = _Undecodable(str(exc))
         checks.append((case.data["payload_schema"], case.data.get("payload_valid", True), payload, "request"))
-    elif case.kind == "fetch":
-        for i, exchange in enumerate(case.data["exchanges"]):
+    if case.kind in ("push", "fetch"):
+        for i, exchange in enumerate(case.data.get("exchanges", ())):
             response = exchange["response"]
             if "payload_schema" in response:
                 content, _ = body_bytes(response.get("body"))
@@ -243,16 +245,33 @@ def _credentials(registry: Registry, case: Case) -> Credentials:
     return registry.credentials(case.vendor, case.data.get("credentials") or {})
 
 
+def exchanges_of(case: Case) -> list[Exchange]:
+    """The recorded HTTP exchanges of a push or fetch case."""
+    return [Exchange(x["request"], x["response"]) for x in case.data.get("exchanges", ())]
+
+
+def offline_push_transport(cases: Sequence[Case]) -> ReplayTransport:
+    """A lenient replay of every push case's exchanges: what pushes derived
+    from the cases (altered, repeated, benchmarked) get instead of the network."""
+    return ReplayTransport([x for c in cases if c.kind == "push" for x in exchanges_of(c)], strict=False)
+
+
 def _run_push(registry: Registry, case: Case) -> list[str]:
     expect = case.data["expect"]
     creds = _credentials(registry, case)
+    # Every push case runs offline: the exchanges it recorded, in order, and nothing else.
+    transport = ReplayTransport(exchanges_of(case))
     try:
-        result = registry.parse_push(case.vendor, build_push_request(case.data), creds)
+        result = registry.parse_push(case.vendor, build_push_request(case.data), creds, transport=transport)
     except err.SmsStatusError as exc:
-        return _expected_error(expect, exc) + _leaks(creds, str(exc))
+        return _replay_problems(transport) + _expected_error(expect, exc) + _leaks(creds, str(exc))
     if "error" in expect:
-        return [f"expected a {expect['error']['type']} error, got {len(result.reports)} report(s)"]
-    problems = _compare_reports(expect["reports"], [to_dict(r) for r in result.reports])
+        return [
+            *_replay_problems(transport),
+            f"expected a {expect['error']['type']} error, got {len(result.reports)} report(s)",
+        ]
+    problems = _replay_problems(transport)
+    problems += _compare_reports(expect["reports"], [to_dict(r) for r in result.reports])
     reply = expect["reply"]
     if result.reply.status_code != reply["status_code"]:
         problems.append(f"reply status {result.reply.status_code} != {reply['status_code']}")
@@ -282,10 +301,17 @@ def frozen_clock() -> Iterator[None]:
         yield
 
 
+def _replay_problems(transport: ReplayTransport) -> list[str]:
+    problems = list(transport.problems)
+    if transport.unused:
+        problems.append(f"{transport.unused} recorded exchange(s) never requested")
+    return problems
+
+
 def _run_fetch(registry: Registry, case: Case) -> list[str]:
     expect = case.data["expect"]
     creds = _credentials(registry, case)
-    transport = ReplayTransport([Exchange(x["request"], x["response"]) for x in case.data["exchanges"]])
+    transport = ReplayTransport(exchanges_of(case))
     try:
         with frozen_clock():
             result = registry.fetch(
@@ -297,13 +323,8 @@ def _run_fetch(registry: Registry, case: Case) -> list[str]:
                 sleep=lambda _seconds: None,
             )
     except err.SmsStatusError as exc:
-        problems = [*transport.problems, *_expected_error(expect, exc), *_leaks(creds, str(exc))]
-        if transport.unused:
-            problems.append(f"{transport.unused} recorded exchange(s) never requested")
-        return problems
-    problems = list(transport.problems)
-    if transport.unused:
-        problems.append(f"{transport.unused} recorded exchange(s) never requested")
+        return [*_replay_problems(transport), *_expected_error(expect, exc), *_leaks(creds, str(exc))]
+    problems = _replay_problems(transport)
     if "error" in expect:
         return [*problems, f"expected a {expect['error']['type']} error, got {len(result.reports)} report(s)"]
     problems += _compare_reports(expect["reports"], [to_dict(r) for r in result.reports])

@@ -47,7 +47,9 @@ def vendor_info() -> VendorInfo:  # type: ignore[empty-body]
 
 
 @hookspec(firstresult=True)
-def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:  # type: ignore[empty-body]
+def parse_push(  # type: ignore[empty-body]
+    vendor: str, request: PushRequest, credentials: Credentials, client: HttpClient
+) -> PushResult:
     """Parse one webhook request the vendor made into canonical reports.
 
     :param vendor: the vendor id the request was routed to.
@@ -56,6 +58,19 @@ def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> P
     :param credentials: the operator's configured credentials for this vendor;
         webhook credentials, when configured, must be checked (in constant time,
         see :func:`smsstatus.check_credential`) before anything else.
+    :param client: the host's HTTP client, for the rare push that needs an
+        outbound request to be understood or answered (a signing certificate
+        to download, a subscription to confirm). Leave the argument out unless
+        the plugin needs it: the host creates a client only for plugins whose
+        implementation names it, so every other push costs nothing more. It
+        has no base URL (give full URLs), a short total deadline, a response
+        size limit and no retries (the vendor retries the push itself), and
+        is shared by the pushes of one vendor, so a plugin may cache what it
+        fetched per client (``weakref.WeakKeyDictionary``). It reaches the
+        network in ``smsstatus serve`` and the library; fixture cases and the
+        conformance kit replay recorded exchanges offline (a push case's
+        ``exchanges``). Never send a request to a URL taken from the request
+        without checking it against the vendor's documented hosts.
     :return: a :class:`~smsstatus.PushResult` with every report the request
         carried, the reply the vendor expects, and, for a batch, an
         :class:`~smsstatus.ItemError` for each item that could not be parsed.
@@ -63,7 +78,9 @@ def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> P
     Raise :class:`~smsstatus.AuthenticationError` for a wrong or missing
     credential and :class:`~smsstatus.PayloadError` for a request that cannot
     be read at all. A status value the plugin does not recognise is not an
-    error: report it with ``mapping=unmapped``.
+    error: report it with ``mapping=unmapped``. An outbound request that fails
+    raises :class:`~smsstatus.TransportError` (the receiver answers 500, so
+    the vendor retries).
     """
 
 

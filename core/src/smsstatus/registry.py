@@ -15,6 +15,7 @@ Design points (see ``docs/architecture.md``):
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
@@ -34,7 +35,16 @@ from .vendor import Capability, VendorInfo
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["Registry", "LoadedVendor", "PluginFailure", "load", "VENDOR_GROUP", "WRAPPER_GROUP"]
+__all__ = [
+    "Registry",
+    "LoadedVendor",
+    "PluginFailure",
+    "load",
+    "VENDOR_GROUP",
+    "WRAPPER_GROUP",
+    "PUSH_TIMEOUT",
+    "PUSH_RETRY",
+]
 
 
 #: Entry point group of vendor plugins; the entry point name is the vendor id.
@@ -45,6 +55,12 @@ WRAPPER_GROUP = "smsstatus.plugins"
 ALLOW_ENV = "SMSSTATUS_VENDORS"
 
 CredentialsInput = Credentials | Mapping[str, str | Secret] | None
+
+#: The deadline of an HTTP exchange a plugin makes while parsing a push: the
+#: vendor is waiting for the answer (SNS gives up after 15 s by default).
+PUSH_TIMEOUT = 10.0
+#: No retries on the push path: the vendor retries the whole push.
+PUSH_RETRY = RetryPolicy(attempts=1)
 
 
 @attrs.frozen
@@ -99,6 +115,12 @@ class Registry:
         self._callers: dict[tuple[str, str], Any] = {}
         self._credential_names: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
         self._no_credentials: dict[str, Credentials] = {}
+        # parse_push's HTTP client, for the plugins that take one: whether a
+        # vendor's implementation names it, and one client per such vendor.
+        self._push_takes_client: dict[str, bool] = {}
+        self._push_clients: dict[str, HttpClient] = {}
+        self._push_transport: httpx.BaseTransport | None = None
+        self._push_lock = threading.Lock()
         for name, plugin in (vendors or {}).items():
             self.add_vendor(name, plugin)
         for wrapper in wrappers:
@@ -140,6 +162,7 @@ class Registry:
             return None
         self._vendors[name] = loaded
         self._callers.clear()
+        self._push_takes_client.clear()
         return loaded
 
     def _register_vendor(
@@ -218,6 +241,7 @@ class Registry:
         """Register a cross-cutting plugin (hook wrappers that see every vendor)."""
         self._pm.register(plugin, name=f"wrapper:{name}" if name else None)
         self._callers.clear()
+        self._push_takes_client.clear()
 
     # -- dispatch ----------------------------------------------------------
 
@@ -314,15 +338,91 @@ class Registry:
         return result
 
     def parse_push(
-        self, vendor: str, request: PushRequest, credentials: CredentialsInput = None
+        self,
+        vendor: str,
+        request: PushRequest,
+        credentials: CredentialsInput = None,
+        *,
+        client: HttpClient | None = None,
+        transport: httpx.BaseTransport | None = None,
     ) -> PushResult:
-        """Normalise one webhook request from ``vendor``."""
+        """Normalise one webhook request from ``vendor``.
+
+        A plugin whose ``parse_push`` takes ``client`` gets ``client`` when
+        given, else a client of its own for this call over ``transport``
+        (offline replay) when given, else the vendor's shared push client
+        (see :meth:`use_push_transport`). Other plugins get no client, and
+        these arguments cost them nothing.
+        """
         creds = self.credentials(vendor, credentials)
-        result = self._call(vendor, "parse_push", creds, request=request, credentials=creds)
+        takes_client = self._push_takes_client.get(vendor)
+        if takes_client is None:
+            takes_client = self._takes_client(vendor)
+        if not takes_client:
+            # client=None: nothing names it, but pluggy's callers warn about a spec argument left out.
+            result = self._call(vendor, "parse_push", creds, request=request, credentials=creds, client=None)
+        elif client is not None:
+            result = self._call(
+                vendor, "parse_push", creds, request=request, credentials=creds, client=client
+            )
+        elif transport is not None:
+            with self._new_push_client(vendor, transport, creds.secret_values()) as own:
+                result = self._call(
+                    vendor, "parse_push", creds, request=request, credentials=creds, client=own
+                )
+        else:
+            shared = self._shared_push_client(vendor)
+            result = self._call(
+                vendor, "parse_push", creds, request=request, credentials=creds, client=shared
+            )
         if not isinstance(result, PushResult):
             raise PluginError(vendor, f"parse_push returned {type(result).__name__}, not PushResult")
         _check_batch(vendor, len(result.reports) + len(result.errors), self._vendors[vendor].info.max_batch)
         return result
+
+    def _takes_client(self, vendor: str) -> bool:
+        """Whether ``vendor``'s ``parse_push`` (or a wrapper around it) names ``client``."""
+        loaded = self.get(vendor)
+        vendor_plugins = {id(v.plugin) for v in self._vendors.values()}
+        takes = any(
+            "client" in impl.argnames
+            for impl in self._pm.hook.parse_push.get_hookimpls()
+            if impl.plugin is loaded.plugin or id(impl.plugin) not in vendor_plugins
+        )
+        self._push_takes_client[vendor] = takes
+        return takes
+
+    @staticmethod
+    def _new_push_client(
+        vendor: str, transport: httpx.BaseTransport | None, secrets: Sequence[str] = ()
+    ) -> HttpClient:
+        return HttpClient(
+            vendor, None, timeout=PUSH_TIMEOUT, retry=PUSH_RETRY, transport=transport, secrets=secrets
+        )
+
+    def _shared_push_client(self, vendor: str) -> HttpClient:
+        client = self._push_clients.get(vendor)
+        if client is None:
+            with self._push_lock:
+                client = self._push_clients.get(vendor)
+                if client is None:
+                    client = self._push_clients[vendor] = self._new_push_client(vendor, self._push_transport)
+        return client
+
+    def use_push_transport(self, transport: httpx.BaseTransport | None) -> None:
+        """Send the HTTP exchanges of every later push through ``transport``
+        (an offline replay: the conformance kit, tests, benchmarks); ``None``
+        goes back to the network. The vendors' shared push clients are
+        replaced, so whatever a plugin cached per client is dropped."""
+        with self._push_lock:
+            old, self._push_clients = self._push_clients, {}
+            self._push_transport = transport
+        for client in old.values():
+            client.close()
+
+    def close(self) -> None:
+        """Close the push clients (their connections); the registry stays usable."""
+        self.use_push_transport(self._push_transport)
 
     def fetch(
         self,

@@ -71,12 +71,15 @@ def _base(url: str) -> str:
 
 
 class ReplayTransport(httpx.BaseTransport):
-    def __init__(self, exchanges: Sequence[Exchange]) -> None:
+    def __init__(self, exchanges: Sequence[Exchange], *, strict: bool = True) -> None:
         self._pending = list(exchanges)
+        self._strict = strict
         self.problems: list[str] = []
         self.requests: list[httpx.Request] = []
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if not self._strict:
+            return self._answer_any(request)
         self.requests.append(request)
         if not self._pending:
             problem = f"unrecorded request {request.method} {request.url.copy_with(query=None)}"
@@ -88,6 +91,15 @@ class ReplayTransport(httpx.BaseTransport):
             self.problems.append(mismatch)
             raise UnexpectedRequest(mismatch)
         return self._response(exchange.response)
+
+    def _answer_any(self, request: httpx.Request) -> httpx.Response:
+        for exchange in self._pending:
+            if self._mismatch(exchange.request, request) is None:
+                return self._response(exchange.response)
+        raise httpx.ConnectError(
+            f"offline: no recorded exchange for {request.method} {request.url.copy_with(query=None)}",
+            request=request,
+        )
 
     @staticmethod
     def _mismatch(expected: Mapping[str, Any], actual: httpx.Request) -> str | None:
@@ -129,7 +141,8 @@ class ReplayTransport(httpx.BaseTransport):
 
     @property
     def unused(self) -> int:
-        return len(self._pending)
+        """Recorded exchanges never requested (always 0 for a lenient replay)."""
+        return len(self._pending) if self._strict else 0
 
     def verify(self) -> None:
         """Raise if any request was unexpected or any recorded one was not made."""

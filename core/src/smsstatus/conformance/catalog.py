@@ -10,6 +10,7 @@ applies declared known failures.
 
 from __future__ import annotations
 
+from ..fixtures import offline_push_transport
 from .checks import (
     auth,
     batch_limit,
@@ -84,6 +85,9 @@ def _read_fixtures(ctx: Context) -> None:
     else:
         ctx.files = read_fixture_files(ctx.vendor, info.fixtures, info)
         ctx.manifest = read_manifest(ctx.vendor, info.fixtures)
+    # Pushes the checks derive from the cases stay offline: a push whose parsing
+    # makes a request gets the recorded answer, or fails as if offline.
+    ctx.registry.use_push_transport(offline_push_transport(ctx.cases))
 
 
 def _apply_manifest(ctx: Context, checks: list[Check]) -> None:

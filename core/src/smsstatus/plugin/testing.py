@@ -23,6 +23,7 @@ from __future__ import annotations
 from ..errors import PluginError, UnknownVendorError, UnsupportedError
 from ..fixtures import Case, CaseFailure, FixtureError, load_cases, run_case
 from ..registry import LoadedVendor, PluginFailure, Registry, load
+from ..replay import Exchange, ReplayTransport
 
 __all__ = [
     # the host, to load the plugin into (directly, or through its entry point)
@@ -40,4 +41,7 @@ __all__ = [
     "FixtureError",
     "load_cases",
     "run_case",
+    # offline replay of recorded HTTP exchanges (fetch, and pushes that make requests)
+    "Exchange",
+    "ReplayTransport",
 ]
