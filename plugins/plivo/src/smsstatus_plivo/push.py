@@ -1,0 +1,183 @@
+"""Plivo's message status callback to a canonical report.
+
+Plivo calls the ``url`` given at send time with the ``method`` given there:
+POST sends the fields as form data, GET as query parameters ("Message Status
+Callbacks"). One request carries one report, for one message:
+
+* ``MessageUUID`` (id), ``Status``, ``ErrorCode`` (only on failed and
+  undelivered), ``To``/``From``, ``Type`` (sms, mms, whatsapp);
+* ``Units`` (segments), ``TotalRate``, ``TotalAmount`` (no currency is
+  named), ``MCC``/``MNC`` (separate fields);
+* ``MessageTime``, ``QueuedTime``, ``SentTime``, ``DeliveryReportTime``:
+  ``YYYY-mm-dd HH:MM:SS.SSSSSS`` with no zone. Plivo's API writes its times
+  with an explicit ``+00:00`` or other offset; the callback's are read as UTC
+  (an assumption, see docs/vendors/plivo.md) and the raw text stays in ``raw``;
+* ``Sequence``: the order in which Plivo generated the callbacks of this
+  message. The canonical model has no ordering field, so it goes to
+  ``extra.sequence`` (an integer) for consumers to drop a report older than
+  one already applied;
+* ``ParentMessageUUID`` and ``PartInfo`` are "reserved for future use ...
+  should be ignored": kept in ``raw`` (and the parent id in
+  ``extra.parent_message_uuid`` when it differs from ``MessageUUID``),
+  never turned into ``part``.
+
+Plivo expects HTTP 200; its retry policy is not documented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from smsstatus.plugin import (
+    MAX_PARTS,
+    Channel,
+    Credentials,
+    Money,
+    Operator,
+    PayloadError,
+    PushReply,
+    PushRequest,
+    PushResult,
+    Record,
+    Status,
+    StatusReport,
+    kind_of,
+    shown,
+    to_e164,
+)
+
+from . import signature
+from .mapping import CODES, code_of, map_value
+
+__all__ = ["REPLY", "parse", "plivo_time", "digits"]
+
+REPLY = PushReply(status_code=200, content_type=None, body=b"")
+
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+#: Which callback time is the time of which status.
+_STATUS_TIME = {
+    "queued": "QueuedTime",
+    "sent": "SentTime",
+    "delivered": "DeliveryReportTime",
+    "undelivered": "DeliveryReportTime",
+    "read": "DeliveryReportTime",
+}
+
+
+def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
+    body_params, where = _params(vendor, request)
+    configured = signature.keys(credentials.optional("auth_token"), credentials.optional("main_auth_token"))
+    if configured:
+        v3_only = signature.version_policy(vendor, credentials.optional("signature_version"))
+        signature.verify(vendor, request, configured, body_params, v3_only=v3_only)
+    params = body_params if where == "form" else request.query_params
+    data: dict[str, str] = {}
+    for name, value in params:
+        data.setdefault(name, value)  # a repeated field counts with its first value
+    return PushResult(reports=(_report(Record(vendor, data, where), request),), reply=REPLY)
+
+
+def _params(vendor: str, request: PushRequest) -> tuple[list[tuple[str, str]], str]:
+    """The body's form fields (``"form"``) or, for a GET or an empty body, none
+    (the fields are in the query, ``"query"``)."""
+    if request.method == "GET" or not request.body:
+        return [], "query"
+    if request.content_type not in _FORM_TYPES and request.content_type:
+        raise PayloadError(vendor, "$", f"expected form data, got {request.content_type}")
+    try:
+        return request.form_params(), "form"
+    except (ValueError, LookupError) as exc:  # bad UTF-8, broken multipart
+        raise PayloadError(vendor, "form", f"body is not valid form data: {type(exc).__name__}") from None
+
+
+def plivo_time(value: object) -> datetime:
+    """``YYYY-mm-dd HH:MM:SS[.ffffff][+hh:mm]`` to UTC; without an offset the
+    time is read as UTC."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a time string, got {kind_of(value)}")
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError(f"{value!r} is not YYYY-mm-dd HH:MM:SS.ffffff") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value!r} is out of range") from None
+
+
+def digits(low: int, high: int) -> Callable[[Any], str]:
+    """A reader of a code of ``low`` to ``high`` decimal digits (MCC, MNC)."""
+
+    def read(value: Any) -> str:
+        if not (isinstance(value, str) and low <= len(value) <= high and value.isascii() and value.isdigit()):
+            raise ValueError(f"expected {low} to {high} digits, got {shown(value)}")
+        return value
+
+    return read
+
+
+def _operator(record: Record) -> Operator | None:
+    mcc = record.optional("MCC", digits(3, 3))
+    mnc = record.optional("MNC", digits(1, 3))
+    return Operator(mcc=mcc, mnc=mnc) if mcc or mnc else None
+
+
+def _report(record: Record, request: PushRequest) -> StatusReport:
+    message_id = record.ident("MessageUUID")
+    status = record.string("Status")
+    if not status.strip():
+        raise record.error("Status", "must not be empty")
+    code = record.opt_string("ErrorCode")
+    mapped = map_value(status, code)
+    known = CODES.get(code_of(code) or "")
+    recipient_raw = record.opt_string("To")
+    amount = record.decimal("TotalAmount", required=False)
+    segments = record.integer("Units", required=False, strings=True, minimum=0, maximum=MAX_PARTS)
+    operator = _operator(record)
+    submitted_at = record.time("MessageTime", plivo_time, required=False)
+    time_field = _STATUS_TIME.get(status.strip().lower())
+    status_at = None
+    if time_field is not None and mapped.status is not Status.UNKNOWN:
+        status_at = record.time(time_field, plivo_time, required=False)
+    extra: dict[str, Any] = {}
+    sequence = record.integer("Sequence", required=False, strings=True, minimum=0)
+    if sequence is not None:
+        extra["sequence"] = sequence
+    for name, key in (("Type", "type"), ("PowerpackUUID", "powerpack_uuid")):
+        value = record.opt_string(name)
+        if value is not None:
+            extra[key] = value
+    rate = record.decimal("TotalRate", required=False)
+    if rate is not None:
+        extra["total_rate"] = format(rate, "f")
+    parent = record.opt_string("ParentMessageUUID")
+    if parent is not None and parent != message_id:
+        extra["parent_message_uuid"] = parent
+    return StatusReport(
+        vendor=record.vendor,
+        message_id=message_id,
+        recipient=to_e164(recipient_raw),
+        recipient_raw=recipient_raw,
+        sender=record.opt_string("From"),
+        status=mapped.status,
+        mapping=mapped.mapping,
+        reason=mapped.reason,
+        vendor_status=status,
+        vendor_code=code,
+        vendor_description=known[3] if known else None,
+        segments=segments,
+        price=None if amount is None else Money(amount, None),
+        operator=operator,
+        submitted_at=submitted_at,
+        status_at=status_at,
+        received_at=request.received_at,
+        channel=Channel.PUSH,
+        extra=extra,
+        raw=dict(record.data),
+        warnings=record.warnings,
+    )
