@@ -1,0 +1,167 @@
+"""Sinch delivery reports to canonical reports.
+
+Sinch identifies a message by its batch and its recipient: a batch (one send
+request) goes to up to many recipients, and every report names the
+``batch_id`` and the ``recipient``. The canonical ``message_id`` is therefore
+the batch id, ``batch_id`` repeats it, and ``recipient`` tells the messages of
+one batch apart (the tracker keys a message by vendor, id and recipient).
+
+Two shapes:
+
+* a **per-recipient report** (``recipient_delivery_report_sms``/``_mms``, the
+  ``per_recipient`` and ``per_recipient_final`` callbacks, and
+  ``GET /batches/{id}/delivery_report/{recipient}``): one status of one
+  recipient, with ``at`` (when Sinch created the report) and
+  ``operator_status_at`` (the operator's time of the status);
+* a **batch report** (``delivery_report_sms``/``_mms``, the ``summary`` and
+  ``full`` callbacks, and ``GET /batches/{id}/delivery_report``): per status
+  and code, a ``count`` and, in a ``full`` report only, the ``recipients``.
+  A full report becomes one report per listed recipient (no event time: the
+  batch report has none), whose ``raw`` is the batch report's own fields with
+  that entry's ``status``, ``code`` and the one ``recipient``. A summary carries counts, not events: it names no
+  message, so it becomes no report (see :mod:`.push`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from smsstatus.plugin import (
+    MAX_PARTS,
+    Channel,
+    ItemError,
+    Operator,
+    PayloadError,
+    Record,
+    StatusReport,
+    check_batch,
+    parse_rfc3339,
+    to_e164,
+)
+
+from .mapping import MAX_RECIPIENTS, map_value
+
+__all__ = ["is_summary", "batch_reports", "recipient_report"]
+
+
+def recipient_report(record: Record, *, channel: Channel, received_at: datetime) -> StatusReport:
+    """One per-recipient delivery report."""
+    batch_id = record.ident("batch_id")
+    recipient_raw = record.string("recipient")
+    if not recipient_raw.strip():
+        raise record.error("recipient", "must not be empty")
+    status = record.string("status")
+    if not status.strip():
+        raise record.error("status", "must not be empty")
+    code = record.ident("code", required=False)
+    mapped = map_value(status, code)
+    created = record.time("at", parse_rfc3339, required=False)
+    operator_at = record.time("operator_status_at", parse_rfc3339, required=False)
+    parts = record.integer("number_of_message_parts", required=False, minimum=0, maximum=MAX_PARTS)
+    operator = record.opt_string("operator")
+    sender = record.opt_string("applied_originator")
+    client_ref = record.opt_string("client_reference")
+    extra: dict[str, Any] = {}
+    for name in ("type", "encoding"):
+        value = record.get(name)
+        if isinstance(value, str) and value:
+            extra[name] = value
+    return StatusReport(
+        vendor=record.vendor,
+        message_id=batch_id,
+        batch_id=batch_id,
+        recipient=to_e164(recipient_raw),
+        recipient_raw=recipient_raw,
+        sender=sender,
+        status=mapped.status,
+        mapping=mapped.mapping,
+        reason=mapped.reason,
+        vendor_status=status,
+        vendor_code=code,
+        client_ref=client_ref,
+        segments=parts,
+        operator=Operator(name=operator) if operator else None,
+        status_at=operator_at or created,
+        notified_at=created,
+        received_at=received_at,
+        channel=channel,
+        extra=extra,
+        raw=dict(record.data),
+        warnings=record.warnings,
+    )
+
+
+def is_summary(record: Record) -> bool:
+    """A batch report whose statuses carry counts only (no ``recipients``)."""
+    statuses = record.get("statuses")
+    return isinstance(statuses, list) and any(
+        isinstance(entry, Mapping) and entry.get("recipients") is None for entry in statuses
+    )
+
+
+def batch_reports(
+    record: Record, *, channel: Channel, received_at: datetime
+) -> tuple[list[StatusReport], list[ItemError]]:
+    """One report per recipient of a ``full`` batch report; a status entry that
+    cannot be read becomes an item error and the others still report."""
+    batch_id = record.ident("batch_id")
+    statuses = record.array("statuses")
+    total = sum(
+        len(entry["recipients"])
+        for entry in statuses
+        if isinstance(entry, Mapping) and isinstance(entry.get("recipients"), list)
+    )
+    check_batch(record.vendor, record.at("statuses"), total, MAX_RECIPIENTS)
+    client_ref = record.opt_string("client_reference")
+    # Each recipient's raw record: the batch report's own fields and its entry's
+    # status and code, not the whole list (a full report names up to thousands).
+    shared_raw = {k: v for k, v in record.data.items() if k != "statuses"}
+    reports: list[StatusReport] = []
+    errors: list[ItemError] = []
+    for index, item in enumerate(statuses):
+        try:
+            entry = Record(record.vendor, item, f"{record.at('statuses')}[{index}]")
+            status = entry.string("status")
+            if not status.strip():
+                raise entry.error("status", "must not be empty")
+            recipients = entry.array("recipients")
+        except PayloadError as exc:
+            errors.append(ItemError(error=exc, raw=item, index=index, key=batch_id))
+            continue
+        code = entry.ident("code", required=False)
+        mapped = map_value(status, code)
+        extra: dict[str, Any] = {"report_type": "full"}
+        count = entry.get("count")
+        if isinstance(count, int) and not isinstance(count, bool):
+            extra["count"] = count
+        warnings = record.warnings + entry.warnings
+        for position, number in enumerate(recipients):
+            if not isinstance(number, str) or not number.strip():
+                bad = PayloadError(
+                    record.vendor, f"{entry.at('recipients')}[{position}]", "expected a phone number"
+                )
+                errors.append(ItemError(error=bad, raw=number, index=index, key=batch_id))
+                continue
+            reports.append(
+                StatusReport(
+                    vendor=record.vendor,
+                    message_id=batch_id,
+                    batch_id=batch_id,
+                    recipient=to_e164(number),
+                    recipient_raw=number,
+                    status=mapped.status,
+                    mapping=mapped.mapping,
+                    reason=mapped.reason,
+                    vendor_status=status,
+                    vendor_code=code,
+                    client_ref=client_ref,
+                    received_at=received_at,
+                    channel=channel,
+                    extra=extra,
+                    raw={**shared_raw, "status": status, "code": entry.get("code"), "recipient": number},
+                    warnings=warnings,
+                )
+            )
+    return reports, errors
