@@ -17,10 +17,12 @@ from smsstatus.plugin import (
     MappingKind,
     Money,
     Operator,
+    OutOfRange,
     PayloadError,
     PushRequest,
     Reason,
     Status,
+    WarningCode,
 )
 from smsstatus.plugin.testing import Case, Registry, UnsupportedError, load, load_cases, run_case
 from smsstatus_innopaas.clock import parse_time
@@ -170,6 +172,10 @@ def test_unknown_status_push_still_gets_the_success_reply() -> None:
 # -- times ------------------------------------------------------------------------
 
 
+#: A receive time near the docs' examples (2024-2025): decides 10-digit values.
+NEAR = datetime(2025, 6, 10, 8, 52, 21, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     ("given", "expected"),
     [
@@ -177,7 +183,7 @@ def test_unknown_status_push_still_gets_the_success_reply() -> None:
         ("1749545540967", datetime(2025, 6, 10, 8, 52, 20, 967000, tzinfo=UTC)),
         # yyMMddHHmmss Beijing: 2024-02-01 00:11:13 +08:00 = 2024-01-31 16:11:13 UTC
         ("240201001113", datetime(2024, 1, 31, 16, 11, 13, tzinfo=UTC)),
-        # yyMMddHHmm Beijing: 2024-02-01 00:11 +08:00 = 2024-01-31 16:11 UTC
+        # yyMMddHHmm Beijing: 2024-02-01 00:11 +08:00 = 2024-01-31 16:11 UTC (as seconds: 2046, farther)
         ("2402010011", datetime(2024, 1, 31, 16, 11, tzinfo=UTC)),
         # year boundary in Beijing: 2025-01-01 07:59:59 +08:00 = 2024-12-31 23:59:59 UTC
         ("250101075959", datetime(2024, 12, 31, 23, 59, 59, tzinfo=UTC)),
@@ -188,12 +194,44 @@ def test_unknown_status_push_still_gets_the_success_reply() -> None:
         ("2024-02-01T00:11:15.130+08:00", datetime(2024, 1, 31, 16, 11, 15, 130000, tzinfo=UTC)),
         ("2024-01-31T16:11:15+00:00", datetime(2024, 1, 31, 16, 11, 15, tzinfo=UTC)),
         ("2024-01-31T11:11:15-05:00", datetime(2024, 1, 31, 16, 11, 15, tzinfo=UTC)),
+        # issue 10 point 12: the "mainland China 24-hour format", a Beijing wall clock
+        ("2025-06-10 16:52:18", datetime(2025, 6, 10, 8, 52, 18, tzinfo=UTC)),
+        ("20250610165218", datetime(2025, 6, 10, 8, 52, 18, tzinfo=UTC)),
+        ("2025/06/10 16:52:18", datetime(2025, 6, 10, 8, 52, 18, tzinfo=UTC)),
+        ("2025-06-10 16:52", datetime(2025, 6, 10, 8, 52, tzinfo=UTC)),
+        ("2025-06-10 16:52:18.198", datetime(2025, 6, 10, 8, 52, 18, 198000, tzinfo=UTC)),
+        ("2024-02-01T00:11:15", datetime(2024, 1, 31, 16, 11, 15, tzinfo=UTC)),  # zone-less ISO: Beijing too
+        # 10-digit epoch seconds: 1749545540 = 2025-06-10T08:52:20Z (as yyMMddHHmm: month 49, no reading)
+        ("1749545540", datetime(2025, 6, 10, 8, 52, 20, tzinfo=UTC)),
     ],
 )
 def test_parse_time(given: str, expected: datetime) -> None:
-    parsed = parse_time(given)
+    parsed = parse_time(given, NEAR)
     assert parsed == expected
     assert parsed.utcoffset() is not None and parsed.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("given", "received_at", "expected"),
+    [
+        # The issue's example: 1712011530 as seconds is 2024-04-01T22:45:30Z; as yyMMddHHmm it is
+        # 2017-12-01 15:30 Beijing = 07:30Z. Received minutes after the first, years after the second.
+        (
+            "1712011530",
+            datetime(2024, 4, 1, 22, 46, tzinfo=UTC),
+            datetime(2024, 4, 1, 22, 45, 30, tzinfo=UTC),
+        ),
+        ("1712011530", datetime(2017, 12, 1, 7, 35, tzinfo=UTC), datetime(2017, 12, 1, 7, 30, tzinfo=UTC)),
+        # 2506101652: yyMMddHHmm 2025-06-10 16:52 Beijing = 08:52Z; as seconds 2049-05-31, far off.
+        ("2506101652", NEAR, datetime(2025, 6, 10, 8, 52, tzinfo=UTC)),
+        # minute 60 has no yyMMddHHmm reading: seconds it is, however far (date -u -d @2402012460).
+        ("2402012460", NEAR, datetime(2046, 2, 12, 1, 41, tzinfo=UTC)),
+    ],
+)
+def test_ten_digits_take_the_reading_nearest_the_receive_time(
+    given: str, received_at: datetime, expected: datetime
+) -> None:
+    assert parse_time(given, received_at) == expected
 
 
 def test_epoch_millis_are_exact_to_the_millisecond() -> None:
@@ -207,39 +245,47 @@ def test_epoch_millis_are_exact_to_the_millisecond() -> None:
     for millis in samples:
         seconds, rest = divmod(millis, 1000)
         expected = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds, milliseconds=rest)
-        assert parse_time(str(millis)) == expected, millis
+        assert parse_time(str(millis), NEAR) == expected, millis
 
 
 @pytest.mark.parametrize(
-    "given",
+    ("given", "out_of_range"),
     [
-        "17495455409",  # 11 digits
-        "174954554096700",  # 15 digits
-        "9999999999999",  # epoch ms in 2286
-        "241301001113",  # month 13
-        "240230001113",  # 30 February
-        "240201241113",  # hour 24
-        "2402012460",  # minute 60
-        "2024-02-01T00:11:15",  # ISO without a zone
-        "2024-02-01 00:11:15Z",  # space separator
-        "2024-02-30T00:11:15Z",  # no such day
-        "1899-02-01T00:11:15+08:00",  # outside 2000..2100
-        "\uff12\uff14\uff10\uff12\uff10\uff11\uff10\uff10\uff11\uff11\uff11\uff13",  # full-width digits
-        "yesterday",
+        ("17495455409", False),  # 11 digits
+        ("174954554096700", False),  # 15 digits
+        ("9999999999999", True),  # epoch ms in 2286
+        ("241301001113", False),  # month 13
+        ("240230001113", False),  # 30 February
+        ("240201241113", False),  # hour 24
+        ("0912311560", False),  # minute 60, and as Unix seconds 1998-11-29: no reading at all
+        ("2024-02-01 00:11:15Z", False),  # space separator with a Z
+        ("2024-02-30T00:11:15Z", False),  # no such day
+        ("2024-02-30 00:11:15", False),  # no such day
+        ("1899-02-01T00:11:15+08:00", True),  # outside 2000..2100
+        ("18990201001115", True),  # outside 2000..2100
+        (
+            "\uff12\uff14\uff10\uff12\uff10\uff11\uff10\uff10\uff11\uff11\uff11\uff13",
+            False,
+        ),  # full-width digits
+        ("yesterday", False),
     ],
 )
-def test_parse_time_rejects(given: str) -> None:
-    with pytest.raises(ValueError):  # the push turns it into a PayloadError
-        parse_time(given)
+def test_parse_time_rejects(given: str, out_of_range: bool) -> None:
+    with pytest.raises(ValueError) as info:  # the push turns it into null with a warning
+        parse_time(given, NEAR)
+    assert isinstance(info.value, OutOfRange) is out_of_range
 
 
-def test_bad_calendar_time_in_a_push_is_a_payload_error() -> None:
-    with pytest.raises(PayloadError) as info:
-        REGISTRY.parse_push("innopaas", _post({**DOC, "reportTime": "9999999999999"}))
-    assert info.value.field == "$.reportTime"
-    with pytest.raises(PayloadError) as info:
-        REGISTRY.parse_push("innopaas", _get("msgid=1&status=DELIVRD&requestTime=241301001113"))
-    assert info.value.field == "query.requestTime"
+def test_an_unreadable_time_in_a_push_is_null_with_a_warning() -> None:
+    # Issue 10 point 12: an optional field never loses a report (InnoPaaS stops after 3 tries).
+    (report,) = REGISTRY.parse_push("innopaas", _post({**DOC, "reportTime": "9999999999999"})).reports
+    assert report.status_at is None and report.raw["reportTime"] == "9999999999999"
+    assert [(w.field, w.code) for w in report.warnings] == [("$.reportTime", WarningCode.OUT_OF_RANGE)]
+    (report,) = REGISTRY.parse_push(
+        "innopaas", _get("msgid=1&status=DELIVRD&requestTime=241301001113")
+    ).reports
+    assert report.submitted_at is None
+    assert [(w.field, w.code) for w in report.warnings] == [("query.requestTime", WarningCode.UNREADABLE)]
 
 
 # -- authentication ------------------------------------------------------------------
@@ -337,9 +383,9 @@ def test_form_post_errors_name_form_fields() -> None:
     request = PushRequest.build(
         body="msgid=1&status=DELIVRD&smsNum=x", content_type="application/x-www-form-urlencoded"
     )
-    with pytest.raises(PayloadError) as info:
-        REGISTRY.parse_push("innopaas", request)
-    assert info.value.field == "form.smsNum"
+    (report,) = REGISTRY.parse_push("innopaas", request).reports
+    assert report.segments is None
+    assert [w.field for w in report.warnings] == ["form.smsNum"]
 
 
 def test_broken_multipart_is_a_payload_error() -> None:
@@ -391,10 +437,10 @@ def test_current_names_win_over_legacy_names() -> None:
     assert report.extra["unit_price"] == "0.05670"
 
 
-def test_invalid_legacy_field_is_rejected_even_when_current_one_wins() -> None:
-    with pytest.raises(PayloadError) as info:
-        REGISTRY.parse_push("innopaas", _post({**DOC, "price": "cheap"}))
-    assert info.value.field == "$.price"
+def test_invalid_legacy_field_is_a_warning_even_when_the_current_one_wins() -> None:
+    (report,) = REGISTRY.parse_push("innopaas", _post({**DOC, "price": "cheap"})).reports
+    assert report.price == Money(Decimal("0.0567"), "CNY")
+    assert [(w.field, w.code) for w in report.warnings] == [("$.price", WarningCode.UNREADABLE)]
 
 
 @pytest.mark.parametrize(
@@ -440,6 +486,24 @@ def test_extra_is_json_compatible() -> None:
         assert value is None or isinstance(value, str)
 
 
+@pytest.mark.parametrize("smsnum", ["256", "10000000", "99999999999999999999999"])
+def test_a_segment_count_beyond_what_sms_concatenation_allows_is_out_of_range(smsnum: str) -> None:
+    # Issue 10 point 7: every count a vendor controls is bounded (a message has at most 255 parts).
+    (report,) = REGISTRY.parse_push("innopaas", _post({**DOC, "smsNum": smsnum})).reports
+    assert report.segments is None
+    assert [(w.field, w.code) for w in report.warnings] == [("$.smsNum", WarningCode.OUT_OF_RANGE)]
+
+
+@pytest.mark.parametrize(
+    "msgid", ["627239445736452096\x00", "6272394457\r\ninnopaas m-2 delivered", "6" * 300]
+)
+def test_a_msgid_that_cannot_be_stored_and_queried_rejects_the_push(msgid: str) -> None:
+    # Issue 10 point 11: an id with a NUL or other control character was stored but could not be queried.
+    with pytest.raises(PayloadError) as info:
+        REGISTRY.parse_push("innopaas", _post({**DOC, "msgid": msgid}))
+    assert info.value.field == "$.msgid"
+
+
 def test_doc_example_fixture_is_the_doc_body() -> None:
     """The fixtures' doc-example case carries the doc's body unchanged (examples/push.json is the same
     body but is not in the wheel, and these tests also run from the wheel)."""
@@ -451,7 +515,10 @@ def test_doc_example_fixture_is_the_doc_body() -> None:
 def test_request_repr_and_errors_do_not_leak_the_query_password() -> None:
     request = _get("msgid=1&status=DELIVRD&receiver=u&pswd=fixture-secret-1&smsNum=bad")
     assert "fixture-secret-1" not in repr(request)
+    (report,) = REGISTRY.parse_push("innopaas", request).reports
+    assert [w.field for w in report.warnings] == ["query.smsNum"]
+    assert "fixture-secret-1" not in repr(report.warnings) + repr(report.raw)
     with pytest.raises(PayloadError) as info:
-        REGISTRY.parse_push("innopaas", request)
-    assert info.value.field == "query.smsNum"
+        REGISTRY.parse_push("innopaas", _get("msgid=&status=DELIVRD&receiver=u&pswd=fixture-secret-1"))
+    assert info.value.field == "query.msgid"
     assert "fixture-secret-1" not in str(info.value)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["INFO", "SMSSTATUS_PLUGIN_API", "VENDOR", "vendor_info", "parse_push", "map_status"]
 
 #: The plugin API (smsstatus.plugin) this plugin is written for.
-SMSSTATUS_PLUGIN_API = "1.0"
+SMSSTATUS_PLUGIN_API = "1.1"
 VENDOR = "innopaas"
 
 #: The webhook credentials InnoPaaS puts in the report itself: never kept in ``raw``.
@@ -60,6 +60,8 @@ INFO = VendorInfo(
     fixtures=files("smsstatus_innopaas") / "fixtures",
     docs_url="https://docs.innopaas.com/api-reference/api-reference-en/sms-api/webhook/sms-status-report",
     secret_fields=SECRET_FIELDS,
+    # One report per request, in every shape InnoPaaS documents.
+    max_batch=1,
 )
 
 

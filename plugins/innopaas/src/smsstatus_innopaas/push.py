@@ -25,16 +25,22 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from smsstatus.plugin import (
+    MAX_PARTS,
     AuthenticationError,
     Channel,
     Money,
     Operator,
+    OutOfRange,
     PayloadError,
     PushReply,
     PushResult,
     Record,
     StatusReport,
+    WarningCode,
     check_credential,
+    identity_problem,
+    kind_of,
+    shown,
     to_e164,
 )
 
@@ -54,6 +60,7 @@ REPLY = PushReply(status_code=200, content_type=None, body=b"")
 
 
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+_UNREADABLE = WarningCode.UNREADABLE
 
 # Value formats; the payload schemas carry the same patterns.
 _DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
@@ -170,19 +177,25 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
     """One canonical report from one InnoPaaS record (JSON object or parameters).
 
     Absent fields, JSON null and ``""`` all mean "not said" (InnoPaaS sends
-    empty strings for what is not set up). Checks run as the fields are read:
-    this is the hot path, so no schema validator runs here and the checks are
-    written out inline (each is what the payload schemas say).
+    empty strings for what is not set up). Only ``msgid`` (the identity) and
+    ``status`` may reject the record: any other field that cannot be read is
+    null in the report, with a warning, and stays in ``raw`` (InnoPaaS gives
+    up after three tries, so a refused push is a lost report). This is the hot
+    path, so no schema validator runs here and the checks are written out
+    inline (each is what the payload schemas say).
     """
     data = record.data
     if {*map(type, data.values())} != _ONLY_STRINGS:  # the usual case skips the per-field loop
-        _check_types(record)
+        data = _strings_only(record)
     get = data.get
     message_id: str | None = get("msgid")
     if not message_id:
         raise record.error(
             "msgid", "required field is missing" if message_id is None else "must not be empty"
         )
+    problem = identity_problem(message_id)
+    if problem is not None:
+        raise record.error("msgid", problem)
     status: str | None = get("status")
     if status is None:
         raise record.error("status", "required field is missing")
@@ -190,47 +203,52 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
         raise record.error("status", "must not be blank")
 
     batch_id: str | None = get("batchSeq") or None
+    if batch_id is not None:
+        problem = identity_problem(batch_id)
+        if problem is not None:
+            record.warn("batchSeq", problem)
+            batch_id = None
     uid: str | None = get("uid") or None
     mobile: str | None = get("mobile") or None
-    status_at = _time(record, "reportTime")
-    notified_at = _time(record, "notifyTime")
-    submitted_at = _time(record, "requestTime")
-
-    count: str | None = get("smsNum") or None
-    if count is not None and not (count.isdigit() and count.isascii()):
-        raise _bad(record, "smsNum", count, "a digit string")
-    # Current names first, the legacy GET names as fallback; both are checked when present.
-    fee: str | None = get("fee") or get("price") or None
-    for name in ("fee", "price"):
-        value = get(name)
-        if value and _DECIMAL.fullmatch(value) is None:
-            raise _bad(record, name, value, "a decimal number")
-    price = None if fee is None else Money(Decimal(fee), _currency(record))
+    status_at = _time(record, "reportTime", received_at)
+    notified_at = _time(record, "notifyTime", received_at)
+    submitted_at = _time(record, "requestTime", received_at)
+    segments = _segments(record, get("smsNum") or None)
+    # Current names first, the legacy GET names as fallback; each is checked when present.
+    fee = _decimal(record, "fee")
+    if "price" in data:
+        legacy = _decimal(record, "price")
+        fee = legacy if fee is None else fee
+    price = None if fee is None else Money(fee, _currency(record))
 
     dialling: str | None = get("countryNumber") or None
     if dialling is not None and _DIALLING.fullmatch(dialling) is None:
-        raise _bad(record, "countryNumber", dialling, "a dialling code")
+        _unreadable(record, "countryNumber", dialling, "a dialling code")
+        dialling = None
     region: str | None = get("regionCode") or None
     if region is not None:
-        if _REGION.fullmatch(region) is None:
-            raise _bad(record, "regionCode", region, "an ISO 3166-1 alpha-2 code")
-        region = region.upper()
+        if _REGION.fullmatch(region):
+            region = region.upper()
+        else:
+            _unreadable(record, "regionCode", region, "an ISO 3166-1 alpha-2 code")
+            region = None
     mcc: str | None = get("mcc") or None
     if mcc is not None and not (len(mcc) == 3 and mcc.isdigit() and mcc.isascii()):
-        raise _bad(record, "mcc", mcc, "a 3-digit MCC")
+        _unreadable(record, "mcc", mcc, "a 3-digit MCC")
+        mcc = None
     mnc: str | None = get("mnc") or None
     if mnc is not None and not (len(mnc) <= 3 and mnc.isdigit() and mnc.isascii()):
-        raise _bad(record, "mnc", mnc, "a 1- to 3-digit MNC")
+        _unreadable(record, "mnc", mnc, "a 1- to 3-digit MNC")
+        mnc = None
     operator_name: str | None = get("mnoName") or None
 
     extra: dict[str, Any] = {}
     if "unitPrice" in data or "sellingPrice" in data:
-        for name in ("unitPrice", "sellingPrice"):
-            value = get(name)
-            if value and _DECIMAL.fullmatch(value) is None:
-                raise _bad(record, name, value, "a decimal number")
-        unit = get("unitPrice") or get("sellingPrice") or None
-        extra["unit_price"] = None if unit is None else str(Decimal(unit))
+        unit = _decimal(record, "unitPrice")
+        if "sellingPrice" in data:
+            legacy = _decimal(record, "sellingPrice")
+            unit = legacy if unit is None else unit
+        extra["unit_price"] = None if unit is None else str(unit)
     if "accessNumber" in data:
         extra["access_number"] = get("accessNumber") or None
     if "countryNumber" in data:
@@ -248,8 +266,8 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
         reason=mapped.reason,
         vendor_status=status,
         # InnoPaaS fills uid with batchSeq when the client gave none: that is no client reference.
-        client_ref=uid if uid != batch_id else None,
-        segments=None if count is None else int(count),
+        client_ref=uid if uid != get("batchSeq") else None,
+        segments=segments,
         price=price,
         country=region,
         operator=None
@@ -261,40 +279,84 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
         received_at=received_at,
         channel=Channel.PUSH,
         extra=extra,
-        raw=_without_secrets(data),
+        raw=_without_secrets(record.data),
+        warnings=record.warnings,
     )
 
 
-def _check_types(record: Record) -> None:
-    """Every documented field present must be a string (null counts as absent)."""
-    get = record.data.get
+#: The fields the report needs as strings: a record missing one of them, or
+#: carrying another type, cannot be identified or has no status.
+_REQUIRED = ("msgid", "status")
+
+
+def _strings_only(record: Record) -> dict[str, Any]:
+    """The record without documented fields of another type than string:
+    ``msgid`` or ``status`` of another type rejects the record, any other
+    field is dropped with a warning (the value stays in ``raw``)."""
+    data = dict(record.data)
     for name in _STRING_FIELDS:
-        value = get(name)
-        if value is not None and type(value) is not str:
-            raise record.error(name, f"expected a string, got {_kind(value)}")
+        value = data.get(name)
+        if value is None or type(value) is str:
+            continue
+        reason = f"expected a string, got {kind_of(value)}"
+        if name in _REQUIRED:
+            raise record.error(name, reason)
+        record.warn(name, reason)
+        del data[name]
+    return data
 
 
-def _bad(record: Record, name: str, value: str, what: str) -> PayloadError:
-    return record.error(name, f"{value!r} is not {what}")
+def _unreadable(record: Record, name: str, value: str, what: str, code: WarningCode = _UNREADABLE) -> None:
+    """Warn that ``name`` holds ``value``, which is not ``what``; the caller uses None."""
+    record.warn(name, f"{shown(value)} is not {what}", code)
 
 
-def _time(record: Record, name: str) -> datetime | None:
+def _segments(record: Record, count: str | None) -> int | None:
+    """``smsNum``: a digit string, at most the 255 parts of a concatenated SMS."""
+    if count is None:
+        return None
+    if count.isdigit() and count.isascii() and len(count) <= 3 and int(count) <= MAX_PARTS:
+        return int(count)
+    if count.isdigit() and count.isascii():
+        _unreadable(
+            record, "smsNum", count, f"a segment count (at most {MAX_PARTS})", WarningCode.OUT_OF_RANGE
+        )
+    else:
+        _unreadable(record, "smsNum", count, "a digit string")
+    return None
+
+
+def _decimal(record: Record, name: str) -> Decimal | None:
+    value: str | None = record.data.get(name) or None
+    if value is None or not isinstance(value, str):
+        return None
+    if _DECIMAL.fullmatch(value) is None:
+        _unreadable(record, name, value, "a decimal number")
+        return None
+    return Decimal(value)
+
+
+def _time(record: Record, name: str, received_at: datetime) -> datetime | None:
     value: str | None = record.data.get(name)
-    if not value:
+    if not value or not isinstance(value, str):
         return None
     try:
-        return parse_time(value)
+        return parse_time(value, received_at)
+    except OutOfRange as exc:
+        record.warn(name, str(exc), WarningCode.OUT_OF_RANGE)
     except ValueError as exc:
-        raise record.error(name, str(exc)) from None
+        record.warn(name, str(exc))
+    return None
 
 
-def _currency(record: Record) -> str:
+def _currency(record: Record) -> str | None:
     """ISO 4217 code of the fee; the doc's RMB when the push states none."""
     value: str | None = record.data.get("currency")
-    if not value:
+    if not value or not isinstance(value, str):
         return _DEFAULT_CURRENCY
     if _CURRENCY.fullmatch(value) is None:
-        raise _bad(record, "currency", value, "a 3-letter currency code")
+        _unreadable(record, "currency", value, "a 3-letter currency code")
+        return None
     code = value.upper()
     return _CURRENCY_ALIASES.get(code, code)
 
@@ -306,15 +368,3 @@ def _without_secrets(data: Mapping[str, Any]) -> Mapping[str, Any]:
     for name in SECRET_FIELDS:
         raw.pop(name, None)
     return raw
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
