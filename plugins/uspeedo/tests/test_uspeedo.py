@@ -295,7 +295,7 @@ def test_receipt_fields() -> None:
     assert report.recipient == "+8618512345678"
     assert report.recipient_raw == "8618512345678"
     assert (report.status, report.reason, report.mapping) == (
-        Status.UNDELIVERED,
+        Status.REJECTED,  # MSBLACK: the carrier's gateway refused it (core carrier-code table)
         Reason.BLOCKED,
         MappingKind.EXACT,
     )

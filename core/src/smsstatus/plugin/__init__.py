@@ -65,6 +65,7 @@ from ..request import FetchResult, Headers, ItemError, PushReply, PushRequest, P
 from ..vendor import DEFAULT_MAX_BATCH, Capability, DocumentedStatus, PollPolicy, VendorInfo
 
 if TYPE_CHECKING:
+    from ..carrier_codes import CARRIER_CODES, map_carrier_code
     from ..fields import (
         MAX_ID_LENGTH,
         NO_WARNINGS,
@@ -118,6 +119,7 @@ _ON_ACCESS: dict[str, str] = {
     **dict.fromkeys(("MessageOutcome", "combine_parts"), "multipart"),
     **dict.fromkeys(("NetworkCode", "split_network_code"), "networks"),
     "to_e164": "phone",
+    **dict.fromkeys(("CARRIER_CODES", "map_carrier_code"), "carrier_codes"),
     **dict.fromkeys(
         ("MESSAGE_STATES", "STAT_WORDS", "DeliveryReceipt", "map_message_state", "map_stat", "parse_receipt"),
         "smpp",
@@ -217,6 +219,9 @@ __all__ = [
     "parse_rfc3339",
     "zone",
     "to_e164",
+    # Chinese carrier gateway codes, one meaning each (API 1.1)
+    "CARRIER_CODES",
+    "map_carrier_code",
     # SMPP delivery receipts and multipart messages
     "MESSAGE_STATES",
     "STAT_WORDS",

@@ -9,7 +9,9 @@ Error Codes", ``api-msgsms/sms_05_0051``):
 * review interceptions ``SC:nnnn``;
 * carrier/supplier codes, some whole words (``MILIMIT``, ``KEYWORD``, ``BLACK``...)
   and some prefixed families (``DA:nnnn``, ``MK:nnnn``, ``SMGPERR:nn``...) that
-  are matched by their prefix.
+  are matched by their prefix. These are the Chinese carriers' gateway codes
+  other vendors relay too, so their meaning is the core's carrier-code table
+  (``smsstatus.plugin.map_carrier_code``), not this module's.
 
 Huawei's console rule ("Viewing Sending Details") is that a report whose code is
 not ``DELIVRD`` means the message failed; ``ACCEPTD`` is documented as a
@@ -24,7 +26,15 @@ from __future__ import annotations
 
 import re
 
-from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
+from smsstatus.plugin import (
+    CARRIER_CODES,
+    DocumentedStatus,
+    MappedStatus,
+    MappingKind,
+    Reason,
+    Status,
+    map_carrier_code,
+)
 
 __all__ = ["DOCUMENTED", "TABLE", "FAMILIES", "UNMAPPED", "map_code"]
 
@@ -82,35 +92,13 @@ _ROWS: tuple[tuple[str, Status, Reason | None, str], ...] = (
     ("SC:0016", _R, R.OPTED_OUT, "Unsubscribe blacklist interception"),
     ("SC:0017", _R, R.CONTENT_REJECTED, "Unregistered template interception"),
     ("SC:0018", _R, R.CONFIGURATION, "Unregistered signature interception"),
-    # -- Carrier / supplier codes ---------------------------------------------------
-    ("MILIMIT", _R, R.RATE_LIMITED, "Per-minute send limit for the number reached"),
-    ("LIMIT", _R, R.RATE_LIMITED, "Send limit for the number reached"),
-    ("BEYONDN", _R, R.RATE_LIMITED, "Send limit for the number reached"),
-    ("CTLIMIT", _R, R.RATE_LIMITED, "Send limit for the number reached (China Telecom)"),
-    ("KEYWORD", _R, R.SPAM_FILTERED, "Keyword interception"),
-    ("BLACK", _R, R.BLOCKED, "Number blacklist"),
-    ("TDBLACK", _R, R.OPTED_OUT, "Number blacklist (unsubscribed, TD)"),
-    ("TSBLACK", _R, R.BLOCKED, "Number blacklist (complaint, TS)"),
-    ("MBBLACK", _R, R.BLOCKED, "Number blacklist"),
-    ("DJ:0255", _R, R.SPAM_FILTERED, "Carrier interception"),
-    ("MK:0057", _U, R.CARRIER_ERROR, "MSC system error"),
-    ("LT:0001", _U, R.INVALID_NUMBER, "Number problem: vacant, switched off or suspended"),
+    # Carrier / supplier codes (MILIMIT, KEYWORD, DA:xxxx...) are the core's
+    # carrier-code table (smsstatus.plugin.map_carrier_code): one meaning each,
+    # whichever vendor relays them.
 )
 
 #: (prefix, canonical status, reason, description) of the prefixed families.
-_FAMILY_ROWS: tuple[tuple[str, Status, Reason, str], ...] = (
-    ("DA:", _U, R.CARRIER_ERROR, "DSMP did not respond"),
-    ("DB:", _R, R.CARRIER_ERROR, "DSMP answered with an error"),
-    ("ID:", _R, R.CARRIER_ERROR, "ISMG internal detection error"),
-    ("MA:", _U, R.CARRIER_ERROR, "SMSC did not respond"),
-    ("MB:", _R, R.CARRIER_ERROR, "SMSC answered with an error"),
-    ("MK:", _U, R.UNKNOWN, "SMSC/MSC delivery error"),
-    ("MN:", _U, R.UNKNOWN, "SMSC/MSC delivery error"),
-    ("LT:", _U, R.UNKNOWN, "Carrier (China Unicom) delivery error"),
-    ("SMGPERR:", _R, R.CARRIER_ERROR, "China Telecom SMGP gateway error"),
-    ("UT:", _U, R.UNKNOWN, "Supplier delivery error"),
-    ("SC:", _R, R.UNKNOWN, "Review interception"),
-)
+_FAMILY_ROWS: tuple[tuple[str, Status, Reason, str], ...] = (("SC:", _R, R.UNKNOWN, "Review interception"),)
 
 #: Upper-cased code -> canonical meaning.
 TABLE: dict[str, MappedStatus] = {
@@ -124,8 +112,8 @@ FAMILIES: dict[str, MappedStatus] = {
     for prefix, status, reason, description in _FAMILY_ROWS
 }
 
-#: Family examples for the documented list (``DA:xxxx``, ``SMGPERR:nn``).
-_FAMILY_EXAMPLES = {prefix: prefix + ("nn" if prefix == "SMGPERR:" else "xxxx") for prefix in FAMILIES}
+#: Family examples for the documented list (``SC:xxxx``).
+_FAMILY_EXAMPLES = {prefix: prefix + "xxxx" for prefix in FAMILIES}
 
 UNMAPPED = MappedStatus(Status.UNKNOWN, None, MappingKind.UNMAPPED, None)
 
@@ -141,11 +129,15 @@ DEFAULT_PLATFORM = MappedStatus(
 _PLATFORM_CODE = re.compile(r"E\d{6}")
 
 #: Every documented code and family with what ``map_status`` must answer for it.
-DOCUMENTED: tuple[DocumentedStatus, ...] = tuple(
-    DocumentedStatus(code, TABLE[code], None, description) for code, _, _, description in _ROWS
-) + tuple(
-    DocumentedStatus(_FAMILY_EXAMPLES[prefix], FAMILIES[prefix], None, f"{description} (matched by prefix)")
-    for prefix, _, _, description in _FAMILY_ROWS
+DOCUMENTED: tuple[DocumentedStatus, ...] = (
+    tuple(DocumentedStatus(code, TABLE[code], None, description) for code, _, _, description in _ROWS)
+    + CARRIER_CODES
+    + tuple(
+        DocumentedStatus(
+            _FAMILY_EXAMPLES[prefix], FAMILIES[prefix], None, f"{description} (matched by prefix)"
+        )
+        for prefix, _, _, description in _FAMILY_ROWS
+    )
 )
 
 
@@ -158,6 +150,9 @@ def map_code(value: str) -> MappedStatus:
     if not key:
         return UNMAPPED
     found = TABLE.get(key)
+    if found is not None:
+        return found
+    found = map_carrier_code(key)
     if found is not None:
         return found
     colon = key.find(":")

@@ -11,7 +11,15 @@ from __future__ import annotations
 
 import functools
 
-from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
+from smsstatus.plugin import (
+    CARRIER_CODES,
+    DocumentedStatus,
+    MappedStatus,
+    MappingKind,
+    Reason,
+    Status,
+    map_carrier_code,
+)
 
 __all__ = ["DOCUMENTED_STATUSES", "map_receipt"]
 
@@ -38,19 +46,12 @@ RESULTS: dict[str, str] = {
     "unknown state": _UNKNOWN,
 }
 
-#: ``ReceiptCode`` (upper-cased) of a failure -> (status for ``Fail`` or None to
-#: keep ``undelivered``, reason, description).
+#: ``ReceiptCode`` (upper-cased) of a failure that is an SMPP ``stat`` word ->
+#: (status for ``Fail`` or None to keep ``undelivered``, reason, description).
+#: Carrier gateway codes (``MSBLACK``, ``MILIMIT``, ``KEYWORD``, ``DB:0141``...)
+#: are the core's carrier-code table (``smsstatus.plugin.map_carrier_code``),
+#: which gives each one meaning whichever vendor relays it.
 CODES: dict[str, tuple[Status | None, Reason, str]] = {
-    "MSBLACK": (None, Reason.BLOCKED, "recipient on the carrier's anti-harassment blacklist"),
-    "BLACK": (None, Reason.BLOCKED, "recipient number blacklisted"),
-    "TDBLACK": (None, Reason.BLOCKED, "recipient number blacklisted"),
-    "TSBLACK": (None, Reason.BLOCKED, "recipient number blacklisted"),
-    "MBBLACK": (None, Reason.BLOCKED, "recipient number blacklisted"),
-    "KEYWORD": (None, Reason.CONTENT_REJECTED, "content stopped by a keyword filter"),
-    "MILIMIT": (None, Reason.RATE_LIMITED, "per-minute sending limit reached"),
-    "LIMIT": (None, Reason.RATE_LIMITED, "sending limit for the number reached"),
-    "BEYONDN": (None, Reason.RATE_LIMITED, "sending limit for the number reached"),
-    "CTLIMIT": (None, Reason.RATE_LIMITED, "sending limit for the number reached"),
     "EXPIRED": (Status.EXPIRED, Reason.EXPIRED, "validity period expired before delivery"),
     "UNDELIV": (None, Reason.UNKNOWN, "undeliverable"),
     "REJECTD": (Status.REJECTED, Reason.UNKNOWN, "rejected"),
@@ -58,10 +59,12 @@ CODES: dict[str, tuple[Status | None, Reason, str]] = {
     "UNKNOWN": (None, Reason.UNKNOWN, "unknown error"),
 }
 
-#: Code families matched by substring when the exact code is not in CODES.
+#: Code families matched by substring when the code is in no table: the
+#: carriers spell block lists many ways (``XXBLACK``), and a keyword filter is
+#: a spam filter (docs/canonical-model.md).
 FAMILIES: tuple[tuple[str, Reason, str], ...] = (
     ("BLACK", Reason.BLOCKED, "blacklist"),
-    ("KEYWORD", Reason.CONTENT_REJECTED, "keyword filter"),
+    ("KEYWORD", Reason.SPAM_FILTERED, "keyword filter"),
 )
 
 
@@ -72,6 +75,9 @@ def _code_entry(code: str | None) -> tuple[Status | None, Reason]:
     entry = CODES.get(key)
     if entry is not None:
         return entry[0], entry[1]
+    carrier = map_carrier_code(key)
+    if carrier is not None:
+        return carrier.status, carrier.reason or Reason.UNKNOWN
     for fragment, reason, _description in FAMILIES:
         if fragment in key:
             return None, reason
@@ -116,18 +122,9 @@ DOCUMENTED_STATUSES: tuple[DocumentedStatus, ...] = (
     _doc("发送成功", "Delivrd", _D, None, "delivered, Chinese spelling (UCloud callback page)"),
     _doc("Sent successfully", None, _D, None, "delivered, UCloud English page's wording"),
     _doc("Fail", None, _U, Reason.UNKNOWN, "failed, no code"),
-    _doc("Fail", "MSBLACK", _U, Reason.BLOCKED, "anti-harassment blacklist (callback example)"),
-    _doc("发送失败", "MSBLACK", _U, Reason.BLOCKED, "the same, Chinese spelling (UCloud callback page)"),
+    _doc("Fail", "MSBLACK", _R, Reason.BLOCKED, "anti-harassment blacklist (callback example)"),
+    _doc("发送失败", "MSBLACK", _R, Reason.BLOCKED, "the same, Chinese spelling (UCloud callback page)"),
     _doc("Sending failed", None, _U, Reason.UNKNOWN, "failed, UCloud English page's wording"),
-    _doc("Fail", "BLACK", _U, Reason.BLOCKED, "carrier number blacklist"),
-    _doc("Fail", "TDBLACK", _U, Reason.BLOCKED, "carrier number blacklist"),
-    _doc("Fail", "TSBLACK", _U, Reason.BLOCKED, "carrier number blacklist"),
-    _doc("Fail", "MBBLACK", _U, Reason.BLOCKED, "carrier number blacklist"),
-    _doc("Fail", "KEYWORD", _U, Reason.CONTENT_REJECTED, "carrier keyword interception"),
-    _doc("Fail", "MILIMIT", _U, Reason.RATE_LIMITED, "carrier per-minute limit"),
-    _doc("Fail", "LIMIT", _U, Reason.RATE_LIMITED, "carrier per-number limit"),
-    _doc("Fail", "BEYONDN", _U, Reason.RATE_LIMITED, "carrier per-number limit"),
-    _doc("Fail", "CTLIMIT", _U, Reason.RATE_LIMITED, "carrier per-number limit"),
     _doc("Fail", "EXPIRED", _X, Reason.EXPIRED, "SMPP stat EXPIRED"),
     _doc("Fail", "UNDELIV", _U, Reason.UNKNOWN, "SMPP stat UNDELIV"),
     _doc("Fail", "REJECTD", _R, Reason.UNKNOWN, "SMPP stat REJECTD"),
@@ -138,4 +135,10 @@ DOCUMENTED_STATUSES: tuple[DocumentedStatus, ...] = (
     _doc("状态未知", None, Status.UNKNOWN, None, "carrier has not reported (UCloud Chinese spelling)"),
     _doc("Unknown state", None, Status.UNKNOWN, None, "UCloud English page's wording"),
     _doc("SubmitFail", None, _R, Reason.UNKNOWN, "submission failed (pull page only)"),
+    # Every carrier gateway code, as the ReceiptCode of a failed receipt: the core table's meaning.
+    *(
+        _doc("Fail", code.value, code.expected.status, code.expected.reason, code.description)
+        for code in CARRIER_CODES
+        if code.value != "MSBLACK"  # listed above, with the callback example it comes from
+    ),
 )
