@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 from . import times
 from .errors import PayloadError
@@ -225,6 +225,12 @@ class Record:
         self.warn(name, f"expected a string, got {kind_of(value)}")
         return None
 
+    @overload
+    def ident(self, name: str) -> str: ...
+    @overload
+    def ident(self, name: str, *, required: Literal[True]) -> str: ...
+    @overload
+    def ident(self, name: str, *, required: bool) -> str | None: ...
     def ident(self, name: str, *, required: bool = True) -> str | None:
         """An identifier sent as a string or an integer (never a float: long
         ids lose digits as floats), returned as a string, under the rule of

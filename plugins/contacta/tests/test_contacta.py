@@ -337,6 +337,11 @@ def test_missing_token_makes_no_request() -> None:
         ),
         ({"status": True, "description": {"id": 1, "length": -1}}, "$.description.length", "out_of_range"),
         (
+            {"status": True, "description": {"id": 1, "segments": 256}},
+            "$.description.segments",
+            "out_of_range",
+        ),
+        (
             {"status": True, "description": {"id": 1, "number": 528100001234}},
             "$.description.number",
             "unreadable",

@@ -25,6 +25,7 @@ from smsstatus.plugin import (
     Reason,
     Status,
     VendorError,
+    WarningCode,
 )
 from smsstatus.plugin.testing import Registry, load, load_cases, run_case
 from smsstatus_uspeedo import pull, signature
@@ -338,17 +339,29 @@ def test_receipt_time(value: Any, expected: datetime | None) -> None:
     assert report.status_at == expected
 
 
-@pytest.mark.parametrize("value", [6, 1563867000123, -1, 1.5, True, "soon", "", None, _DROP])
-def test_bad_receipt_time(value: Any) -> None:
-    with pytest.raises(PayloadError) as info:
-        build_report(
-            "uspeedo",
-            _receipt(ReceiptTime=value),
-            "$.Data[3]",
-            channel=Channel.PUSH,
-            received_at=RECEIVED,
-        )
-    assert info.value.field == "$.Data[3].ReceiptTime"
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        (6, WarningCode.OUT_OF_RANGE),  # the doc's filler example
+        (1563867000123, WarningCode.OUT_OF_RANGE),  # milliseconds
+        (-1, WarningCode.OUT_OF_RANGE),
+        ("9" * 5000, WarningCode.UNREADABLE),  # never int() a huge digit string
+        (1.5, WarningCode.UNREADABLE),
+        (True, WarningCode.UNREADABLE),
+        ("soon", WarningCode.UNREADABLE),
+        ("", None),
+        (None, None),
+        (_DROP, None),
+    ],
+)
+def test_an_unreadable_receipt_time_is_null_with_a_warning(value: Any, code: WarningCode | None) -> None:
+    # Issue 10 point 12: ReceiptTime used to be required and reject the receipt.
+    report = build_report(
+        "uspeedo", _receipt(ReceiptTime=value), "$.Data[3]", channel=Channel.PUSH, received_at=RECEIVED
+    )
+    assert report.status_at is None
+    expected = [] if code is None else [("$.Data[3].ReceiptTime", code)]
+    assert [(w.field, w.code) for w in report.warnings] == expected
 
 
 @pytest.mark.parametrize(
@@ -356,20 +369,52 @@ def test_bad_receipt_time(value: Any) -> None:
     [
         ({"SessionNo": _DROP}, "$.Data[0].SessionNo"),
         ({"SessionNo": ""}, "$.Data[0].SessionNo"),
-        ({"SessionNo": 12}, "$.Data[0].SessionNo"),
+        ({"SessionNo": 1.5}, "$.Data[0].SessionNo"),
+        ({"SessionNo": "sess\x00"}, "$.Data[0].SessionNo"),
         ({"Phone": ""}, "$.Data[0].Phone"),
-        ({"Phone": 8618512345678}, "$.Data[0].Phone"),
+        ({"Phone": _DROP}, "$.Data[0].Phone"),
+        ({"Phone": "8618512345678\r\n"}, "$.Data[0].Phone"),
         ({"ReceiptResult": None}, "$.Data[0].ReceiptResult"),
-        ({"ReceiptCode": 0}, "$.Data[0].ReceiptCode"),
-        ({"CostCount": -1}, "$.Data[0].CostCount"),
-        ({"UserId": 5}, "$.Data[0].UserId"),
-        ({"AccountId": "x"}, "$.Data[0].AccountId"),
     ],
 )
-def test_bad_receipt_fields(changes: dict[str, Any], field: str) -> None:
+def test_bad_identity_or_result_rejects_the_receipt(changes: dict[str, Any], field: str) -> None:
     with pytest.raises(PayloadError) as info:
         build_report("uspeedo", _receipt(**changes), "$.Data[0]", channel=Channel.PUSH, received_at=RECEIVED)
     assert info.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "code"),
+    [
+        ({"ReceiptCode": 0}, "$.Data[0].ReceiptCode", WarningCode.UNREADABLE),
+        ({"ReceiptDesc": ["x"]}, "$.Data[0].ReceiptDesc", WarningCode.UNREADABLE),
+        ({"CostCount": -1}, "$.Data[0].CostCount", WarningCode.OUT_OF_RANGE),
+        ({"CostCount": 10_000_000}, "$.Data[0].CostCount", WarningCode.OUT_OF_RANGE),  # point 7: <= 255
+        ({"CostCount": "2"}, "$.Data[0].CostCount", WarningCode.UNREADABLE),
+        ({"UserId": 5}, "$.Data[0].UserId", WarningCode.UNREADABLE),
+        ({"AccountId": "x"}, "$.Data[0].AccountId", WarningCode.UNREADABLE),
+        ({"BrevityCode": 1}, "$.Data[0].BrevityCode", WarningCode.UNREADABLE),
+    ],
+)
+def test_any_other_unreadable_field_is_null_with_a_warning(
+    changes: dict[str, Any], field: str, code: WarningCode
+) -> None:
+    item = _receipt(**changes)
+    report = build_report("uspeedo", item, "$.Data[0]", channel=Channel.PUSH, received_at=RECEIVED)
+    assert [(w.field, w.code) for w in report.warnings] == [(field, code)]
+    assert report.raw == item
+
+
+def test_numeric_session_and_phone_are_read_as_text() -> None:
+    # The identity rule of every plugin (smsstatus.plugin.identity): a string or an integer.
+    report = build_report(
+        "uspeedo",
+        _receipt(SessionNo=12, Phone=8618512345678),
+        "$",
+        channel=Channel.PUSH,
+        received_at=RECEIVED,
+    )
+    assert (report.message_id, report.recipient) == ("12", "+8618512345678")
 
 
 # -- push ----------------------------------------------------------------------------
@@ -402,10 +447,23 @@ def test_push_batch_keeps_good_items() -> None:
 
 
 def test_push_bare_array_paths() -> None:
-    result = _push([_receipt(), _receipt(ReceiptTime="later")])
-    assert len(result.reports) == 1
+    result = _push([_receipt(), _receipt(ReceiptTime="later"), _receipt(Phone=_DROP)])
+    assert len(result.reports) == 2
+    assert [w.field for w in result.reports[1].warnings] == ["$[1].ReceiptTime"]
     assert isinstance(result.errors[0].error, PayloadError)
-    assert result.errors[0].error.field == "$[1].ReceiptTime"
+    assert result.errors[0].error.field == "$[2].Phone"
+
+
+def test_a_batch_longer_than_the_declared_bound_is_refused_before_any_item_is_read() -> None:
+    # Issue 10 point 7: the bound is declared in VendorInfo and enforced before per-item work.
+    limit = smsstatus_uspeedo.INFO.max_batch
+    with pytest.raises(PayloadError) as info:
+        _push({"MsgType": 2, "Data": [_receipt()] * (limit + 1)})
+    assert info.value.field == "$.Data"
+    with pytest.raises(PayloadError) as info:
+        _push([_receipt()] * (limit + 1))
+    assert info.value.field == "$"
+    assert len(_push({"MsgType": 2, "Data": [_receipt()] * limit}).reports) == limit
 
 
 @pytest.mark.parametrize("body", [b"", b"\xff\xfe", b"{", b"null", b"3", b"[" * 100_000 + b"]" * 100_000])

@@ -57,6 +57,8 @@ INFO = VendorInfo(
     poll=PollPolicy(first_after=60.0, interval=600.0, give_up_after=2 * 3600.0, batch_limit=1),
     fetch_key="message_id",  # fetch takes the message id Contacta returned at send time
     secret_fields=SECRET_FIELDS,
+    # One answer per id, one message per answer.
+    max_batch=1,
 )
 
 

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from smsstatus.plugin import (
+    MAX_PARTS,
     Channel,
     Money,
     NotFoundError,
@@ -102,7 +103,7 @@ def _documented(vendor: str, d: Record, raw: dict[str, Any], received_at: dateti
         number_type = country.opt_string("type")
     encoding = d.opt_string("encoding")
     length = d.integer("length", required=False, minimum=0)
-    segments = d.integer("segments", required=False, minimum=0)
+    segments = d.integer("segments", required=False, minimum=0, maximum=MAX_PARTS)
     d.opt_string("message")  # type-checked; the text itself stays in raw only
     number = d.opt_string("number")
     sender = d.opt_string("sender")

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["INFO", "SMSSTATUS_PLUGIN_API", "fetch", "map_status", "parse_push", "vendor_info"]
 
 #: The plugin API (smsstatus.plugin) this plugin is written for.
-SMSSTATUS_PLUGIN_API = "1.0"
+SMSSTATUS_PLUGIN_API = "1.1"
 VENDOR = "uspeedo"
 
 INFO = VendorInfo(
@@ -80,6 +80,11 @@ INFO = VendorInfo(
     poll=PollPolicy(first_after=300.0, interval=600.0, give_up_after=43_200.0, batch_limit=100),
     fetch_key="batch_id",  # fetch takes the SessionNo of the send request
     secret_fields=(),
+    # "Up to 1000 numbers" per send request, so one SessionNo answers with at
+    # most 1000 receipts; twice that is accepted. The callback's batch size is
+    # undocumented: the same bound. Longer batches are refused before any
+    # receipt is read.
+    max_batch=2000,
 )
 
 

@@ -36,6 +36,7 @@ from smsstatus.plugin import (
     VendorError,
 )
 
+from . import INFO
 from .receipts import build_report, session_key
 from .signature import sign
 
@@ -112,7 +113,7 @@ def _sessions(vendor: str, response: HttpResponse) -> list[Any]:
         raise envelope.error("Data", "required field is missing")
     if envelope.get("Data") is None:  # a Go nil slice: nothing found
         return []
-    return envelope.array("Data")
+    return envelope.array("Data", max_items=BATCH_LIMIT)  # one session per SessionNo asked for
 
 
 def _collect(
@@ -135,7 +136,9 @@ def _collect(
             session_no = srec.string("SessionNo")
             if not session_no:
                 raise srec.error("SessionNo", "must not be empty")
-            receipts = [] if srec.get("ReceiptSet") is None else srec.array("ReceiptSet")
+            receipts = (
+                [] if srec.get("ReceiptSet") is None else srec.array("ReceiptSet", max_items=INFO.max_batch)
+            )
         except PayloadError as exc:
             if session_no:
                 answered.add(session_no)

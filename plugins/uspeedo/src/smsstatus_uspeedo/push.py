@@ -26,9 +26,11 @@ from smsstatus.plugin import (
     PushResult,
     Record,
     StatusReport,
+    check_batch,
     check_credential,
 )
 
+from . import INFO
 from .receipts import build_report, session_key
 
 __all__ = ["REPLY_OK", "TOKEN_PARAM", "parse_push"]
@@ -51,6 +53,7 @@ def _query_token(request: PushRequest) -> str | None:
 def _items(vendor: str, data: Any) -> tuple[list[Any] | None, str]:
     """The receipt items and the JSON path of their array (None for an uplink push)."""
     if isinstance(data, list):
+        check_batch(vendor, "$", len(data), INFO.max_batch)
         return data, "$"
     if isinstance(data, dict):
         envelope = Record(vendor, data)
@@ -59,7 +62,7 @@ def _items(vendor: str, data: Any) -> tuple[list[Any] | None, str]:
             return None, "$.Data"
         if msg_type != MSG_TYPE_RECEIPT:
             raise envelope.error("MsgType", f"unsupported message type {msg_type} (2 = receipt, 0 = uplink)")
-        return envelope.array("Data"), "$.Data"
+        return envelope.array("Data", max_items=INFO.max_batch), "$.Data"
     raise PayloadError(vendor, "$", "expected a JSON object or array")
 
 

@@ -3,9 +3,11 @@
 The pull API and the callback carry the same fields; the callback item also
 carries its ``SessionNo``, the pull record gets it from its ``ReceiptPerSession``.
 
-This is the push hot path, so fields are read with plain dict access and
-exact type checks; every problem is still a :class:`PayloadError` naming the
-field's JSON path (``$.Data[2].ReceiptTime``).
+Only the identity (``SessionNo`` and ``Phone``: one session covers many
+numbers, so the phone tells its receipts apart) and ``ReceiptResult`` may
+reject a receipt, as a :class:`PayloadError` naming the field's JSON path
+(``$.Data[2].Phone``); any other field that cannot be read is null in the
+report, with a warning, and stays in ``raw``.
 """
 
 from __future__ import annotations
@@ -14,69 +16,40 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from smsstatus.plugin import Channel, JSONValue, PayloadError, Record, StatusReport, kind_of, to_e164
+from smsstatus.plugin import (
+    MAX_PARTS,
+    Channel,
+    JSONValue,
+    OutOfRange,
+    Record,
+    StatusReport,
+    shown,
+    to_e164,
+)
 
 from .mapping import map_receipt
 
-__all__ = ["build_report", "session_key"]
+__all__ = ["build_report", "receipt_time", "session_key"]
 
 # 2000-01-01T00:00:00Z .. 2100-01-01T00:00:00Z, as the smsstatus.plugin time helpers check.
 _MIN_S = 946_684_800
 _MAX_S = 4_102_444_800
-_MISSING: Any = object()
 
 
-def _required_str(vendor: str, path: str, item: Mapping[str, Any], name: str, *, empty: bool) -> str:
-    value = item.get(name)
-    if type(value) is str and (empty or value):
-        return value
-    if value is None:
-        reason = "required field is missing"
-    elif isinstance(value, str):
-        reason = "must not be empty"
-    else:
-        reason = f"expected a string, got {kind_of(value)}"
-    raise PayloadError(vendor, f"{path}.{name}", reason)
-
-
-def _opt_str(vendor: str, path: str, item: Mapping[str, Any], name: str) -> str | None:
-    """Absent, null and "" give None."""
-    value = item.get(name)
-    if value is None or type(value) is str:
-        return value or None
-    raise PayloadError(vendor, f"{path}.{name}", f"expected a string, got {kind_of(value)}")
-
-
-def _opt_int(
-    vendor: str, path: str, item: Mapping[str, Any], name: str, minimum: int | None = None
-) -> int | None:
-    value = item.get(name)
-    if value is None:
-        return None
-    if type(value) is not int:
-        raise PayloadError(vendor, f"{path}.{name}", f"expected an integer, got {kind_of(value)}")
-    if minimum is not None and value < minimum:
-        raise PayloadError(vendor, f"{path}.{name}", f"must be at least {minimum}, got {value}")
-    return value
-
-
-def _receipt_time(vendor: str, path: str, item: Mapping[str, Any]) -> datetime | None:
+def receipt_time(value: Any) -> datetime | None:
     """``ReceiptTime``: Unix seconds as an int, or a digit string (the MMS twin
     API types it string). ``0`` means "no time" (the zero value of an unset int
-    in the vendor's Go backend); anything else outside 2000..2100 is an error."""
-    value = item.get("ReceiptTime", _MISSING)
+    in the vendor's Go backend); anything else outside 2000..2100 is out of range."""
     if type(value) is int:
         seconds = value
-    elif type(value) is str and value.isascii() and value.isdigit():
+    elif type(value) is str and value.isascii() and value.isdigit() and len(value) <= 12:
         seconds = int(value)
-    elif value is _MISSING or value is None:
-        raise PayloadError(vendor, f"{path}.ReceiptTime", "required field is missing")
     else:
-        raise PayloadError(vendor, f"{path}.ReceiptTime", f"expected Unix seconds, got {value!r}")
+        raise ValueError(f"expected Unix seconds, got {shown(value)}")
     if seconds == 0:
         return None
     if not _MIN_S <= seconds < _MAX_S:
-        raise PayloadError(vendor, f"{path}.ReceiptTime", f"Unix seconds {seconds} is outside 2000..2100")
+        raise OutOfRange(f"Unix seconds {shown(seconds)} is outside 2000..2100")
     return datetime.fromtimestamp(seconds, UTC)
 
 
@@ -106,31 +79,31 @@ def build_report(
     received_at: datetime,
     session_no: str | None = None,
 ) -> StatusReport:
-    """Normalise one receipt; raises :class:`PayloadError` naming the bad field.
+    """Normalise one receipt; raises :class:`PayloadError` naming the bad field
+    of its identity or result, and warns about any other.
 
     ``session_no`` is given for pull records (which have no ``SessionNo`` of
     their own); callback items must carry it.
     """
-    if type(item) is not dict:
-        Record(vendor, item, path)  # raises the standard "expected an object" error
+    record = Record(vendor, item, path)  # "expected an object" for anything else
     if session_no is None:
-        session_no = _required_str(vendor, path, item, "SessionNo", empty=False)
-    phone = _required_str(vendor, path, item, "Phone", empty=False)
-    result = _required_str(vendor, path, item, "ReceiptResult", empty=True)
-    code = _opt_str(vendor, path, item, "ReceiptCode")
-    description = _opt_str(vendor, path, item, "ReceiptDesc")
-    status_at = _receipt_time(vendor, path, item)
-    segments = _opt_int(vendor, path, item, "CostCount", 0)
-    client_ref = _opt_str(vendor, path, item, "UserId")
+        session_no = record.ident("SessionNo")
+    phone = record.ident("Phone")
+    result = record.string("ReceiptResult")
+    code = record.opt_string("ReceiptCode")
+    description = record.opt_string("ReceiptDesc")
+    status_at = record.optional("ReceiptTime", receipt_time)
+    segments = record.integer("CostCount", required=False, minimum=0, maximum=MAX_PARTS)
+    client_ref = record.opt_string("UserId")
     extra: dict[str, JSONValue] = {}
     if "BrevityCode" in item or "CountryCode" in item or "AccountId" in item:
-        brevity = _opt_str(vendor, path, item, "BrevityCode")
+        brevity = record.opt_string("BrevityCode")
         if brevity is not None:
             extra["brevity_code"] = brevity
-        country_code = _opt_str(vendor, path, item, "CountryCode")
+        country_code = record.opt_string("CountryCode")
         if country_code is not None:
             extra["country_code"] = country_code
-        account_id = _opt_int(vendor, path, item, "AccountId")
+        account_id = record.integer("AccountId", required=False)
         if account_id is not None:
             extra["account_id"] = account_id
     mapped = map_receipt(result, code)
@@ -153,4 +126,5 @@ def build_report(
         channel=channel,
         extra=extra,
         raw=item,
+        warnings=record.warnings,
     )
