@@ -381,6 +381,7 @@ class Receiver:
 
     def endpoint(self, vendor: str) -> Callable[[Request], Awaitable[Response]]:
         limit = self.config.max_body_bytes
+        body_timeout = self.config.body_timeout
 
         async def receive(request: Request) -> Response:
             received_at = self.clock()
@@ -391,11 +392,22 @@ class Receiver:
                 handled = await run_in_threadpool(self.too_large, vendor, push)
                 return _response(handled, self.tracker)
             body = bytearray()
-            async for chunk in request.stream():
-                body += chunk
-                if len(body) > limit:
-                    handled = await run_in_threadpool(self.too_large, vendor, push)
-                    return _response(handled, self.tracker)
+            try:
+                async with asyncio.timeout(body_timeout):
+                    async for chunk in request.stream():
+                        body += chunk
+                        if len(body) > limit:
+                            handled = await run_in_threadpool(self.too_large, vendor, push)
+                            return _response(handled, self.tracker)
+            except TimeoutError:
+                # A stalled or trickling sender: nothing readable to keep; the
+                # vendor retries. Closing the connection frees what it held.
+                log.info("push to %s: body not received within %g s", vendor, body_timeout)
+                return JSONResponse(
+                    {"error": "timeout", "vendor": vendor, "body_timeout": body_timeout},
+                    status_code=408,
+                    headers={"connection": "close"},
+                )
             push = attrs.evolve(push, body=bytes(body))
             handled = await self._batcher.submit(vendor, push)
             return _response(handled, self.tracker)

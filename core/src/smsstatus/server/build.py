@@ -12,7 +12,7 @@ from ..credentials import Credentials
 from ..registry import Registry, load
 from ..tracker import DEFAULT_URL, AutoTrack, Store, Tracker, open_store
 from ..vendor import Capability
-from .config import ConfigError, ServerConfig, import_callable, load_config
+from .config import ConfigError, ReceiverConfig, ServerConfig, import_callable, load_config
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .app import Receiver
     from .poller import Poller
 
-__all__ = ["Server", "build_server", "open_configured_store", "database_url"]
+__all__ = ["Server", "build_server", "open_configured_store", "database_url", "uvicorn_limits"]
 
 
 def database_url(db: str | None, config: ServerConfig) -> str:
@@ -118,6 +118,17 @@ def build_server(
             store.close()
         raise
     return server
+
+
+def uvicorn_limits(receiver: ReceiverConfig) -> dict[str, Any]:
+    """The uvicorn settings that bound what slow or many connections can hold
+    (``docs/tracker.md``, "Security model"): requests in flight, idle
+    keep-alive time, and the size of request line plus headers."""
+    return {
+        "limit_concurrency": receiver.limit_concurrency,
+        "timeout_keep_alive": receiver.timeout_keep_alive,
+        "h11_max_incomplete_event_size": receiver.max_header_bytes,
+    }
 
 
 def _unauthenticated_push_warnings(

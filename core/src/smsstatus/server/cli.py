@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from ..cli import EXIT_FAILED, _guard, _table
-from .build import build_server, open_configured_store
+from .build import build_server, open_configured_store, uvicorn_limits
 
 __all__ = ["serve", "status", "replay"]
 
@@ -85,6 +85,7 @@ def serve(  # noqa: PLR0917 -- click passes options positionally
             proxy_headers=False,
             server_header=False,
             lifespan="on",
+            **uvicorn_limits(server.config.receiver),
         )
     finally:
         server.close()

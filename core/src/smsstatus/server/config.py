@@ -12,6 +12,10 @@ A TOML file (every key optional; ``docs/tracker.md`` shows a full example)::
     on_change = "myapp.sms:on_status_change"
     writers = 1                               # default: 1 on SQLite, 4 on PostgreSQL
     max_batch = 100                           # pushes per transaction (group commit)
+    body_timeout = 10.0                       # seconds to send the body, else 408
+    limit_concurrency = 200                   # serve: requests in flight before 503
+    timeout_keep_alive = 5.0                  # serve: idle keep-alive seconds
+    max_header_bytes = 16384                  # serve: request line + headers
 
     [poller]
     enabled = true
@@ -86,6 +90,16 @@ class ReceiverConfig:
     writers: int | None = None
     #: Most pushes stored in one transaction (group commit).
     max_batch: int = 100
+    #: Seconds a sender has to deliver the whole body once the headers are in
+    #: (a stalled or trickling sender gets 408 and its connection is closed).
+    body_timeout: float = 10.0
+    #: ``smsstatus serve`` (uvicorn): connections and requests in flight before
+    #: new requests get 503; each may hold up to ``max_body_bytes``.
+    limit_concurrency: int = 200
+    #: ``smsstatus serve``: seconds an idle keep-alive connection stays open.
+    timeout_keep_alive: float = 5.0
+    #: ``smsstatus serve``: the most bytes of request line and headers (h11).
+    max_header_bytes: int = 16 * 1024
 
 
 @attrs.frozen(kw_only=True)
@@ -181,6 +195,10 @@ def parse_config(data: Mapping[str, Any], where: str = "<config>") -> ServerConf
     max_batch = receiver_t.opt_int("max_batch", 100)
     if (writers is not None and writers < 1) or max_batch < 1:
         receiver_t.fail("writers" if writers is not None and writers < 1 else "max_batch", "must be positive")
+    body_timeout = receiver_t.positive("body_timeout", 10.0)
+    limit_concurrency = int(receiver_t.positive("limit_concurrency", 200))
+    timeout_keep_alive = receiver_t.positive("timeout_keep_alive", 5.0)
+    max_header_bytes = int(receiver_t.positive("max_header_bytes", 16 * 1024))
     receiver_t.done()
 
     poller_t = top.table("poller")
@@ -243,6 +261,10 @@ def parse_config(data: Mapping[str, Any], where: str = "<config>") -> ServerConf
             on_change=on_change,
             writers=writers,
             max_batch=max_batch,
+            body_timeout=body_timeout,
+            limit_concurrency=limit_concurrency,
+            timeout_keep_alive=timeout_keep_alive,
+            max_header_bytes=max_header_bytes,
         ),
         poller=poller,
         dead_letters=dead_letters,

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from ..model import Channel, Part, Reason, Status, StatusReport
+from ..model import MAX_PARTS, Channel, Part, Reason, Status, StatusReport
 from ..multipart import MessageOutcome, combine_parts
 from . import polling, sql
 from .errors import StoreError
@@ -285,14 +285,18 @@ def apply_in(
 def _combine(key: MessageKey, msg: _Touched) -> MessageOutcome:
     """The message-level status from the current status of each part. A
     message of one part is that part (reason included, also for a
-    non-final status such as the synthetic ``unknown``)."""
+    non-final status such as the synthetic ``unknown``).
+
+    A vendor controls the part numbers, so nothing here grows with them: a
+    declared total above :data:`~smsstatus.model.MAX_PARTS` is not used, and
+    the parts counted as missing never go past it."""
     stand_ins = [
         StatusReport(
             vendor=key.vendor,
             message_id=key.message_id,
             status=state.status,
             reason=state.reason,
-            part=Part(index, state.total if state.total is not None else max(index, 1)),
+            part=Part(index, _plausible(state.total) or max(index, 1)),
             status_at=state.status_at,
             received_at=state.received_at,
             channel=Channel.PUSH,
@@ -303,8 +307,15 @@ def _combine(key: MessageKey, msg: _Touched) -> MessageOutcome:
     if len(stand_ins) == 1 and stand_ins[0].part == Part(1, 1):
         only = stand_ins[0]
         return MessageOutcome(only.status, only.reason, 1, {1: only}, ())
-    totals = [state.total for state in msg.parts.values() if state.total is not None]
-    return combine_parts(stand_ins, total=max(totals) if totals else None)
+    totals = [total for state in msg.parts.values() if (total := _plausible(state.total)) is not None]
+    total = max(totals) if totals else min(max(msg.parts), MAX_PARTS)
+    return combine_parts(stand_ins, total=max(total, 1))
+
+
+def _plausible(total: int | None) -> int | None:
+    """A part total a concatenated SMS can have, else ``None`` (rows stored
+    before the bound may hold anything)."""
+    return total if total is not None and 1 <= total <= MAX_PARTS else None
 
 
 def _auto_track_in(

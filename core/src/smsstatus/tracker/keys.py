@@ -8,7 +8,7 @@ from datetime import UTC
 
 import attrs
 
-from ..model import StatusReport
+from ..model import MAX_PARTS, StatusReport
 
 __all__ = ["SYNTHETIC_EXPIRED", "MessageKey", "message_key", "part_of", "is_synthetic", "event_key"]
 
@@ -39,10 +39,16 @@ def message_key(report: StatusReport) -> MessageKey | None:
 
 
 def part_of(report: StatusReport) -> tuple[int, int | None]:
-    """(part index, part total); a report without part information is part 1."""
-    if report.part is None:
+    """(part index, part total); a report without part information is part 1.
+
+    Numbers a concatenated SMS cannot have (an index or total outside
+    ``1..MAX_PARTS``) are a vendor's nonsense, not a reason to store or
+    allocate per declared part: such an index counts as no part information
+    (part 1), such a total as unknown."""
+    part = report.part
+    if part is None or not 1 <= part.index <= MAX_PARTS:
         return 1, None
-    return report.part.index, report.part.total
+    return part.index, part.total if 1 <= part.total <= MAX_PARTS else None
 
 
 def is_synthetic(report: StatusReport) -> bool:
