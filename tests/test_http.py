@@ -116,3 +116,19 @@ def test_httpx_request_log_lines_never_show_a_secret(caplog: pytest.LogCaptureFi
     assert messages, "httpx logs each request at INFO"
     assert all("k3y-secret" not in m for m in messages)
     assert any("auth=%2A%2A%2A" in m or "auth=***" in m for m in messages)
+
+
+def test_an_answer_echoing_a_secret_reaches_the_plugin_masked() -> None:
+    # Vendors echo requests (an error body repeating the Authorization header, a
+    # query string with the key): nothing a plugin reads may carry the secret.
+    def handler(request: httpx.Request) -> httpx.Response:
+        echoed = f'{{"error": "bad request", "auth": "{request.headers["Authorization"]}", "url": "{request.url}"}}'
+        return httpx.Response(400, content=echoed.encode())
+
+    client = client_for(handler, [])
+    response = client.request(
+        "GET", "check", params={"key": "k3y-secret"}, headers={"Authorization": "Bearer k3y-secret"}
+    )
+    assert b"k3y-secret" not in response.content
+    assert response.json()["auth"] == "Bearer ***"
+    assert response.json()["url"] == "https://api.acme.invalid/v1/check?key=***"

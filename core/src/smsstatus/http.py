@@ -23,7 +23,7 @@ from urllib.parse import quote, quote_plus
 import attrs
 
 from . import logs
-from .credentials import redact
+from .credentials import REDACTED, redact
 from .errors import TransportError
 from .request import Headers
 
@@ -251,17 +251,26 @@ class HttpClient:
                 continue
             return self._wrap(response, elapsed)
 
-    @staticmethod
-    def _wrap(response: httpx.Response, elapsed: float) -> HttpResponse:
+    def _wrap(self, response: httpx.Response, elapsed: float) -> HttpResponse:
         return HttpResponse(
             status_code=response.status_code,
             headers=Headers(list(response.headers.multi_items())),
-            content=response.content,
+            content=self._masked(response.content),
             url=str(response.url),
             # Offline replay pins the receive time so fixtures are deterministic.
             received_at=response.extensions.get("smsstatus_received_at") or datetime.now(UTC),
             elapsed=elapsed,
         )
+
+    def _masked(self, content: bytes) -> bytes:
+        """The answer with every secret this client sends masked: vendors echo
+        requests (an error body repeating the Authorization header), and nothing
+        a plugin reads from an answer (a report's raw, an error) may carry one."""
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            value = secret.encode("utf-8")
+            if value in content:
+                content = content.replace(value, REDACTED.encode())
+        return content
 
     def close(self) -> None:
         if self._client is not None:
