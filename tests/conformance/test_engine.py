@@ -127,6 +127,11 @@ def test_strict_requires_the_core_capabilities(tmp_path: Path) -> None:
         ("float_money", {"money"}, "gave Decimal('0.000012')"),
         ("batch_limit_50", {"batch-limit"}, "poll.batch_limit is 50, but given 51 ids fetch put at most 1"),
         ("oracle", {"signature-oracle"}, "the error is a signing oracle"),
+        (
+            "extra_header",
+            {"requests"},
+            "request 0 carries credential 'api_key' in header 'X-Debug-Key', where the recording has none",
+        ),
     ],
 )
 def test_a_flawed_vendor_fails_the_check_that_covers_the_flaw(
@@ -152,6 +157,20 @@ def test_a_credential_compared_with_plain_equality_fails_the_static_check(tmp_pa
     # the good vendor's own source passes
     good = run_vendor(tmp_path / "good", options=options)
     assert outcomes(good)["constant-time"] == "passed"
+
+
+def test_an_echoed_credential_is_masked_by_the_host_and_redaction_checks_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    options = Options(checks=frozenset({"redaction"}))
+    assert outcomes(run_vendor(tmp_path / "masked", options=options))["redaction"] == "passed"
+    # Without the host's masking, the echoed key reaches the report's raw record.
+    monkeypatch.setattr(smsstatus.http.HttpClient, "_masked", lambda self, content: content)
+    run = run_vendor(tmp_path / "unmasked", options=options)
+    assert outcomes(run)["redaction"] == "failed"
+    assert "credential 'api_key' appears in report 0: fetch::sent (echoed in added members)" in message(
+        run, "redaction"
+    )
 
 
 def test_a_crash_on_malformed_input_fails_robustness_reproducibly(tmp_path: Path) -> None:

@@ -78,8 +78,7 @@ class Vendor:
     ``no_auth`` (never checks the webhook token), ``float_money`` (amounts through a float, six places),
     ``batch_limit_50`` (declares 50 ids per call, fetches one),
     ``oracle`` (a wrong signature's error tells the right one),
-    ``extra_header`` (fetch also sends the key in a header nobody recorded),
-    ``no_redaction`` (an answer echoing the key keeps it in the report)."""
+    ``extra_header`` (fetch also sends the key in a header nobody recorded)."""
 
     def __init__(self, vendor_id: str, root: str | Path, **flaws: bool) -> None:
         self.vendor_id = vendor_id
@@ -213,20 +212,8 @@ class Vendor:
                 data = response.json()
             except ValueError:
                 raise PayloadError(vendor, "$", "response is not JSON") from None
-            if not self.flaws.get("no_redaction"):
-                data = _masked(data, key)  # should the vendor echo the key
             reports.append(self._report(vendor, Record(vendor, data), Channel.FETCH, response.received_at))
         return FetchResult(reports=tuple(reports), errors=tuple(errors))
-
-
-def _masked(value: Any, secret: str) -> Any:
-    if isinstance(value, str):
-        return value.replace(secret, "***")
-    if isinstance(value, list):
-        return [_masked(v, secret) for v in value]
-    if isinstance(value, dict):
-        return {_masked(k, secret): _masked(v, secret) for k, v in value.items()}
-    return value
 
 
 class MisspelledHook:
