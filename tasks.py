@@ -7,6 +7,7 @@
     python tasks.py wheels  # build the core and plugin wheels into dist/, twine check them
     python tasks.py docs    # the documentation site and API reference into site/ (mkdocs, strict)
     python tasks.py bench   # the benchmark table (docs/performance.md)
+    python tasks.py defects # the conformance kit's catch rate over its defect corpus
 
 The workspace members come from the root pyproject.toml ([tool.smsstatus.workspace]).
 """
@@ -170,11 +171,25 @@ def bench() -> None:
     run(tool("python"), ROOT / "benchmarks" / "run.py")
 
 
-TASKS = {"setup": setup, "demo": demo, "test": test, "wheels": wheels, "docs": docs, "bench": bench}
+def defects() -> None:
+    """Seed each defect of the corpus into a scratch copy, run the kit, print the catch rate per class."""
+    setup()
+    run(tool("python"), ROOT / "tests" / "conformance" / "defects" / "runner.py", *sys.argv[2:])
+
+
+TASKS = {
+    "setup": setup,
+    "demo": demo,
+    "test": test,
+    "wheels": wheels,
+    "docs": docs,
+    "bench": bench,
+    "defects": defects,
+}
 
 
 def main() -> None:
-    if len(sys.argv) != 2 or sys.argv[1] not in TASKS:
+    if len(sys.argv) < 2 or sys.argv[1] not in TASKS or (len(sys.argv) > 2 and sys.argv[1] != "defects"):
         sys.exit(f"usage: python tasks.py {{{'|'.join(TASKS)}}}")
     TASKS[sys.argv[1]]()
 

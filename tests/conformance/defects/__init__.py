@@ -1,0 +1,1 @@
+"""The defect corpus of the conformance kit and its runner (``runner.py``)."""
