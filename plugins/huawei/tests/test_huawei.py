@@ -186,6 +186,7 @@ def test_update_time_is_utc(text: str, expected: datetime) -> None:
         "2018-04-13T06:31:4aZ",
         "",
         1523601106,
+        "0001-01-01T00:00:00+01:00",  # before datetime's first instant once in UTC (was an OverflowError)
     ],
 )
 def test_bad_update_times_raise_value_error(text: object) -> None:

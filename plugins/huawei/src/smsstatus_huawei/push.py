@@ -209,4 +209,7 @@ def parse_update_time(value: object) -> datetime:
         parsed = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{value!r} is not a valid time") from None
-    return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+    try:
+        return parsed if parsed.tzinfo is UTC else parsed.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 shifted past the datetime range
+        raise ValueError(f"{value!r} is out of range once shifted to UTC") from None
