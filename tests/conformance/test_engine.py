@@ -183,6 +183,15 @@ def test_a_crash_on_malformed_input_fails_robustness_reproducibly(tmp_path: Path
     assert message(again, "robustness::push") == text
 
 
+def test_edge_times_are_tried_at_every_time_field_before_random_inputs(tmp_path: Path) -> None:
+    # One random example only: the edge times run first, whatever the budget.
+    options = Options(checks=frozenset({"robustness"}), max_examples=1)
+    run = run_vendor(tmp_path, flaws=("naive_time",), options=options)
+    assert outcomes(run)["robustness::push"] == "failed"
+    assert 'set $.at to "0001-01-01T00:00:00+01:00"' in message(run, "robustness::push")
+    assert "OverflowError" in message(run, "robustness::push")
+
+
 def test_a_plugin_that_goes_around_the_host_client_fails_offline_checks(tmp_path: Path) -> None:
     run = run_vendor(tmp_path, flaws=("network",), options=Options(max_examples=5))
     failing = not_passing(run)

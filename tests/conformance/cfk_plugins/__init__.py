@@ -19,7 +19,7 @@ import hashlib
 import hmac
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -78,7 +78,8 @@ class Vendor:
     ``no_auth`` (never checks the webhook token), ``float_money`` (amounts through a float, six places),
     ``batch_limit_50`` (declares 50 ids per call, fetches one),
     ``oracle`` (a wrong signature's error tells the right one),
-    ``extra_header`` (fetch also sends the key in a header nobody recorded)."""
+    ``extra_header`` (fetch also sends the key in a header nobody recorded),
+    ``naive_time`` (times shifted to UTC without guarding the datetime range)."""
 
     def __init__(self, vendor_id: str, root: str | Path, **flaws: bool) -> None:
         self.vendor_id = vendor_id
@@ -132,7 +133,9 @@ class Vendor:
             reason=mapped.reason,
             vendor_status=status,
             vendor_code=record.opt_string("code"),
-            status_at=record.time("at", parse_rfc3339, required=False),
+            status_at=record.time(
+                "at", _shifted if self.flaws.get("naive_time") else parse_rfc3339, required=False
+            ),
             price=self._price(record),
             received_at=received_at,
             channel=channel,
@@ -214,6 +217,11 @@ class Vendor:
                 raise PayloadError(vendor, "$", "response is not JSON") from None
             reports.append(self._report(vendor, Record(vendor, data), Channel.FETCH, response.received_at))
         return FetchResult(reports=tuple(reports), errors=tuple(errors))
+
+
+def _shifted(value: Any) -> datetime:
+    """fromisoformat then astimezone: OverflowError for year 1 at +01:00."""
+    return datetime.fromisoformat(str(value)).astimezone(UTC)
 
 
 class MisspelledHook:

@@ -108,10 +108,13 @@ def explore(
     strategy: SearchStrategy[Any],
     probe: Callable[[Any], str | None],
     describe: Callable[[Any], str],
+    *,
+    examples: Sequence[Any] = (),
 ) -> None:
-    """Feed ``strategy``'s examples to ``probe`` (which answers what is wrong,
-    or ``None``); fail with the smallest example it objects to."""
-    from hypothesis import HealthCheck, Phase, Verbosity, given, seed, settings
+    """Feed ``examples``, then ``strategy``'s draws, to ``probe`` (which answers
+    what is wrong, or ``None``); fail with the first example or the smallest
+    draw it objects to."""
+    from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
     from hypothesis.errors import Flaky
 
     slow: list[str] = []
@@ -123,31 +126,42 @@ def explore(
         deadline=None,
         database=None,
         derandomize=False,
-        phases=(Phase.generate, Phase.shrink),
+        phases=(Phase.explicit, Phase.generate, Phase.shrink),
         suppress_health_check=list(HealthCheck),
         verbosity=Verbosity.quiet,
         report_multiple_bugs=False,
         print_blob=False,
     )
     @given(strategy)
-    def run(example: Any) -> None:
+    def run(drawn: Any) -> None:
         nonlocal tried
         tried += 1
-        problem = probe(example)
+        problem = probe(drawn)
         if problem is None:
             return
         if problem.startswith("timeout:"):
             if len(slow) < 3:
-                slow.append(f"{describe(example)}: {problem}")
+                slow.append(f"{describe(drawn)}: {problem}")
             return
-        raise _Found(f"{describe(example)}: {problem}")
+        raise _Found(f"{describe(drawn)}: {problem}")
 
+    for fixed in reversed(examples):  # each decorator goes outside the last: keep the given order
+        run = example(fixed)(run)
     assert ctx.loaded is not None
     try:
         with plugin_constants(plugin_files(ctx.loaded.plugin)):
             run()
     except _Found as exc:
         raise CheckFailed(f"{exc.message}\n(reproduce with --seed {ctx.options.seed})") from None
+    except BaseExceptionGroup as group:  # several explicit examples failed
+        found = group.subgroup(_Found)
+        if found is None:
+            raise
+        first = found.exceptions[0]
+        while isinstance(first, BaseExceptionGroup):
+            first = first.exceptions[0]
+        assert isinstance(first, _Found)
+        raise CheckFailed(f"{first.message}\n(reproduce with --seed {ctx.options.seed})") from None
     except Flaky as exc:
         inner = [e for e in getattr(exc, "exceptions", ()) if isinstance(e, _Found)]
         detail = inner[0].message if inner else str(exc).splitlines()[0]

@@ -33,6 +33,10 @@ __all__ = [
     "dumps",
     "show",
     "json_mutations",
+    "EDGE_TIMES",
+    "time_paths",
+    "edge_time_mutations",
+    "edge_time_params",
     "body_mutations",
     "param_mutations",
     "mutate_params",
@@ -307,6 +311,40 @@ def _replacement(original: Any) -> SearchStrategy[Any]:
     return st.one_of(other, st.sampled_from(SPECIAL_STRINGS), scalars, values)
 
 
+#: Times every time field of every payload shape is given, before anything is
+#: drawn at random: the edges a time parser most often gets wrong.
+EDGE_TIMES: tuple[Any, ...] = (
+    "0001-01-01T00:00:00+01:00",
+    "9999-12-31T23:59:59-01:00",
+    "2024-02-30T10:00:00Z",
+    "2024-05-01T10:00:00+25:00",
+    "99999999999999999999",
+    2**63,
+    -1,
+    "",
+)
+
+
+def time_paths(payload: Any, schema: Any) -> list[JsonPath]:
+    """Members holding a time: ``date-time`` in the schema, or time-like values."""
+    hints = schema_paths(schema, payload) if isinstance(schema, (dict, bool)) else []
+    found = [p for k, p in hints if k == "time"] + [
+        p for p in all_paths(payload) if _timelike(_get(payload, p))
+    ]
+    return list(dict.fromkeys(found))
+
+
+def edge_time_mutations(payload: Any, schema: Any) -> list[Mutation]:
+    """Every edge time at every time member: tried deterministically, first."""
+    return [Mutation("replace", path, value) for path in time_paths(payload, schema) for value in EDGE_TIMES]
+
+
+def edge_time_params(where: str, params: list[tuple[str, str]]) -> list[Mutation]:
+    """The same for form and query parameters holding a time."""
+    names = [k for k, v in dict(params).items() if _timelike(v)]
+    return [Mutation("param-set", (where, k), v) for k in names for v in EDGE_TIMES if isinstance(v, str)]
+
+
 def json_mutations(payload: Any, schema: Any) -> list[SearchStrategy[Mutation]]:
     from hypothesis import strategies as st
 
@@ -316,11 +354,7 @@ def json_mutations(payload: Any, schema: Any) -> list[SearchStrategy[Mutation]]:
     drops = list(dict.fromkeys([p for k, p in hints if k == "drop"] + [p for p in generic if p]))
     retypes = list(dict.fromkeys([p for k, p in hints if k == "retype"] + generic))
     strings = [p for p in retypes if isinstance(_get(payload, p), str)]
-    times = list(
-        dict.fromkeys(
-            [p for k, p in hints if k == "time"] + [p for p in retypes if _timelike(_get(payload, p))]
-        )
-    )
+    times = time_paths(payload, schema)
     strategies: list[SearchStrategy[Mutation]] = [values.map(lambda v: Mutation("root", value=v))]
     if strings:
         odd = st.sampled_from(SPECIAL_STRINGS)

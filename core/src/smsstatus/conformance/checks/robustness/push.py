@@ -23,6 +23,8 @@ from .mutations import (
     apply_json,
     body_mutations,
     dumps,
+    edge_time_mutations,
+    edge_time_params,
     json_mutations,
     mutate_params,
     param_mutations,
@@ -130,6 +132,30 @@ def _pair(seed: PushSeed, mutation: Mutation) -> tuple[PushSeed, Mutation]:
     return seed, mutation
 
 
+def edge_examples(seeds: list[PushSeed]) -> list[tuple[PushSeed, Mutation]]:
+    """Every edge time at every time field, once per payload shape (the first
+    seed of each payload schema, and of each parameter set)."""
+    found: list[tuple[PushSeed, Mutation]] = []
+    shapes: set[object] = set()
+    for seed in seeds:
+        request = seed.request
+        if seed.is_json:
+            shape: object = seed.case.data.get("payload_schema")
+            mutations = edge_time_mutations(seed.payload, seed.schema)
+        elif request.body and request.content_type == "application/x-www-form-urlencoded":
+            params = parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True)
+            shape = ("form", tuple(sorted(k for k, _ in params)))
+            mutations = edge_time_params("form", params)
+        else:
+            shape = ("query", tuple(sorted(k for k, _ in request.query_params)))
+            mutations = edge_time_params("query", request.query_params)
+        if shape in shapes or not mutations:
+            continue
+        shapes.add(shape)
+        found += [(seed, m) for m in mutations]
+    return found
+
+
 def check(ctx: Context) -> None:
     from hypothesis import strategies as st
 
@@ -156,4 +182,11 @@ def check(ctx: Context) -> None:
         return f"raised {error_type(exc)} error: {exc}"
 
     strategy = st.one_of([push_mutations(s).map(functools.partial(_pair, s)) for s in seeds])
-    explore(ctx, "robustness::push", strategy, probe, lambda ex: f"{ex[1].describe()} (seed {ex[0].case.id})")
+    explore(
+        ctx,
+        "robustness::push",
+        strategy,
+        probe,
+        lambda ex: f"{ex[1].describe()} (seed {ex[0].case.id})",
+        examples=edge_examples(seeds),
+    )
