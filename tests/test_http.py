@@ -132,3 +132,9 @@ def test_an_answer_echoing_a_secret_reaches_the_plugin_masked() -> None:
     assert b"k3y-secret" not in response.content
     assert response.json()["auth"] == "Bearer ***"
     assert response.json()["url"] == "https://api.acme.invalid/v1/check?key=***"
+
+
+def test_a_secret_the_request_did_not_carry_is_not_an_echo_and_stays() -> None:
+    # A plugin may download what it needs (a signing key) with a request that carries no credential.
+    client = client_for(lambda request: httpx.Response(200, text="k3y-secret"), [])
+    assert client.request("GET", "key.txt").text == "k3y-secret"

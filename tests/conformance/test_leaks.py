@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from urllib.parse import quote
 
 import pytest
-from smsstatus.conformance.leaks import find_secrets, found_in
 from smsstatus.fixtures import FROZEN_AT, frozen_clock
+from smsstatus.leaks import find_secrets, found_in
 
 TOKEN = "fixture-token-1"
 

@@ -255,20 +255,29 @@ class HttpClient:
         return HttpResponse(
             status_code=response.status_code,
             headers=Headers(list(response.headers.multi_items())),
-            content=self._masked(response.content),
+            content=self._masked(response.content, response.request),
             url=str(response.url),
             # Offline replay pins the receive time so fixtures are deterministic.
             received_at=response.extensions.get("smsstatus_received_at") or datetime.now(UTC),
             elapsed=elapsed,
         )
 
-    def _masked(self, content: bytes) -> bytes:
-        """The answer with every secret this client sends masked: vendors echo
-        requests (an error body repeating the Authorization header), and nothing
-        a plugin reads from an answer (a report's raw, an error) may carry one."""
+    def _masked(self, content: bytes, request: httpx.Request) -> bytes:
+        """The answer with every secret its request carried (in any encoding)
+        masked: vendors echo requests (an error body repeating the Authorization
+        header), and nothing a plugin reads from an answer (a report's raw, an
+        error) may carry one. A secret the request did not carry is left alone:
+        it is not an echo, and may be what the plugin asked for."""
+        if not self._secrets or not content:
+            return content
+        from .leaks import found_in
+
+        sent = "\n".join(
+            [str(request.url), *request.headers.values(), request.content.decode("utf-8", "replace")]
+        )
         for secret in sorted(self._secrets, key=len, reverse=True):
             value = secret.encode("utf-8")
-            if value in content:
+            if value in content and found_in(sent, secret) is not None:
                 content = content.replace(value, REDACTED.encode())
         return content
 

@@ -15,10 +15,10 @@ import attrs
 from ... import errors as err
 from ...credentials import CredentialSpec
 from ...fixtures import Case, error_type
+from ...leaks import find_secrets
 from ...request import Headers, PushRequest
 from ...vendor import VendorInfo
 from ..context import Context, Family, Item, altered, expects_reports, json_body, push, push_request
-from ..leaks import find_secrets
 from ..outcomes import CheckFailed, CheckSkipped
 
 __all__ = ["FAMILY", "push_secrets", "without_value"]

@@ -21,8 +21,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from ...fixtures import Case
+from ...leaks import found_in
 from ..context import Context, Family, Item, replay_fetch, secret_credentials
-from ..leaks import found_in
 from ..outcomes import CheckSkipped
 from ..sandbox import Capture
 from .secrets import outcome_texts, report_leaks, search

@@ -21,9 +21,9 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 import httpx
 
 from ...fixtures import FROZEN_AT
+from ...leaks import found_in
 from ...replay import body_bytes, pairs
 from ..context import Context, Family, Item, replay_fetch, secret_credentials
-from ..leaks import found_in
 from ..outcomes import CheckFailed, CheckSkipped
 
 

@@ -12,8 +12,8 @@ from typing import Any
 import attrs
 
 from ...fixtures import Case
+from ...leaks import find_secrets
 from ..context import Context, Family, Item, altered, push, push_request, replay_fetch, secret_credentials
-from ..leaks import find_secrets
 from ..outcomes import CheckFailed, CheckSkipped
 from ..sandbox import Capture
 

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, Any
 
 from .... import errors as err
 from ....fixtures import error_type
+from ....leaks import find_secrets
 from ...context import plugin_files
-from ...leaks import find_secrets
 from ...outcomes import CheckFailed, CheckSkipped
 
 if TYPE_CHECKING:

@@ -1,4 +1,5 @@
-"""Finding a secret in text, verbatim or encoded.
+"""Finding a secret in text, verbatim or encoded (used by the HTTP client to
+mask echoed credentials and by the conformance kit to find leaks).
 
 A secret leaks as often encoded as verbatim: in a logged ``Authorization:
 Basic`` header (base64 of ``user:secret``), a logged URL (percent-encoded), a
