@@ -47,7 +47,7 @@ from .model import (
     StatusReport,
 )
 from .registry import LoadedVendor, PluginFailure, Registry, load
-from .request import FetchResult, Headers, ItemError, PushReply, PushRequest, PushResult
+from .request import DrainResult, FetchResult, Headers, ItemError, PushReply, PushRequest, PushResult
 from .vendor import Capability, DocumentedStatus, PollPolicy, VendorInfo
 
 __version__ = "0.1.0"
@@ -60,6 +60,7 @@ __all__ = [
     "Credentials",
     "CredentialsError",
     "DocumentedStatus",
+    "DrainResult",
     "FetchResult",
     "Headers",
     "HttpClient",

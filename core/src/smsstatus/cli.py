@@ -395,6 +395,65 @@ def fetch(
 
 
 @main.command()
+@click.argument("vendor")
+@click.option(
+    "--base-url", default=None, help="Override the vendor's API base URL (regional node, test server)."
+)
+@click.option("--timeout", default=15.0, show_default=True, type=float, help="Seconds per HTTP attempt.")
+@click.option(
+    "--max-batches",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Batches to collect while the vendor says it holds more.",
+)
+@CREDENTIAL
+@FORMAT_REPORTS
+@_guard
+def drain(
+    vendor: str,
+    base_url: str | None,
+    timeout: float,
+    max_batches: int,
+    credentials: Sequence[str],
+    fmt: str,
+) -> None:
+    """Collect reports from a pull that hands each report out once.
+
+    The vendor forgets what it returns: each batch is written out (reports on
+    stdout, unreadable records as JSON lines with their raw value on stderr)
+    before the next request.
+    """
+    registry = _registry()
+    creds = _parse_credentials(vendor, registry, credentials)
+    unreadable = 0
+    for _ in range(max_batches):
+        result = registry.drain(vendor, creds, base_url=base_url, timeout=timeout)
+        _emit_reports(result.reports, fmt, {"errors": len(result.errors), "more": result.more})
+        _emit_drained_errors(result.errors)
+        unreadable += len(result.errors)
+        if not result.more:
+            break
+    if unreadable:
+        sys.exit(EXIT_PAYLOAD)
+
+
+def _emit_drained_errors(errors: Sequence[Any]) -> None:
+    """Records the vendor no longer holds: one JSON line each, raw included."""
+    from .fixtures import error_type
+
+    for item in errors:
+        line = {
+            "error": error_type(item.error),
+            "message": str(item.error),
+            "index": item.index,
+            "key": item.key,
+            "raw": item.raw,
+        }
+        click.echo(json.dumps(line, ensure_ascii=False, default=str), err=True)
+
+
+@main.command()
 @click.argument("name")
 @_guard
 def schema(name: str) -> None:

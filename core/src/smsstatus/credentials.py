@@ -68,8 +68,9 @@ def secret_equals(expected: str | bytes, given: str | bytes) -> bool:
 class CredentialSpec:
     """A credential a plugin uses, declared in its metadata.
 
-    ``used_for`` is ``"push"`` (checking webhook requests) or ``"fetch"``
-    (calling the vendor's API). ``secret`` values are redacted everywhere.
+    ``used_for`` is ``"push"`` (checking webhook requests), ``"fetch"``
+    (calling the vendor's API) or ``"drain"`` (collecting reports the vendor
+    hands out once, where that takes credentials of its own). ``secret`` values are redacted everywhere.
     ``required`` means the operation cannot run without it; an optional push
     credential turns webhook authentication on when configured.
     """

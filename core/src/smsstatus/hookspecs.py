@@ -2,8 +2,8 @@
 
 A vendor plugin is a module (or object) registered under the entry point group
 ``smsstatus.vendors``; the entry point's name is the vendor id. It implements
-``vendor_info`` and, depending on its capabilities, ``parse_push``, ``fetch``
-and ``map_status``, each decorated with :data:`smsstatus.hookimpl`.
+``vendor_info`` and, depending on its capabilities, ``parse_push``, ``fetch``,
+``drain`` and ``map_status``, each decorated with :data:`smsstatus.hookimpl`.
 
 The host calls a vendor's hooks through a caller that holds only that vendor's
 implementation (plus cross-cutting wrappers), so a plugin never has to check
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .credentials import Credentials
     from .http import HttpClient
     from .model import MappedStatus
-    from .request import FetchResult, PushRequest, PushResult
+    from .request import DrainResult, FetchResult, PushRequest, PushResult
     from .vendor import VendorInfo
 
 PROJECT = "smsstatus"
@@ -102,6 +102,25 @@ def fetch(  # type: ignore[empty-body]
 
 
 @hookspec(firstresult=True)
+def drain(vendor: str, credentials: Credentials, client: HttpClient) -> DrainResult:  # type: ignore[empty-body]
+    """Collect the next batch of reports from a pull that hands each report
+    out only once (the vendor deletes what it returns).
+
+    :param client: the host's HTTP client, as for :func:`fetch`.
+    :return: a :class:`~smsstatus.DrainResult` with the batch's reports, an
+        :class:`~smsstatus.ItemError` for each record that could not be read
+        (with its raw record: it is gone from the vendor, so it must be kept),
+        and ``more=True`` when the vendor may hold more right now.
+
+    Make **exactly one** consuming request per call: the host stores each
+    batch before it asks for the next, so a crash loses at most the batch in
+    flight. An answer that consumed reports but cannot be read is not raised:
+    return its body as an item error. Raise only when nothing was consumed
+    (a refused credential, a vendor error answer).
+    """
+
+
+@hookspec(firstresult=True)
 def map_status(vendor: str, status: str, code: str | None) -> MappedStatus:  # type: ignore[empty-body]
     """Map one vendor status value (and code, where the vendor has one) to a
     canonical :class:`~smsstatus.MappedStatus`. Never raises for an unknown
@@ -111,4 +130,4 @@ def map_status(vendor: str, status: str, code: str | None) -> MappedStatus:  # t
 
 
 #: Hook names a vendor plugin may implement, in the order documented.
-HOOK_NAMES: tuple[str, ...] = ("vendor_info", "parse_push", "fetch", "map_status")
+HOOK_NAMES: tuple[str, ...] = ("vendor_info", "parse_push", "fetch", "drain", "map_status")

@@ -29,7 +29,7 @@ from .credentials import Credentials, Secret, check_names, redact
 from .errors import PayloadError, PluginError, SmsStatusError, UnknownVendorError, UnsupportedError
 from .http import HttpClient, RetryPolicy
 from .model import MappedStatus
-from .request import FetchResult, PushRequest, PushResult
+from .request import DrainResult, FetchResult, PushRequest, PushResult
 from .vendor import Capability, VendorInfo
 
 if TYPE_CHECKING:
@@ -227,7 +227,11 @@ class Registry:
             raise PluginError(name, f"max_batch {info.max_batch!r} is not a positive integer")
         if info.fetch_key not in (None, "message_id", "batch_id"):
             raise PluginError(name, f"fetch_key {info.fetch_key!r} is not 'message_id' or 'batch_id'")
-        for capability, hook in ((Capability.PUSH, "parse_push"), (Capability.FETCH, "fetch")):
+        for capability, hook in (
+            (Capability.PUSH, "parse_push"),
+            (Capability.FETCH, "fetch"),
+            (Capability.DRAIN, "drain"),
+        ):
             implemented = hook in (c.name for c in self._pm.get_hookcallers(plugin) or [])
             if (capability in info.capabilities) != implemented:
                 raise PluginError(
@@ -441,23 +445,57 @@ class Registry:
         ``base_url`` overrides the plugin's default (regional nodes, loopback
         tests); ``transport`` replaces the network (offline replay).
         """
-        info = self.info(vendor)
         creds = self.credentials(vendor, credentials)
-        secrets = creds.secret_values()
-        with HttpClient(
-            vendor,
-            base_url or info.default_base_url,
-            timeout=timeout,
-            retry=retry,
-            transport=transport,
-            secrets=secrets,
-            sleep=sleep or time.sleep,
-        ) as client:
+        with self._client(vendor, creds, base_url, timeout, retry, transport, sleep) as client:
             result = self._call(vendor, "fetch", creds, ids=tuple(ids), credentials=creds, client=client)
         if not isinstance(result, FetchResult):
             raise PluginError(vendor, f"fetch returned {type(result).__name__}, not FetchResult")
         _check_batch(vendor, len(result.reports) + len(result.errors), info.max_batch * max(len(ids), 1))
         return result
+
+    def drain(
+        self,
+        vendor: str,
+        credentials: CredentialsInput = None,
+        *,
+        base_url: str | None = None,
+        timeout: float = 15.0,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] | None = None,
+    ) -> DrainResult:
+        """Collect one batch from ``vendor``'s consuming pull (one request).
+
+        The vendor forgets what it returned: store the batch (reports and item
+        errors, which carry the raw records) before calling again, and call
+        again while ``more`` is true. Options as for :meth:`fetch`.
+        """
+        creds = self.credentials(vendor, credentials)
+        with self._client(vendor, creds, base_url, timeout, retry, transport, sleep) as client:
+            result = self._call(vendor, "drain", creds, credentials=creds, client=client)
+        if not isinstance(result, DrainResult):
+            raise PluginError(vendor, f"drain returned {type(result).__name__}, not DrainResult")
+        return result
+
+    def _client(  # noqa: PLR0917 -- the public methods' options, passed through
+        self,
+        vendor: str,
+        creds: Credentials,
+        base_url: str | None,
+        timeout: float,
+        retry: RetryPolicy | None,
+        transport: httpx.BaseTransport | None,
+        sleep: Callable[[float], None] | None,
+    ) -> HttpClient:
+        return HttpClient(
+            vendor,
+            base_url or self.info(vendor).default_base_url,
+            timeout=timeout,
+            retry=retry,
+            transport=transport,
+            secrets=creds.secret_values(),
+            sleep=sleep or time.sleep,
+        )
 
     def map_status(self, vendor: str, status: str, code: str | None = None) -> MappedStatus:
         """Map one vendor status (and code) to its canonical meaning."""

@@ -18,7 +18,7 @@ import attrs
 
 from .model import JSONValue, StatusReport
 
-__all__ = ["Headers", "PushRequest", "PushReply", "PushResult", "ItemError", "FetchResult"]
+__all__ = ["Headers", "PushRequest", "PushReply", "PushResult", "ItemError", "FetchResult", "DrainResult"]
 
 HeaderInput = Mapping[str, str] | Iterable[tuple[str, str]] | None
 
@@ -267,3 +267,15 @@ class FetchResult:
 
     reports: tuple[StatusReport, ...]
     errors: tuple[ItemError, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class DrainResult:
+    """What ``drain`` returns: one batch from a pull that consumes what it
+    returns. ``errors`` hold the records (or the whole body) that could not be
+    read, raw, since the vendor no longer has them; ``more`` says the vendor
+    may hold more right now (the batch was full)."""
+
+    reports: tuple[StatusReport, ...]
+    errors: tuple[ItemError, ...] = ()
+    more: bool = False

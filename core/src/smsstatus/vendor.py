@@ -20,6 +20,7 @@ DEFAULT_MAX_BATCH = 1000
 class Capability(enum.Enum):
     PUSH = "push"  #: the vendor calls our webhook (``parse_push``)
     FETCH = "fetch"  #: we can query the vendor's API (``fetch``)
+    DRAIN = "drain"  #: we can collect reports the vendor hands out once (``drain``)
 
 
 @attrs.frozen

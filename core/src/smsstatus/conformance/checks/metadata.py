@@ -43,8 +43,8 @@ def _credential_problems(specs: Sequence[Any], capabilities: frozenset[Capabilit
             yield f"{label}: name must be an identifier (it becomes SMSSTATUS_<VENDOR>_<NAME>)"
         if not spec.description or not spec.description.strip():
             yield f"{label}: description is empty"
-        if spec.used_for not in ("push", "fetch"):
-            yield f"{label}: used_for {spec.used_for!r} is not 'push' or 'fetch'"
+        if spec.used_for not in ("push", "fetch", "drain"):
+            yield f"{label}: used_for {spec.used_for!r} is not 'push', 'fetch' or 'drain'"
         elif Capability(spec.used_for) not in capabilities:
             yield f"{label}: used for {spec.used_for} but the plugin does not declare {spec.used_for}"
         if (spec.name, spec.used_for) in used:
