@@ -13,6 +13,7 @@ import pytest
 import smsstatus_innopaas
 from smsstatus.plugin import (
     AuthenticationError,
+    CredentialsError,
     Capability,
     MappingKind,
     Money,
@@ -23,8 +24,18 @@ from smsstatus.plugin import (
     Reason,
     Status,
     WarningCode,
+    VendorError,
 )
-from smsstatus.plugin.testing import Case, Registry, UnsupportedError, load, load_cases, run_case
+from smsstatus.plugin.testing import (
+    Case,
+    Exchange,
+    Registry,
+    ReplayTransport,
+    UnsupportedError,
+    load,
+    load_cases,
+    run_case,
+)
 from smsstatus_innopaas.clock import parse_time
 
 REGISTRY = Registry(vendors={"innopaas": smsstatus_innopaas})
@@ -97,16 +108,18 @@ def test_entry_point_loads() -> None:
     assert not [f for f in registry.failures if f.name == "innopaas"]
     loaded = registry.vendors["innopaas"]
     assert loaded.distribution == "smsstatus-innopaas"
-    assert loaded.hooks == {"vendor_info", "parse_push", "map_status"}
+    assert loaded.hooks == {"vendor_info", "parse_push", "drain", "map_status"}
 
 
 def test_vendor_info() -> None:
     info = REGISTRY.info("innopaas")
-    assert info.capabilities == {Capability.PUSH}
-    assert info.default_base_url is None and info.poll is None
+    assert info.capabilities == {Capability.PUSH, Capability.DRAIN}
+    assert info.default_base_url == "https://intapi.253.com" and info.poll is None
     assert [(c.name, c.used_for, c.secret, c.required) for c in info.credentials] == [
         ("receiver", "push", False, False),
         ("pswd", "push", True, False),
+        ("account", "drain", False, False),
+        ("password", "drain", True, False),
     ]
     assert set(info.secret_fields) == {"receiver", "pswd"}
     assert info.schemas is not None
@@ -522,3 +535,85 @@ def test_request_repr_and_errors_do_not_leak_the_query_password() -> None:
         REGISTRY.parse_push("innopaas", _get("msgid=&status=DELIVRD&receiver=u&pswd=fixture-secret-1"))
     assert info.value.field == "query.msgid"
     assert "fixture-secret-1" not in str(info.value)
+
+
+# -- drain: POST /pull/report (destructive) -------------------------------------------
+
+#: A pulled record as InnoPaaS's pull page shows one (yyMMddHHmmss Beijing times,
+#: epoch-millisecond reportTime, 00-prefixed mobile): docs.innopaas.com/reference/pull-status-report.
+PULLED = {
+    "batchSeq": "I123645_2402011714_1",
+    "requestTime": "240201171455",
+    "notifyTime": "240201171400",
+    "fee": "0.05",
+    "mobile": "008613900001111",
+    "msgid": "17067788400000001",
+    "reportTime": "1706778840000",
+    "status": "DELIVRD",
+    "smsNum": "1",
+}
+DRAIN_CREDS = {"account": "IM6000001", "password": "fixture-pull-password"}
+PULL_REQUEST = {
+    "method": "POST",
+    "url": "https://intapi.253.com/pull/report",
+    "body": {"json": {"account": "IM6000001", "password": "fixture-pull-password", "count": 100}},
+}
+
+
+def _pull(body: object, status: int = 200) -> Exchange:
+    spec = {"text": body} if isinstance(body, str) else {"json": body}
+    return Exchange(
+        PULL_REQUEST, {"status_code": status, "body": spec, "received_at": "2024-02-01T09:15:00Z"}
+    )
+
+
+def test_drain_reads_pulled_records_as_fetch_reports() -> None:
+    transport = ReplayTransport([_pull({"result": [PULLED], "code": 0, "error": ""})])
+    result = REGISTRY.drain("innopaas", DRAIN_CREDS, transport=transport)
+    transport.verify()
+    (report,) = result.reports
+    assert (report.message_id, report.status, report.channel.value) == (
+        "17067788400000001",
+        Status.DELIVERED,
+        "fetch",
+    )
+    assert report.recipient == "+8613900001111"
+    # 240201171455 Beijing is 09:14:55 UTC; 1706778840000 ms is 2024-02-01T09:14:00Z.
+    assert report.submitted_at == datetime(2024, 2, 1, 9, 14, 55, tzinfo=UTC)
+    assert report.status_at == datetime(2024, 2, 1, 9, 14, tzinfo=UTC)
+    assert result.more is False and result.errors == ()
+
+
+def test_a_full_pull_says_there_may_be_more() -> None:
+    records = [{**PULLED, "msgid": str(i)} for i in range(100)]
+    transport = ReplayTransport([_pull({"result": records, "code": 0, "error": ""})])
+    assert REGISTRY.drain("innopaas", DRAIN_CREDS, transport=transport).more is True
+
+
+def test_an_unreadable_pulled_record_is_kept_raw() -> None:
+    broken = {**PULLED, "msgid": "", "status": "DELIVRD"}
+    transport = ReplayTransport([_pull({"result": [broken, PULLED], "code": 0, "error": ""})])
+    result = REGISTRY.drain("innopaas", DRAIN_CREDS, transport=transport)
+    assert [r.message_id for r in result.reports] == ["17067788400000001"]
+    (error,) = result.errors
+    assert (error.index, error.raw) == (0, broken)
+
+
+def test_an_unreadable_pull_body_is_kept_raw() -> None:
+    transport = ReplayTransport([_pull('{"result": [')])
+    result = REGISTRY.drain("innopaas", DRAIN_CREDS, transport=transport)
+    assert result.reports == () and [e.raw for e in result.errors] == ['{"result": [']
+
+
+def test_a_refused_account_raises_without_the_password() -> None:
+    transport = ReplayTransport([_pull({"result": [], "code": 102, "error": "Incorrect password"})])
+    with pytest.raises(VendorError) as caught:
+        REGISTRY.drain("innopaas", DRAIN_CREDS, transport=transport)
+    assert caught.value.vendor_code == "102"
+    assert "fixture-pull-password" not in str(caught.value)
+
+
+def test_drain_needs_the_account_credentials() -> None:
+    with pytest.raises(CredentialsError) as caught:
+        REGISTRY.drain("innopaas", {"account": "IM6000001"})
+    assert caught.value.credential == "password"

@@ -61,7 +61,7 @@ from ..model import (
     StatusReport,
     WarningCode,
 )
-from ..request import FetchResult, Headers, ItemError, PushReply, PushRequest, PushResult
+from ..request import DrainResult, FetchResult, Headers, ItemError, PushReply, PushRequest, PushResult
 from ..vendor import DEFAULT_MAX_BATCH, Capability, DocumentedStatus, PollPolicy, VendorInfo
 
 if TYPE_CHECKING:
@@ -183,6 +183,7 @@ __all__ = [
     "ReportWarning",
     "WarningCode",
     # what the hooks take and return
+    "DrainResult",
     "FetchResult",
     "Headers",
     "HttpClient",

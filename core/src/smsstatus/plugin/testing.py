@@ -41,7 +41,7 @@ __all__ = [
     "FixtureError",
     "load_cases",
     "run_case",
-    # offline replay of recorded HTTP exchanges (fetch, and pushes that make requests)
+    # offline replay of recorded HTTP exchanges (fetch, drain, and pushes that make requests)
     "Exchange",
     "ReplayTransport",
 ]

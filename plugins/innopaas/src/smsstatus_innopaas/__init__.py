@@ -1,10 +1,10 @@
 """smsstatus vendor plugin for InnoPaaS (Chuanglan "253" international SMS).
 
-Push only: the SMS status report InnoPaaS sends to the URL set in its console
-(or per message as ``callBackUrl``), as a JSON POST (current) or a GET query
-string (legacy). InnoPaaS's pull API (``/pull/report``) deletes what it returns
-and takes no message ids, so it is out of scope. See ``docs/vendors/innopaas.md``
-for the mapping and every assumption.
+Push: the SMS status report InnoPaaS sends to the URL set in its console (or
+per message as ``callBackUrl``), as a JSON POST (current) or a GET query string
+(legacy). Drain: InnoPaaS's pull API (``POST /pull/report``), which deletes what
+it returns and takes no message ids (``drain``, not ``fetch``). See
+``docs/vendors/innopaas.md`` for the mapping and every assumption.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from smsstatus.plugin import Capability, CredentialSpec, VendorInfo, hookimpl, o
 from .mapping import DOCUMENTED, map_value
 
 if TYPE_CHECKING:
-    from smsstatus.plugin import Credentials, MappedStatus, PushRequest, PushResult
+    from smsstatus.plugin import Credentials, DrainResult, HttpClient, MappedStatus, PushRequest, PushResult
 
-__all__ = ["INFO", "SMSSTATUS_PLUGIN_API", "VENDOR", "vendor_info", "parse_push", "map_status"]
+__all__ = ["INFO", "SMSSTATUS_PLUGIN_API", "VENDOR", "vendor_info", "parse_push", "drain", "map_status"]
 
 #: The plugin API (smsstatus.plugin) this plugin is written for.
 SMSSTATUS_PLUGIN_API = "1.1"
@@ -32,7 +32,7 @@ SECRET_FIELDS = ("receiver", "pswd")
 INFO = VendorInfo(
     id=VENDOR,
     display_name="InnoPaaS (Chuanglan 253 international)",
-    capabilities=frozenset({Capability.PUSH}),
+    capabilities=frozenset({Capability.PUSH, Capability.DRAIN}),
     statuses=DOCUMENTED,
     credentials=(
         CredentialSpec(
@@ -55,10 +55,26 @@ INFO = VendorInfo(
             secret=True,
             required=False,
         ),
+        CredentialSpec(
+            name="account",
+            used_for="drain",
+            description="InnoPaaS API account (e.g. IM6000001) for the status-report pull",
+            secret=False,
+            required=False,
+        ),
+        CredentialSpec(
+            name="password",
+            used_for="drain",
+            description="InnoPaaS API password for the status-report pull",
+            secret=True,
+            required=False,
+        ),
     ),
     schemas=files("smsstatus_innopaas") / "schemas",
     fixtures=files("smsstatus_innopaas") / "fixtures",
     docs_url="https://docs.innopaas.com/api-reference/api-reference-en/sms-api/webhook/sms-status-report",
+    # The Shanghai node; Singapore accounts use http://intapi.sgap.253.com (--base-url).
+    default_base_url="https://intapi.253.com",
     secret_fields=SECRET_FIELDS,
     # One report per request, in every shape InnoPaaS documents.
     max_batch=1,
@@ -82,6 +98,18 @@ def _parse() -> Callable[[str, PushRequest, Credentials], PushResult]:
 @hookimpl
 def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
     return _parse(vendor, request, credentials)
+
+
+@on_first_call
+def _drain() -> Callable[[str, Credentials, HttpClient], DrainResult]:
+    from .pull import drain_reports
+
+    return drain_reports
+
+
+@hookimpl
+def drain(vendor: str, credentials: Credentials, client: HttpClient) -> DrainResult:
+    return _drain(vendor, credentials, client)
 
 
 @hookimpl
