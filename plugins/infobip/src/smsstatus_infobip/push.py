@@ -1,0 +1,72 @@
+"""Infobip's delivery-report push: ``POST`` ``{"results": [...]}`` to the
+message's ``notifyUrl`` (or the subscription's URL), batched (Infobip's default
+bucket is 100 reports).
+
+Infobip signs nothing. When ``webhook_password`` is configured, the push must
+carry it as HTTP Basic authentication (``Authorization: Basic``, from a
+subscription's Basic authentication setting or credentials written into the
+``notifyUrl``), with ``webhook_username`` checked too when configured; both are
+compared in constant time before the body is read. Infobip expects a 2xx
+answer; every readable batch gets 200 with an empty body, and each record that
+cannot be read comes back as an item error with its raw record, never lost.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import TYPE_CHECKING
+
+from smsstatus.credentials import check_credential
+from smsstatus.errors import AuthenticationError
+from smsstatus.fields import decode_json_object
+from smsstatus.model import Channel, StatusReport
+from smsstatus.request import ItemError, PushReply, PushResult
+
+from .reports import report_items, results
+
+if TYPE_CHECKING:
+    from smsstatus.credentials import Credentials
+    from smsstatus.request import PushRequest
+
+__all__ = ["REPLY", "parse", "authenticate"]
+
+#: Infobip stops retrying on any 2xx.
+REPLY = PushReply(status_code=200, content_type=None, body=b"")
+
+
+def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
+    if len(credentials):
+        authenticate(vendor, request, credentials)
+    items = results(vendor, decode_json_object(vendor, request.body))
+    reports: list[StatusReport] = []
+    errors: list[ItemError] = []
+    for item in report_items(vendor, items, request.received_at, Channel.PUSH):
+        if isinstance(item, ItemError):
+            errors.append(item)
+        else:
+            reports.append(item)
+    return PushResult(reports=tuple(reports), reply=REPLY, errors=tuple(errors))
+
+
+def authenticate(vendor: str, request: PushRequest, credentials: Credentials) -> None:
+    """Check HTTP Basic credentials when ``webhook_password`` is configured."""
+    password = credentials.optional("webhook_password")
+    username = credentials.optional("webhook_username")
+    if password is None:
+        return
+    header = request.headers.get("authorization")
+    if not header:
+        raise AuthenticationError(vendor, "webhook_password", "missing (no Authorization header)")
+    scheme, _, token = header.strip().partition(" ")
+    if scheme.lower() != "basic" or not token.strip():
+        raise AuthenticationError(vendor, "webhook_password", "Authorization is not HTTP Basic")
+    try:
+        decoded = base64.b64decode(token.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        raise AuthenticationError(vendor, "webhook_password", "Authorization is not valid Basic") from None
+    given_user, sep, given_password = decoded.partition(":")
+    if not sep:
+        raise AuthenticationError(vendor, "webhook_password", "Authorization is not valid Basic")
+    check_credential(vendor, "webhook_username", username, given_user)
+    check_credential(vendor, "webhook_password", password, given_password)

@@ -1,0 +1,169 @@
+"""One Infobip report record (push, ``/sms/1/reports`` or ``/sms/1/logs``) to a
+canonical report, and the ``{"results": [...]}`` envelope all three share.
+
+A record carries ``messageId`` (the identity), ``bulkId``, ``to``, ``from`` (or
+``sender``), ``sentAt``/``doneAt`` (``yyyy-MM-dd'T'HH:mm:ss.SSSZ``: an offset
+without a colon, ``+0000``), ``smsCount`` (SMS API v1/v2) or ``messageCount``
+(v3 and other channels), ``mccMnc`` (``mccmnc`` in older logs), ``callbackData``,
+``price`` {``pricePerMessage``, ``currency``}, ``status`` {``groupId``,
+``groupName``, ``id``, ``name``, ``description``, ``action``} and ``error``
+{``groupId``, ``groupName``, ``id``, ``name``, ``description``, ``permanent``}.
+
+Only the message id and the status may reject a record; a batch keeps going
+past a bad record (it becomes an :class:`~smsstatus.ItemError` with its raw
+item). The price is ``pricePerMessage`` times the part count (Infobip prices
+"one SMS", that is one part); ``pricePerMessage`` itself is kept in ``extra``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from smsstatus.errors import PayloadError
+from smsstatus.fields import Record, kind_of
+from smsstatus.model import Channel, Money, StatusReport
+from smsstatus.networks import split_network_code
+from smsstatus.phone import to_e164
+from smsstatus.request import ItemError
+from smsstatus.times import parse_rfc3339
+
+from .mapping import map_report
+
+__all__ = ["MAX_RESULTS", "parse_time", "build_report", "results", "report_items"]
+
+#: The most records one envelope may carry: Infobip's pull limit (1000), ten
+#: times its default push bucket (100). A larger batch is refused whole.
+MAX_RESULTS = 1000
+
+# yyyy-MM-dd'T'HH:mm:ss.SSSZ, where Z is +hhmm (Java's SimpleDateFormat);
+# an RFC 3339 offset (+hh:mm, Z) is accepted as well.
+_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?(?:Z|[+-][0-9]{2}:?[0-9]{2})"
+)
+
+
+def parse_time(value: object) -> datetime:
+    """An Infobip time (``2019-11-09T16:00:00.000+0000``) to UTC."""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a time string, got {kind_of(value)}")
+    if _TIME.fullmatch(value) is None:
+        raise ValueError(f"{value!r} is not yyyy-MM-dd'T'HH:mm:ss.SSSZ")
+    return parse_rfc3339(value)  # Python 3.11 reads +0000; out-of-range instants are ValueErrors
+
+
+def results(vendor: str, data: Any) -> list[Any]:
+    """The ``results`` array of an envelope, bounded by :data:`MAX_RESULTS`."""
+    items = Record(vendor, data).array("results")
+    if len(items) > MAX_RESULTS:
+        raise PayloadError(vendor, "$.results", f"{len(items)} reports exceed the bound of {MAX_RESULTS}")
+    return items
+
+
+def report_items(
+    vendor: str, items: list[Any], received_at: datetime, channel: Channel
+) -> Iterator[StatusReport | ItemError]:
+    """Each record as a report, or as an item error that keeps the raw record."""
+    for index, item in enumerate(items):
+        try:
+            yield build_report(Record(vendor, item, f"$.results[{index}]"), received_at, channel)
+        except PayloadError as exc:
+            yield ItemError(error=exc, raw=item, index=index, key=_key(item))
+
+
+def _key(item: Any) -> str | None:
+    if isinstance(item, dict):
+        value = item.get("messageId")
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def build_report(record: Record, received_at: datetime, channel: Channel) -> StatusReport:
+    message_id = record.ident("messageId")
+    status = record.child("status")
+    name = status.opt_string("name")
+    group_id = status.integer("groupId", required=False)
+    if name is None and group_id is None:
+        raise status.error("name", "neither a status name nor a group id")
+    error = record.child("error") if record.get("error") is not None else None
+    error_id = error.ident("id", required=False) if error is not None else None
+    mapped = map_report(name, group_id, error_id)
+
+    recipient_raw = record.ident("to", required=False)
+    segments = _count(record)
+    extra: dict[str, Any] = {
+        "status_group": status.opt_string("groupName"),
+        "status_id": status.integer("id", required=False),
+    }
+    if error is not None:
+        extra["error_group"] = error.opt_string("groupName")
+        extra["error_name"] = error.opt_string("name")
+        extra["error_description"] = error.opt_string("description")
+        extra["error_permanent"] = error.boolean("permanent") if error.get("permanent") is not None else None
+    network = _network(record, extra)
+    price = _price(record, segments, extra)
+    return StatusReport(
+        vendor=record.vendor,
+        message_id=message_id,
+        batch_id=record.ident("bulkId", required=False),
+        recipient=to_e164(recipient_raw),
+        recipient_raw=recipient_raw,
+        sender=record.opt_string("from") or record.opt_string("sender"),
+        status=mapped.status,
+        mapping=mapped.mapping,
+        reason=mapped.reason,
+        vendor_status=name if name is not None else str(group_id),
+        vendor_code=error_id,
+        vendor_description=status.opt_string("description"),
+        client_ref=record.opt_string("callbackData"),
+        segments=segments,
+        price=price,
+        country=network.country if network is not None else None,
+        operator=network.operator() if network is not None else None,
+        submitted_at=record.time("sentAt", parse_time, required=False),
+        status_at=record.time("doneAt", parse_time, required=False),
+        received_at=received_at,
+        channel=channel,
+        extra=extra,
+        raw=record.data,
+    )
+
+
+def _count(record: Record) -> int | None:
+    """``smsCount`` (SMS API v1/v2) or ``messageCount`` (v3)."""
+    for name in ("smsCount", "messageCount"):
+        if record.get(name) is not None:
+            return record.integer(name, strings=True, minimum=0)
+    return None
+
+
+def _network(record: Record, extra: dict[str, Any]) -> Any:
+    name = "mccMnc" if record.get("mccMnc") is not None else "mccmnc"
+    fused = record.opt_string(name)
+    extra["network_code"] = fused
+    if fused is None:
+        return None
+    try:
+        return split_network_code(fused)
+    except ValueError as exc:
+        raise record.error(name, str(exc)) from None
+
+
+def _price(record: Record, segments: int | None, extra: dict[str, Any]) -> Money | None:
+    if record.get("price") is None:
+        extra["price_per_message"] = None
+        return None
+    price = record.child("price")
+    per_message = price.decimal("pricePerMessage", required=False)
+    currency = price.opt_string("currency")
+    extra["price_per_message"] = None if per_message is None else str(per_message)
+    if per_message is None:
+        return None
+    if currency is not None and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
+        raise price.error("currency", f"{currency!r} is not an ISO 4217 code")
+    total = per_message * Decimal(segments if segments else 1)
+    return Money(total, currency.upper() if currency else None)
