@@ -9,21 +9,27 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-import smsstatus
 import smsstatus_infobip
-from smsstatus import Capability, MappingKind, PayloadError, PushRequest, Status, VendorError
-from smsstatus.fixtures import load_cases, run_case
-from smsstatus.replay import Exchange, ReplayTransport
+from smsstatus.plugin import (
+    AuthenticationError,
+    Capability,
+    MappingKind,
+    PayloadError,
+    PushRequest,
+    Status,
+    VendorError,
+)
+from smsstatus.plugin.testing import Case, Exchange, Registry, ReplayTransport, load, load_cases, run_case
 from smsstatus_infobip.reports import MAX_RESULTS, parse_time
 
-REGISTRY = smsstatus.Registry(vendors={"infobip": smsstatus_infobip})
+REGISTRY = Registry(vendors={"infobip": smsstatus_infobip})
 CASES = load_cases(REGISTRY.info("infobip"))
 KEY = {"api_key": "fixture-infobip-key-1"}
 REPORTS_URL = "https://api.infobip.com/sms/1/reports?limit=100"
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_fixture(case: smsstatus.fixtures.Case) -> None:
+def test_fixture(case: Case) -> None:
     run_case(REGISTRY, case)
 
 
@@ -35,7 +41,7 @@ def test_fixture_coverage() -> None:
 
 
 def test_entry_point_loads() -> None:
-    registry = smsstatus.load(environ={"SMSSTATUS_VENDORS": "infobip"})
+    registry = load(environ={"SMSSTATUS_VENDORS": "infobip"})
     loaded = registry.vendors["infobip"]
     assert loaded.distribution == "smsstatus-infobip"
     assert loaded.hooks == {"vendor_info", "parse_push", "fetch", "drain", "map_status"}
@@ -136,7 +142,7 @@ def test_authentication_errors_show_no_secret() -> None:
         body=b'{"results": []}',
         headers={"Authorization": "Basic ZHVtbXk6Zml4dHVyZS1zZWNyZXQtNzc4"},  # dummy:fixture-secret-778
     )
-    with pytest.raises(smsstatus.AuthenticationError) as caught:
+    with pytest.raises(AuthenticationError) as caught:
         REGISTRY.parse_push("infobip", request, creds)
     assert "fixture-secret-77" not in str(caught.value)
 

@@ -13,8 +13,8 @@ import pytest
 import smsstatus_innopaas
 from smsstatus.plugin import (
     AuthenticationError,
-    CredentialsError,
     Capability,
+    CredentialsError,
     MappingKind,
     Money,
     Operator,

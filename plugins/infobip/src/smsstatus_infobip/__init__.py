@@ -14,21 +14,34 @@ from collections.abc import Callable, Sequence
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
-from smsstatus.credentials import CredentialSpec
-from smsstatus.hookspecs import hookimpl
-from smsstatus.lazy import on_first_call
-from smsstatus.vendor import Capability, PollPolicy, VendorInfo
+from smsstatus.plugin import Capability, CredentialSpec, PollPolicy, VendorInfo, hookimpl, on_first_call
 
 from .mapping import DOCUMENTED, map_value
 
 if TYPE_CHECKING:
-    from smsstatus.credentials import Credentials
-    from smsstatus.http import HttpClient
-    from smsstatus.model import MappedStatus
-    from smsstatus.request import DrainResult, FetchResult, PushRequest, PushResult
+    from smsstatus.plugin import (
+        Credentials,
+        DrainResult,
+        FetchResult,
+        HttpClient,
+        MappedStatus,
+        PushRequest,
+        PushResult,
+    )
 
-__all__ = ["INFO", "VENDOR", "vendor_info", "parse_push", "fetch", "drain", "map_status"]
+__all__ = [
+    "INFO",
+    "SMSSTATUS_PLUGIN_API",
+    "VENDOR",
+    "vendor_info",
+    "parse_push",
+    "fetch",
+    "drain",
+    "map_status",
+]
 
+#: The plugin API (smsstatus.plugin) this plugin is written for.
+SMSSTATUS_PLUGIN_API = "1.1"
 VENDOR = "infobip"
 
 INFO = VendorInfo(

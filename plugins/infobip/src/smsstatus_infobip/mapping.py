@@ -18,8 +18,7 @@ by the callers. Sources: https://www.infobip.com/docs/essentials/response-status
 
 from __future__ import annotations
 
-from smsstatus.model import MappedStatus, MappingKind, Reason, Status
-from smsstatus.vendor import DocumentedStatus
+from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = [
     "DOCUMENTED",

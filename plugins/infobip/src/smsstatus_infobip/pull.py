@@ -22,15 +22,21 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from smsstatus.errors import NotFoundError, PayloadError, VendorError
-from smsstatus.model import Channel, StatusReport
-from smsstatus.request import DrainResult, FetchResult, ItemError
+from smsstatus.plugin import (
+    Channel,
+    DrainResult,
+    FetchResult,
+    ItemError,
+    NotFoundError,
+    PayloadError,
+    StatusReport,
+    VendorError,
+)
 
 from .reports import report_items, results
 
 if TYPE_CHECKING:
-    from smsstatus.credentials import Credentials
-    from smsstatus.http import HttpClient, HttpResponse
+    from smsstatus.plugin import Credentials, HttpClient, HttpResponse
 
 __all__ = ["LOGS_PATH", "REPORTS_PATH", "DRAIN_LIMIT", "fetch_ids", "drain_reports", "error_detail"]
 

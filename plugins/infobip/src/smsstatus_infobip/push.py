@@ -17,17 +17,21 @@ import base64
 import binascii
 from typing import TYPE_CHECKING
 
-from smsstatus.credentials import check_credential
-from smsstatus.errors import AuthenticationError
-from smsstatus.fields import decode_json_object
-from smsstatus.model import Channel, StatusReport
-from smsstatus.request import ItemError, PushReply, PushResult
+from smsstatus.plugin import (
+    AuthenticationError,
+    Channel,
+    ItemError,
+    PushReply,
+    PushResult,
+    StatusReport,
+    check_credential,
+    decode_json_object,
+)
 
 from .reports import report_items, results
 
 if TYPE_CHECKING:
-    from smsstatus.credentials import Credentials
-    from smsstatus.request import PushRequest
+    from smsstatus.plugin import Credentials, PushRequest
 
 __all__ = ["REPLY", "parse", "authenticate"]
 

@@ -23,13 +23,18 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from smsstatus.errors import PayloadError
-from smsstatus.fields import Record, kind_of
-from smsstatus.model import Channel, Money, StatusReport
-from smsstatus.networks import split_network_code
-from smsstatus.phone import to_e164
-from smsstatus.request import ItemError
-from smsstatus.times import parse_rfc3339
+from smsstatus.plugin import (
+    Channel,
+    ItemError,
+    Money,
+    PayloadError,
+    Record,
+    StatusReport,
+    kind_of,
+    parse_rfc3339,
+    split_network_code,
+    to_e164,
+)
 
 from .mapping import map_report
 
