@@ -1,0 +1,106 @@
+"""The SMS API delivery receipt (DLR) to one canonical report.
+
+Vonage sends one receipt per **part** of a concatenated message, each with its
+own ``messageId`` and ``price``: each becomes its own report (the receipt says
+nothing of the part's position, so ``part`` stays null; relate the parts with
+the ids the send response returned). Fields (Nexmo/api-specification
+``definitions/sms.yml`` ``DeliveryReceipt``; Nexmo/station
+``messaging/sms/guides/delivery-receipts.md``):
+
+* ``messageId`` the part's id; ``msisdn`` the **recipient**; ``to`` the
+  **sender** id you sent from (not the recipient);
+* ``network-code`` the recipient's fused MCC+MNC; ``price`` the part's cost
+  (no currency is sent: Vonage accounts are billed in EUR, the only currency
+  its Messages API reports, so EUR is assumed);
+* ``status``, ``err-code``; ``client-ref``; ``api-key``;
+* ``scts`` the carrier's time as ``YYMMDDHHMM`` in an **unstated zone** (the
+  documented example is an hour ahead of ``message-timestamp``: a carrier's
+  local time). It is kept in ``extra.scts`` and not turned into ``status_at``;
+* ``message-timestamp`` ``YYYY-MM-DD HH:MM:SS``, when Vonage started pushing,
+  read as UTC (``notified_at``);
+* with signing on, ``timestamp``, ``nonce`` and ``sig`` (checked in
+  :mod:`.signing` before this runs).
+
+Only ``messageId`` and ``status`` may reject a receipt.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from smsstatus.plugin import (
+    Channel,
+    Money,
+    PayloadError,
+    Record,
+    StatusReport,
+    parse_local,
+    split_network_code,
+    to_e164,
+)
+
+from .mapping import map_value
+
+__all__ = ["CURRENCY", "build_report"]
+
+#: Assumed currency of a receipt's ``price`` (see the module docstring).
+CURRENCY = "EUR"
+
+
+def build_report(record: Record, received_at: datetime) -> StatusReport:
+    message_id = record.ident("messageId")
+    status = record.string("status")
+    if not status.strip():
+        raise record.error("status", "must not be empty")
+    err_code = record.ident("err-code", required=False)
+    mapped = map_value(status, err_code)
+    recipient_raw = record.ident("msisdn", required=False)
+    extra: dict[str, Any] = {
+        "api": "sms",
+        "api_key": record.opt_string("api-key"),
+        "scts": record.opt_string("scts"),
+    }
+    fused = record.ident("network-code", required=False)
+    extra["network_code"] = fused
+    network = None
+    if fused is not None:
+        try:
+            network = split_network_code(fused)
+        except ValueError as exc:
+            raise record.error("network-code", str(exc)) from None
+    price = record.decimal("price", required=False)
+    return StatusReport(
+        vendor=record.vendor,
+        message_id=message_id,
+        recipient=to_e164(recipient_raw),
+        recipient_raw=recipient_raw,
+        sender=record.opt_string("to"),
+        status=mapped.status,
+        mapping=mapped.mapping,
+        reason=mapped.reason,
+        vendor_status=status,
+        vendor_code=err_code,
+        vendor_description=mapped.description if err_code not in (None, "0") else None,
+        client_ref=record.opt_string("client-ref"),
+        price=None if price is None else Money(_non_negative(record, price), CURRENCY),
+        country=network.country if network is not None else None,
+        operator=network.operator() if network is not None else None,
+        notified_at=record.time("message-timestamp", _vonage_time, required=False),
+        received_at=received_at,
+        channel=Channel.PUSH,
+        extra=extra,
+        raw=record.data,
+    )
+
+
+def _non_negative(record: Record, amount: Decimal) -> Decimal:
+    if amount < 0:
+        raise PayloadError(record.vendor, record.at("price"), f"{amount} is negative")
+    return amount
+
+
+def _vonage_time(value: object) -> datetime:
+    """``YYYY-MM-DD HH:MM:SS`` in UTC (Vonage's webhook timestamps)."""
+    return parse_local(value, "%Y-%m-%d %H:%M:%S", UTC)
