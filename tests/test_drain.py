@@ -8,9 +8,6 @@ a report or a raw record, and nothing twice."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,6 +29,7 @@ from smsstatus import (
 )
 
 from .drain_standins import INFOBIP_KEY, INNOPAAS_ACCOUNT, DrainStandIn, infobip_record, innopaas_record
+from .test_bundled_end_to_end import cli
 
 
 class Drainer:
@@ -104,18 +102,6 @@ def test_a_drain_that_returns_something_else_is_a_plugin_error() -> None:
 
 
 # -- smsstatus drain, against loopback stand-ins ------------------------------------------
-
-
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    environ = {k: v for k, v in os.environ.items() if not k.startswith("SMSSTATUS_")}
-    return subprocess.run(
-        [sys.executable, "-m", "smsstatus.cli", *args],
-        capture_output=True,
-        text=True,
-        env={**environ, **(env or {})},
-        timeout=60,
-        check=False,
-    )
 
 
 def _ids(stdout: str) -> list[str]:

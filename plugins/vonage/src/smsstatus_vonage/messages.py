@@ -25,11 +25,11 @@ from smsstatus.plugin import (
     Record,
     StatusReport,
     parse_rfc3339,
-    split_network_code,
     to_e164,
 )
 
 from .mapping import map_value
+from .receipts import network_code
 
 __all__ = ["build_report", "is_messages_status"]
 
@@ -81,13 +81,7 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
     }
     network = None
     if record.get("destination") is not None:
-        fused = record.child("destination").ident("network_code", required=False)
-        extra["network_code"] = fused
-        if fused is not None:
-            try:
-                network = split_network_code(fused)
-            except ValueError as exc:
-                raise record.child("destination").error("network_code", str(exc)) from None
+        network = network_code(record.child("destination"), "network_code", extra)
     segments = None
     if record.get("sms") is not None:
         segments = record.child("sms").integer("count_total", required=False, strings=True, minimum=0)

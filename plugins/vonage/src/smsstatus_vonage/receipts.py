@@ -33,6 +33,7 @@ from typing import Any
 from smsstatus.plugin import (
     Channel,
     Money,
+    NetworkCode,
     PayloadError,
     Record,
     StatusReport,
@@ -43,7 +44,7 @@ from smsstatus.plugin import (
 
 from .mapping import map_value
 
-__all__ = ["CURRENCY", "build_report"]
+__all__ = ["CURRENCY", "build_report", "network_code"]
 
 #: Assumed currency of a receipt's ``price`` (see the module docstring).
 CURRENCY = "EUR"
@@ -62,14 +63,7 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
         "api_key": record.opt_string("api-key"),
         "scts": record.opt_string("scts"),
     }
-    fused = record.ident("network-code", required=False)
-    extra["network_code"] = fused
-    network = None
-    if fused is not None:
-        try:
-            network = split_network_code(fused)
-        except ValueError as exc:
-            raise record.error("network-code", str(exc)) from None
+    network = network_code(record, "network-code", extra)
     price = record.decimal("price", required=False)
     return StatusReport(
         vendor=record.vendor,
@@ -104,3 +98,15 @@ def _non_negative(record: Record, amount: Decimal) -> Decimal:
 def _vonage_time(value: object) -> datetime:
     """``YYYY-MM-DD HH:MM:SS`` in UTC (Vonage's webhook timestamps)."""
     return parse_local(value, "%Y-%m-%d %H:%M:%S", UTC)
+
+
+def network_code(record: Record, name: str, extra: dict[str, Any]) -> NetworkCode | None:
+    """The fused MCC+MNC in ``name`` (kept in ``extra.network_code``), split with the ITU-T table."""
+    fused = record.ident(name, required=False)
+    extra["network_code"] = fused
+    if fused is None:
+        return None
+    try:
+        return split_network_code(fused)
+    except ValueError as exc:
+        raise record.error(name, str(exc)) from None

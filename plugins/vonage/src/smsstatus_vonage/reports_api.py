@@ -34,11 +34,11 @@ from smsstatus.plugin import (
     StatusReport,
     VendorError,
     parse_rfc3339,
-    split_network_code,
     to_e164,
 )
 
 from .mapping import map_value
+from .receipts import network_code
 
 if TYPE_CHECKING:
     from smsstatus.plugin import Credentials, HttpClient, HttpResponse
@@ -143,13 +143,9 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
     code = record.ident("error_code", required=False)
     mapped = map_value(status, code)
     recipient_raw = record.ident("to", required=False)
-    fused = record.ident("network", required=False)
-    network = None
-    if fused is not None:
-        try:
-            network = split_network_code(fused)
-        except ValueError as exc:
-            raise record.error("network", str(exc)) from None
+    extra: dict[str, Any] = {"api": "sms"}
+    network = network_code(record, "network", extra)
+    extra["latency_ms"] = record.integer("latency", required=False, strings=True)
     amount = record.decimal("total_price", required=False)
     currency = record.opt_string("currency")
     country = record.opt_string("country")
@@ -173,10 +169,6 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
         status_at=record.time("date_finalized", parse_rfc3339, required=False),
         received_at=received_at,
         channel=Channel.FETCH,
-        extra={
-            "api": "sms",
-            "network_code": fused,
-            "latency_ms": record.integer("latency", required=False, strings=True),
-        },
+        extra=extra,
         raw=record.data,
     )
