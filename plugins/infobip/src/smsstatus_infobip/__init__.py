@@ -79,7 +79,7 @@ INFO = VendorInfo(
     docs_url="https://www.infobip.com/docs/api/channels/sms/logs-and-status-reports",
     # Logs cover the last 48 hours: poll after a minute, every 5 minutes, give
     # up at 48 h. One message id per logs request.
-    poll=PollPolicy(first_after=60.0, interval=300.0, give_up_after=48 * 3600.0, batch_limit=20),
+    poll=PollPolicy(first_after=60.0, interval=300.0, give_up_after=48 * 3600.0, batch_limit=1),
     fetch_key="message_id",
     secret_fields=(),
 )
