@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -46,11 +47,16 @@ def innopaas_record(n: int) -> dict[str, str]:
 class DrainStandIn:
     """A consuming pull API on 127.0.0.1; ``kind`` is ``infobip`` or ``innopaas``."""
 
-    def __init__(self, kind: str, records: list[dict[str, Any]], *, max_batch: int = 1000) -> None:
+    def __init__(
+        self, kind: str, records: list[dict[str, Any]], *, max_batch: int = 1000, delay: float = 0.0
+    ) -> None:
         self.kind = kind
         self.queue = list(records)
         self.max_batch = max_batch
+        self.delay = delay  #: seconds each answer takes (after the records are taken)
         self.handed_out: list[dict[str, Any]] = []
+        #: Every non-empty batch handed out, in order.
+        self.batches: list[list[dict[str, Any]]] = []
         self.requests = 0
         self.lock = threading.Lock()
         self.server = HTTPServer(("127.0.0.1", 0), self._handler())
@@ -60,8 +66,12 @@ class DrainStandIn:
         with self.lock:
             batch, self.queue = self.queue[:count], self.queue[count:]
             self.handed_out += batch
+            if batch:
+                self.batches.append(batch)
             self.requests += 1
-            return batch
+        if self.delay:
+            time.sleep(self.delay)  # like a real vendor, the records are gone before the answer arrives
+        return batch
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         standin = self

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from starlette.applications import Starlette
 
     from .app import Receiver
+    from .drainer import Drainer
     from .poller import Poller
 
 __all__ = ["Server", "build_server", "open_configured_store", "database_url", "uvicorn_limits"]
@@ -40,12 +41,15 @@ class Server:
     credentials: dict[str, Credentials]
     receiver: Receiver | None = None
     poller: Poller | None = None
+    drainer: Drainer | None = None
     app: Starlette | None = None
     notes: list[str] = attrs.field(factory=list)
 
     def close(self) -> None:
         if self.poller is not None:
             self.poller.stop()
+        if self.drainer is not None:
+            self.drainer.stop()
         self.tracker.store.close()
 
 
@@ -89,6 +93,21 @@ def build_server(
             continue
         polled.append(vendor)
 
+    drained = []
+    for vendor in enabled:
+        info = registry.info(vendor)
+        if Capability.DRAIN not in info.capabilities or not config.vendor(vendor).drain:
+            continue
+        missing = [
+            c.name
+            for c in info.credentials
+            if c.used_for in ("fetch", "drain") and c.required and not credentials[vendor].optional(c.name)
+        ]
+        if missing:
+            notes.append(f"not draining {vendor}: credential {', '.join(missing)} not configured")
+            continue
+        drained.append(vendor)
+
     listener = import_callable(config.receiver.on_change) if config.receiver.on_change else None
     auto_track = {}
     for vendor in polled:
@@ -112,7 +131,7 @@ def build_server(
         notes=notes,
     )
     try:
-        _assemble(server, enabled, polled, poll=poll, app=app, poller_options=poller_options or {})
+        _assemble(server, enabled, polled, drained, poll=poll, app=app, poller_options=poller_options or {})
     except BaseException:
         with contextlib.suppress(Exception):
             store.close()
@@ -157,6 +176,7 @@ def _assemble(
     server: Server,
     enabled: list[str],
     polled: list[str],
+    drained: list[str],
     *,
     poll: bool,
     app: bool,
@@ -189,6 +209,11 @@ def _assemble(
             server.poller = Poller(registry, server.tracker, vendors, **options)
         else:
             server.notes.append("poller disabled in the config")
+    if poll and drained:
+        if config.poller.enabled:
+            server.drainer = _drainer(server, drained)
+        else:
+            server.notes.append("drains disabled with the poller in the config")
     if app:
         from .app import Receiver, create_app
 
@@ -200,4 +225,39 @@ def _assemble(
             config=config.receiver,
         )
         hooks = [(server.poller.start, server.poller.stop)] if server.poller is not None else []
+        if server.drainer is not None:
+            hooks.append((server.drainer.start, server.drainer.stop))
         server.app = create_app(server.receiver, lifespan_hooks=hooks)
+
+
+def _drainer(server: Server, drained: list[str]) -> Drainer:
+    """The drain loop for the vendors configured with ``drain = true``
+    (``docs/drain.md``): one lease per vendor account, shared by every server
+    on the store."""
+    from .drainer import Drainer, VendorDrain, lease_name
+    from .poller import default_owner
+
+    config, registry = server.config, server.registry
+    drains = []
+    for vendor in drained:
+        vendor_config = config.vendor(vendor)
+        base_url = vendor_config.base_url or registry.info(vendor).default_base_url
+        public = [c.name for c in registry.info(vendor).credentials if not c.secret]
+        drains.append(
+            VendorDrain(
+                vendor=vendor,
+                credentials=server.credentials[vendor],
+                base_url=vendor_config.base_url,
+                interval=vendor_config.drain_interval,
+                lease=lease_name(vendor, base_url, server.credentials[vendor], public),
+            )
+        )
+    return Drainer(
+        registry,
+        server.tracker,
+        drains,
+        owner=config.poller.owner or default_owner(),
+        lease_seconds=config.poller.lease_seconds,
+        timeout=config.poller.fetch_timeout,
+        tick=config.poller.tick_seconds,
+    )

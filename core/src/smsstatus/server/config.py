@@ -33,6 +33,10 @@ A TOML file (every key optional; ``docs/tracker.md`` shows a full example)::
     credentials = { api_token = "..." }
     auto_track = "batch_id"
 
+    [vendors.infobip]
+    drain = true                              # collect /sms/1/reports (off by default)
+    drain_interval_seconds = 60
+
 Credentials also come from ``SMSSTATUS_<VENDOR>_<NAME>`` environment
 variables, which win over the file. Secrets never appear in reprs or errors.
 """
@@ -119,6 +123,10 @@ class VendorConfig:
     #: None: the plugin's ``VendorInfo.fetch_key``; "off": never track pushes for polling.
     auto_track: Literal["batch_id", "message_id", "off"] | None = None
     credentials: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    #: Run the vendor's consuming pull (``drain``): off unless asked for, since
+    #: whatever drains an account takes its reports from every other reader.
+    drain: bool = False
+    drain_interval: float = 60.0
 
 
 @attrs.frozen(kw_only=True)
@@ -246,6 +254,8 @@ def parse_config(data: Mapping[str, Any], where: str = "<config>") -> ServerConf
             base_url=base_url,
             auto_track=cast("Literal['batch_id', 'message_id', 'off'] | None", auto),
             credentials=credentials,
+            drain=v.opt_bool("drain", False),
+            drain_interval=v.positive("drain_interval_seconds", 60.0),
         )
         v.done()
     vendors_t.done()

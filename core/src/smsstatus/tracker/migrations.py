@@ -159,10 +159,23 @@ _V2 = (
     """,
 )
 
+#: Named leases: one holder at a time across every process on the store (the
+#: drain loop holds one per vendor account). ``owner`` is '' when released.
+_V3 = (
+    """
+    CREATE TABLE leases (
+        name TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        until {ts} NOT NULL
+    )
+    """,
+)
+
 #: Every migration, oldest first.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "messages, parts, events, poll targets, dead letters", _V1),
     Migration(2, "dead letters: authentication, replay copy, size; dead letter drops", _V2),
+    Migration(3, "leases", _V3),
 )
 LATEST = MIGRATIONS[-1].version
 
