@@ -450,7 +450,9 @@ class Registry:
             result = self._call(vendor, "fetch", creds, ids=tuple(ids), credentials=creds, client=client)
         if not isinstance(result, FetchResult):
             raise PluginError(vendor, f"fetch returned {type(result).__name__}, not FetchResult")
-        _check_batch(vendor, len(result.reports) + len(result.errors), info.max_batch * max(len(ids), 1))
+        _check_batch(
+            vendor, len(result.reports) + len(result.errors), self.info(vendor).max_batch * max(len(ids), 1)
+        )
         return result
 
     def drain(

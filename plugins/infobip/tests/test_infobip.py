@@ -107,9 +107,36 @@ def test_a_batch_over_the_bound_is_refused_whole() -> None:
     assert caught.value.field == "$.results"
 
 
-def test_an_unreadable_optional_field_fails_only_its_record() -> None:
+def test_an_unreadable_optional_field_is_null_with_a_warning() -> None:
     good = {"messageId": "a", "status": {"groupId": 3, "name": "DELIVERED_TO_HANDSET"}}
-    bad = {"messageId": "b", "doneAt": "yesterday", "status": {"groupId": 3, "name": "DELIVERED_TO_HANDSET"}}
+    odd = {
+        "messageId": "b",
+        "doneAt": "yesterday",
+        "mccMnc": "2341",
+        "price": {"pricePerMessage": "0.01", "currency": "euro"},
+        "status": {"groupId": 3, "name": "DELIVERED_TO_HANDSET"},
+    }
+    result = REGISTRY.parse_push("infobip", _push({"results": [good, odd]}))
+    assert result.errors == ()
+    report = result.reports[1]
+    assert (report.message_id, report.status, report.status_at, report.price, report.operator) == (
+        "b",
+        Status.DELIVERED,
+        None,
+        None,
+        None,
+    )
+    assert {w.field for w in report.warnings} == {
+        "$.results[1].doneAt",
+        "$.results[1].mccMnc",
+        "$.results[1].price.currency",
+    }
+    assert report.raw == odd and result.reports[0].warnings == ()
+
+
+def test_an_unreadable_status_rejects_only_its_record() -> None:
+    good = {"messageId": "a", "status": {"groupId": 3, "name": "DELIVERED_TO_HANDSET"}}
+    bad = {"messageId": "b", "status": {"groupId": "three", "name": 5}}
     result = REGISTRY.parse_push("infobip", _push({"results": [good, bad]}))
     assert [r.message_id for r in result.reports] == ["a"]
     assert [(e.index, e.key, e.raw) for e in result.errors] == [(1, "b", bad)]

@@ -12,7 +12,14 @@ from urllib.parse import urlencode
 
 import pytest
 import smsstatus_vonage
-from smsstatus.plugin import AuthenticationError, Capability, CredentialsError, PushRequest, Status
+from smsstatus.plugin import (
+    AuthenticationError,
+    Capability,
+    CredentialsError,
+    PayloadError,
+    PushRequest,
+    Status,
+)
 from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
 from smsstatus_vonage import signed_webhooks, signing
 
@@ -192,3 +199,34 @@ def test_a_post_reads_its_body_not_its_query() -> None:
     )
     (report,) = REGISTRY.parse_push("vonage", request).reports
     assert (report.message_id, report.status) == ("B1", Status.DELIVERED)
+
+
+def test_only_identity_and_status_reject_a_receipt() -> None:
+    odd = {
+        "messageId": "0B00000127FDBC63",
+        "status": "delivered",
+        "network-code": "23x10",
+        "price": "free",
+        "message-timestamp": "yesterday",
+        "msisdn": "447547232824",
+    }
+    request = PushRequest.build(method="GET", url="https://h.test/dlr", query=urlencode(odd))
+    (report,) = REGISTRY.parse_push("vonage", request).reports
+    assert (report.status, report.operator, report.price, report.notified_at) == (
+        Status.DELIVERED,
+        None,
+        None,
+        None,
+    )
+    assert {w.field for w in report.warnings} == {
+        "query.network-code",
+        "query.price",
+        "query.message-timestamp",
+    }
+    assert report.extra["network_code"] == "23x10" and report.raw == odd
+    for missing in ("messageId", "status"):
+        broken = {k: v for k, v in odd.items() if k != missing}
+        with pytest.raises(PayloadError):
+            REGISTRY.parse_push(
+                "vonage", PushRequest.build(method="GET", url="https://h.test/dlr", query=urlencode(broken))
+            )

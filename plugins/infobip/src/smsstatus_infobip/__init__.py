@@ -82,6 +82,9 @@ INFO = VendorInfo(
     poll=PollPolicy(first_after=60.0, interval=300.0, give_up_after=48 * 3600.0, batch_limit=1),
     fetch_key="message_id",
     secret_fields=(),
+    # One push, one logs answer or one drained batch holds at most this many
+    # records (Infobip's pull limit; its push buckets default to 100).
+    max_batch=1000,
 )
 
 

@@ -41,7 +41,7 @@ from .mapping import map_report
 __all__ = ["MAX_RESULTS", "parse_time", "build_report", "results", "report_items"]
 
 #: The most records one envelope may carry: Infobip's pull limit (1000), ten
-#: times its default push bucket (100). A larger batch is refused whole.
+#: times its default push bucket (100); ``VendorInfo.max_batch`` declares it.
 MAX_RESULTS = 1000
 
 # yyyy-MM-dd'T'HH:mm:ss.SSSZ, where Z is +hhmm (Java's SimpleDateFormat);
@@ -61,11 +61,8 @@ def parse_time(value: object) -> datetime:
 
 
 def results(vendor: str, data: Any) -> list[Any]:
-    """The ``results`` array of an envelope, bounded by :data:`MAX_RESULTS`."""
-    items = Record(vendor, data).array("results")
-    if len(items) > MAX_RESULTS:
-        raise PayloadError(vendor, "$.results", f"{len(items)} reports exceed the bound of {MAX_RESULTS}")
-    return items
+    """The ``results`` array of an envelope, refused whole beyond :data:`MAX_RESULTS`."""
+    return Record(vendor, data).array("results", max_items=MAX_RESULTS)
 
 
 def report_items(
@@ -94,7 +91,7 @@ def build_report(record: Record, received_at: datetime, channel: Channel) -> Sta
     group_id = status.integer("groupId", required=False)
     if name is None and group_id is None:
         raise status.error("name", "neither a status name nor a group id")
-    error = record.child("error") if record.get("error") is not None else None
+    error = record.opt_child("error")
     error_id = error.ident("id", required=False) if error is not None else None
     mapped = map_report(name, group_id, error_id)
 
@@ -108,7 +105,7 @@ def build_report(record: Record, received_at: datetime, channel: Channel) -> Sta
         extra["error_group"] = error.opt_string("groupName")
         extra["error_name"] = error.opt_string("name")
         extra["error_description"] = error.opt_string("description")
-        extra["error_permanent"] = error.boolean("permanent") if error.get("permanent") is not None else None
+        extra["error_permanent"] = error.optional("permanent", _flag)
     network = _network(record, extra)
     price = _price(record, segments, extra)
     return StatusReport(
@@ -135,6 +132,7 @@ def build_report(record: Record, received_at: datetime, channel: Channel) -> Sta
         channel=channel,
         extra=extra,
         raw=record.data,
+        warnings=record.warnings,
     )
 
 
@@ -142,8 +140,14 @@ def _count(record: Record) -> int | None:
     """``smsCount`` (SMS API v1/v2) or ``messageCount`` (v3)."""
     for name in ("smsCount", "messageCount"):
         if record.get(name) is not None:
-            return record.integer(name, strings=True, minimum=0)
+            return record.integer(name, required=False, strings=True, minimum=0)
     return None
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected a boolean, got {kind_of(value)}")
+    return value
 
 
 def _network(record: Record, extra: dict[str, Any]) -> Any:
@@ -155,20 +159,24 @@ def _network(record: Record, extra: dict[str, Any]) -> Any:
     try:
         return split_network_code(fused)
     except ValueError as exc:
-        raise record.error(name, str(exc)) from None
+        record.warn(name, str(exc))  # kept in extra.network_code and raw
+        return None
 
 
 def _price(record: Record, segments: int | None, extra: dict[str, Any]) -> Money | None:
-    if record.get("price") is None:
+    price = record.opt_child("price")
+    if price is None:
         extra["price_per_message"] = None
         return None
-    price = record.child("price")
     per_message = price.decimal("pricePerMessage", required=False)
     currency = price.opt_string("currency")
     extra["price_per_message"] = None if per_message is None else str(per_message)
     if per_message is None:
         return None
     if currency is not None and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
-        raise price.error("currency", f"{currency!r} is not an ISO 4217 code")
+        price.warn(
+            "currency", f"{currency!r} is not an ISO 4217 code"
+        )  # an amount without its currency is no price
+        return None
     total = per_message * Decimal(segments if segments else 1)
     return Money(total, currency.upper() if currency else None)

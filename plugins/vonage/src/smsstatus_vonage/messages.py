@@ -43,16 +43,18 @@ def _party(record: Record, name: str) -> tuple[str | None, str | None]:
     value = record.get(name)
     if value is None or isinstance(value, str):
         return (value or None), None
-    party = record.child(name)
+    party = record.opt_child(name)
+    if party is None:
+        return None, None
     number = party.ident("number", required=False) or party.ident("id", required=False)
     return number, party.opt_string("type")
 
 
 def _error(record: Record) -> tuple[str | None, str | None, dict[str, Any]]:
     """``(code, description, extra)`` of ``error`` in either shape."""
-    if record.get("error") is None:
+    error = record.opt_child("error")
+    if error is None:
         return None, None, {}
-    error = record.child("error")
     if error.has("code") or error.has("reason"):  # v0.1
         return error.ident("code", required=False), error.opt_string("reason"), {}
     code = error.ident("title", required=False)
@@ -79,15 +81,13 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
         "message_channel": record.opt_string("channel") if shape == "v1" else to_type,
         **error_extra,
     }
-    network = None
-    if record.get("destination") is not None:
-        network = network_code(record.child("destination"), "network_code", extra)
-    segments = None
-    if record.get("sms") is not None:
-        segments = record.child("sms").integer("count_total", required=False, strings=True, minimum=0)
+    destination = record.opt_child("destination")
+    network = None if destination is None else network_code(destination, "network_code", extra)
+    sms = record.opt_child("sms")
+    segments = None if sms is None else sms.integer("count_total", required=False, strings=True, minimum=0)
     price = None
-    if record.get("usage") is not None:
-        usage = record.child("usage")
+    usage = record.opt_child("usage")
+    if usage is not None:
         amount = usage.decimal("price", required=False)
         currency = usage.opt_string("currency")
         if amount is not None:
@@ -114,4 +114,5 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
         channel=Channel.PUSH,
         extra=extra,
         raw=record.data,
+        warnings=record.warnings,
     )

@@ -27,14 +27,12 @@ Only ``messageId`` and ``status`` may reject a receipt.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from smsstatus.plugin import (
     Channel,
     Money,
     NetworkCode,
-    PayloadError,
     Record,
     StatusReport,
     parse_local,
@@ -65,6 +63,9 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
     }
     network = network_code(record, "network-code", extra)
     price = record.decimal("price", required=False)
+    if price is not None and price < 0:
+        record.warn("price", f"{price} is negative")
+        price = None
     return StatusReport(
         vendor=record.vendor,
         message_id=message_id,
@@ -78,7 +79,7 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
         vendor_code=err_code,
         vendor_description=mapped.description if err_code not in (None, "0") else None,
         client_ref=record.opt_string("client-ref"),
-        price=None if price is None else Money(_non_negative(record, price), CURRENCY),
+        price=None if price is None else Money(price, CURRENCY),
         country=network.country if network is not None else None,
         operator=network.operator() if network is not None else None,
         notified_at=record.time("message-timestamp", _vonage_time, required=False),
@@ -86,13 +87,8 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
         channel=Channel.PUSH,
         extra=extra,
         raw=record.data,
+        warnings=record.warnings,
     )
-
-
-def _non_negative(record: Record, amount: Decimal) -> Decimal:
-    if amount < 0:
-        raise PayloadError(record.vendor, record.at("price"), f"{amount} is negative")
-    return amount
 
 
 def _vonage_time(value: object) -> datetime:
@@ -109,4 +105,5 @@ def network_code(record: Record, name: str, extra: dict[str, Any]) -> NetworkCod
     try:
         return split_network_code(fused)
     except ValueError as exc:
-        raise record.error(name, str(exc)) from None
+        record.warn(name, str(exc))  # kept in extra.network_code and raw
+        return None

@@ -171,4 +171,5 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
         channel=Channel.FETCH,
         extra=extra,
         raw=record.data,
+        warnings=record.warnings,
     )
