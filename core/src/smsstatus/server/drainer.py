@@ -1,6 +1,6 @@
 """The drain loop of ``smsstatus serve``: pulls that consume what they return.
 
-Each round, per configured drain vendor whose interval is due
+On one thread per vendor account, each round, when the vendor's interval is due
 (``docs/drain.md``):
 
 1. **Lease.** Take (or renew) the lease on the vendor *account*
@@ -114,7 +114,7 @@ class Drainer:
         self.drain_options = dict(drain_options or {})
         self._due: dict[str, datetime] = {}
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
     def lease_held(self, name: str) -> bool:
         """Take or renew the lease ``name`` for this process."""
@@ -129,9 +129,10 @@ class Drainer:
                 (tx.dialect.ts(self.clock()), name, self.owner),
             )
 
-    def run_once(self) -> DrainStats:
+    def run_once(self, drains: Sequence[VendorDrain] | None = None) -> DrainStats:
+        """One round over ``drains`` (default: all) whose interval is due."""
         stats = DrainStats()
-        for drain in self.drains:
+        for drain in self.drains if drains is None else drains:
             now = self.clock()
             if self._stop.is_set() or now < self._due.get(drain.lease, now):
                 continue
@@ -199,23 +200,29 @@ class Drainer:
     # -- background thread -----------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is not None or not self.drains:
+        """One thread per vendor account, as the poller has per vendor: a
+        vendor whose API hangs holds up only its own drain."""
+        if self._threads or not self.drains:
             return
         self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="smsstatus-drainer", daemon=True)
-        self._thread.start()
+        for drain in self.drains:
+            thread = threading.Thread(
+                target=self._loop, args=(drain,), name=f"smsstatus-drain-{drain.vendor}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
 
-    def _loop(self) -> None:
-        log.info("drainer %s serving %s", self.owner, ", ".join(d.vendor for d in self.drains))
+    def _loop(self, drain: VendorDrain) -> None:
+        log.info("drainer %s serving %s", self.owner, drain.vendor)
         while not self._stop.is_set():
-            self.run_once()
+            self.run_once([drain])
             self._stop.wait(self.tick)
 
     def stop(self, timeout: float = 30.0) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads = []
         for drain in self.drains:
             try:
                 self.release(drain.lease)
