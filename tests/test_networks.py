@@ -90,3 +90,19 @@ def test_the_table_is_well_formed() -> None:
         assert all(len(m) == 2 and m.isdigit() for m in two.split()), mcc
         assert all(len(m) == 3 and m.isdigit() for m in three.split()), mcc
         assert two or three, mcc
+
+
+def test_read_network_code_keeps_the_fused_value_and_warns_when_it_cannot_split() -> None:
+    from smsstatus.fields import Record
+
+    extra: dict[str, object] = {}
+    record = Record("acme", {"net": 23410})  # an integer is read as its digits
+    code = networks.read_network_code(record, "net", extra)
+    assert code is not None and (code.mcc, code.mnc) == ("234", "10") and extra == {"network_code": "23410"}
+    assert record.warnings == ()
+    bad = Record("acme", {"net": "23x10"})
+    assert networks.read_network_code(bad, "net", extra) is None
+    assert extra == {"network_code": "23x10"}
+    assert [w.field for w in bad.warnings] == ["$.net"]
+    absent = Record("acme", {})
+    assert networks.read_network_code(absent, "net", extra) is None and extra == {"network_code": None}

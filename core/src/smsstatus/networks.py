@@ -19,13 +19,17 @@ the plugin to keep (``extra`` and ``raw``). An MNC is never guessed.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .model import Operator
 from .networks_table import MCC_TABLE, SOURCE
 
-__all__ = ["NetworkCode", "split_network_code", "TABLE_SOURCE"]
+if TYPE_CHECKING:
+    from .fields import Record
+
+__all__ = ["NetworkCode", "split_network_code", "read_network_code", "TABLE_SOURCE"]
 
 #: Where the table comes from (distribution and version).
 TABLE_SOURCE = SOURCE
@@ -87,3 +91,19 @@ def split_network_code(value: str) -> NetworkCode:
     if same and not other:  # the country's plan has MNCs of this length only
         return NetworkCode(text, mcc, rest, country, listed=False)
     return NetworkCode(text, mcc, None, country, listed=False)
+
+
+def read_network_code(record: Record, name: str, extra: dict[str, Any]) -> NetworkCode | None:
+    """Read the optional fused code in ``record[name]`` (a string or an integer):
+    its text goes to ``extra["network_code"]`` (kept even when it cannot be
+    split), its split is returned. A value that is no fused code is ``None``
+    with a warning on the record; only identity and status reject a record."""
+    fused = record.ident(name, required=False)
+    extra["network_code"] = fused
+    if fused is None:
+        return None
+    try:
+        return split_network_code(fused)
+    except ValueError as exc:
+        record.warn(name, str(exc))
+        return None

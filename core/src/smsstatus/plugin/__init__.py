@@ -79,7 +79,7 @@ if TYPE_CHECKING:
         strip_fields,
     )
     from ..multipart import MessageOutcome, combine_parts
-    from ..networks import NetworkCode, split_network_code
+    from ..networks import NetworkCode, read_network_code, split_network_code
     from ..phone import to_e164
     from ..smpp import (
         MESSAGE_STATES,
@@ -117,7 +117,7 @@ _ON_ACCESS: dict[str, str] = {
         "fields",
     ),
     **dict.fromkeys(("MessageOutcome", "combine_parts"), "multipart"),
-    **dict.fromkeys(("NetworkCode", "split_network_code"), "networks"),
+    **dict.fromkeys(("NetworkCode", "read_network_code", "split_network_code"), "networks"),
     "to_e164": "phone",
     **dict.fromkeys(("CARRIER_CODES", "map_carrier_code"), "carrier_codes"),
     **dict.fromkeys(
@@ -234,6 +234,7 @@ __all__ = [
     "combine_parts",
     # fused MCC+MNC network codes, split with the ITU-T E.212 table
     "NetworkCode",
+    "read_network_code",
     "split_network_code",
     # keeping plugin loading cheap
     "on_first_call",

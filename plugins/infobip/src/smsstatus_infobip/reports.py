@@ -27,12 +27,13 @@ from smsstatus.plugin import (
     Channel,
     ItemError,
     Money,
+    NetworkCode,
     PayloadError,
     Record,
     StatusReport,
     kind_of,
     parse_rfc3339,
-    split_network_code,
+    read_network_code,
     to_e164,
 )
 
@@ -150,17 +151,9 @@ def _flag(value: Any) -> bool:
     return value
 
 
-def _network(record: Record, extra: dict[str, Any]) -> Any:
-    name = "mccMnc" if record.get("mccMnc") is not None else "mccmnc"
-    fused = record.opt_string(name)
-    extra["network_code"] = fused
-    if fused is None:
-        return None
-    try:
-        return split_network_code(fused)
-    except ValueError as exc:
-        record.warn(name, str(exc))  # kept in extra.network_code and raw
-        return None
+def _network(record: Record, extra: dict[str, Any]) -> NetworkCode | None:
+    """``mccMnc`` (``mccmnc`` in older logs)."""
+    return read_network_code(record, "mccMnc" if record.get("mccMnc") is not None else "mccmnc", extra)
 
 
 def _price(record: Record, segments: int | None, extra: dict[str, Any]) -> Money | None:

@@ -25,11 +25,11 @@ from smsstatus.plugin import (
     Record,
     StatusReport,
     parse_rfc3339,
+    read_network_code,
     to_e164,
 )
 
 from .mapping import map_value
-from .receipts import network_code
 
 __all__ = ["build_report", "is_messages_status"]
 
@@ -82,7 +82,7 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
         **error_extra,
     }
     destination = record.opt_child("destination")
-    network = None if destination is None else network_code(destination, "network_code", extra)
+    network = None if destination is None else read_network_code(destination, "network_code", extra)
     sms = record.opt_child("sms")
     segments = None if sms is None else sms.integer("count_total", required=False, strings=True, minimum=0)
     price = None

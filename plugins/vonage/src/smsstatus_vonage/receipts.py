@@ -32,17 +32,16 @@ from typing import Any
 from smsstatus.plugin import (
     Channel,
     Money,
-    NetworkCode,
     Record,
     StatusReport,
     parse_local,
-    split_network_code,
+    read_network_code,
     to_e164,
 )
 
 from .mapping import map_value
 
-__all__ = ["CURRENCY", "build_report", "network_code"]
+__all__ = ["CURRENCY", "build_report"]
 
 #: Assumed currency of a receipt's ``price`` (see the module docstring).
 CURRENCY = "EUR"
@@ -61,7 +60,7 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
         "api_key": record.opt_string("api-key"),
         "scts": record.opt_string("scts"),
     }
-    network = network_code(record, "network-code", extra)
+    network = read_network_code(record, "network-code", extra)
     price = record.decimal("price", required=False)
     if price is not None and price < 0:
         record.warn("price", f"{price} is negative")
@@ -94,16 +93,3 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
 def _vonage_time(value: object) -> datetime:
     """``YYYY-MM-DD HH:MM:SS`` in UTC (Vonage's webhook timestamps)."""
     return parse_local(value, "%Y-%m-%d %H:%M:%S", UTC)
-
-
-def network_code(record: Record, name: str, extra: dict[str, Any]) -> NetworkCode | None:
-    """The fused MCC+MNC in ``name`` (kept in ``extra.network_code``), split with the ITU-T table."""
-    fused = record.ident(name, required=False)
-    extra["network_code"] = fused
-    if fused is None:
-        return None
-    try:
-        return split_network_code(fused)
-    except ValueError as exc:
-        record.warn(name, str(exc))  # kept in extra.network_code and raw
-        return None

@@ -34,11 +34,11 @@ from smsstatus.plugin import (
     StatusReport,
     VendorError,
     parse_rfc3339,
+    read_network_code,
     to_e164,
 )
 
 from .mapping import map_value
-from .receipts import network_code
 
 if TYPE_CHECKING:
     from smsstatus.plugin import Credentials, HttpClient, HttpResponse
@@ -144,7 +144,7 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
     mapped = map_value(status, code)
     recipient_raw = record.ident("to", required=False)
     extra: dict[str, Any] = {"api": "sms"}
-    network = network_code(record, "network", extra)
+    network = read_network_code(record, "network", extra)
     extra["latency_ms"] = record.integer("latency", required=False, strings=True)
     amount = record.decimal("total_price", required=False)
     currency = record.opt_string("currency")
