@@ -127,7 +127,7 @@ def test_cli_drains_infobip_batch_by_batch() -> None:
 
 def test_cli_drains_innopaas_and_keeps_unreadable_records_raw() -> None:
     records: list[dict[str, Any]] = [innopaas_record(n) for n in range(120)]
-    broken = {**innopaas_record(999), "reportTime": "yesterday"}
+    broken = {**innopaas_record(999), "status": " "}  # a blank status: only identity and status reject
     records.insert(5, broken)
     standin = DrainStandIn("innopaas", records)
     account, password = INNOPAAS_ACCOUNT

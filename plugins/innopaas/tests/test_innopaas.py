@@ -23,8 +23,8 @@ from smsstatus.plugin import (
     PushRequest,
     Reason,
     Status,
-    WarningCode,
     VendorError,
+    WarningCode,
 )
 from smsstatus.plugin.testing import (
     Case,
