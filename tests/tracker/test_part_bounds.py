@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from urllib.parse import urlencode
+from pathlib import Path
 
 import pytest
 import smsstatus
@@ -17,6 +17,7 @@ from smsstatus.server.app import Receiver
 from smsstatus.tracker import Store, Tracker
 
 INSTALLED = smsstatus.load()
+HUAWEI_FORM = Path(__file__).resolve().parents[2] / "plugins" / "huawei" / "examples" / "push.form"
 AT = datetime(2025, 6, 10, 9, 0, tzinfo=UTC)
 
 
@@ -75,9 +76,9 @@ def test_plausible_totals_still_combine_as_documented(store: Store) -> None:
 @pytest.mark.skipif("huawei" not in INSTALLED.vendors, reason="the Huawei plugin is not installed")
 def test_the_issue_huawei_form_push_stays_small(store: Store) -> None:
     """The 90-byte Huawei form push with total=10000000 (issue 10 point 7)."""
-    body = urlencode(
-        {"smsMsgId": "m-1", "to": "+8613800000000", "status": "DELIVRD", "total": "10000000", "sequence": "1"}
-    ).encode()
+    # Huawei's documented form push, with a part total no SMS can have.
+    body = HUAWEI_FORM.read_bytes().strip().replace(b"total=1&", b"total=10000000&")
+    assert b"total=10000000" in body
     tracker = Tracker(store)
     receiver = Receiver(INSTALLED, tracker, vendors=["huawei"])
     try:
