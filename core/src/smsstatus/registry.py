@@ -506,6 +506,31 @@ class Registry:
             raise PluginError(vendor, f"map_status returned {type(result).__name__}, not MappedStatus")
         return result
 
+    async def afetch(
+        self,
+        vendor: str,
+        ids: Sequence[str],
+        credentials: CredentialsInput = None,
+        *,
+        client: httpx.AsyncClient | None = None,
+        **options: Any,
+    ) -> FetchResult:
+        """:meth:`fetch` for ``async def`` code: the same results, errors,
+        retries, limits and offline replay, without blocking the event loop.
+
+        ``options`` are :meth:`fetch`'s keywords (``base_url``, ``timeout``,
+        ``retry``, ``transport`` for offline replay, ...), passed to it as they
+        are. The HTTP requests go through ``client``, the application's
+        ``httpx.AsyncClient`` (its connection pool, proxies, certificates and
+        event hooks; the request itself -- URL, headers, timeouts -- is the
+        plugin's); without one, a client is made for this call. The plugin's
+        synchronous ``fetch`` runs in a worker thread: see :mod:`smsstatus.aio`
+        for how, and what it costs.
+        """
+        from .aio import afetch
+
+        return await afetch(self, vendor, ids, credentials, client=client, **options)
+
 
 def _plugin_api(name: str, plugin: object) -> str | None:
     """The plugin API version ``plugin`` declares, or :class:`PluginError` when

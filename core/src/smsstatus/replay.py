@@ -70,7 +70,10 @@ def _base(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}{parts.path}"
 
 
-class ReplayTransport(httpx.BaseTransport):
+class ReplayTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
+    """Answers from the recorded exchanges, to a sync or an async httpx client
+    (``Registry.fetch(transport=...)``, ``httpx.AsyncClient(transport=...)``)."""
+
     def __init__(self, exchanges: Sequence[Exchange], *, strict: bool = True) -> None:
         self._pending = list(exchanges)
         self._strict = strict
@@ -100,6 +103,10 @@ class ReplayTransport(httpx.BaseTransport):
             f"offline: no recorded exchange for {request.method} {request.url.copy_with(query=None)}",
             request=request,
         )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        await request.aread()
+        return self.handle_request(request)
 
     @staticmethod
     def _mismatch(expected: Mapping[str, Any], actual: httpx.Request) -> str | None:
