@@ -58,7 +58,7 @@ def parse_push(  # type: ignore[empty-body]
     :param credentials: the operator's configured credentials for this vendor;
         webhook credentials, when configured, must be checked (in constant time,
         see :func:`smsstatus.check_credential`) before anything else.
-    :param client: the host's HTTP client, for the rare push that needs an
+    :param client: (plugin API 1.2) the host's HTTP client, for the rare push that needs an
         outbound request to be understood or answered (a signing certificate
         to download, a subscription to confirm). Leave the argument out unless
         the plugin needs it: the host creates a client only for plugins whose
