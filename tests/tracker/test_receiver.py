@@ -85,7 +85,9 @@ def _push_over_http(case: Case, tmp_path: Path) -> None:
                 Route(unquote(parts.path) or "/", receiver.endpoint(case.vendor), methods=["GET", "POST"])
             ]
         )
-        with TestClient(app, base_url=f"{parts.scheme}://{parts.netloc}") as client:
+        # The recorded peer address, for plugins that check where a push came from.
+        peer = (recorded.remote_addr or "testclient", 50000)
+        with TestClient(app, base_url=f"{parts.scheme}://{parts.netloc}", client=peer) as client:
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             response = client.request(
                 recorded.method, target, headers=list(recorded.headers.raw_items()), content=recorded.body

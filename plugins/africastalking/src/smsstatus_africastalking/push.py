@@ -1,0 +1,122 @@
+"""Africa's Talking's delivery report to a canonical report.
+
+Africa's Talking POSTs ``application/x-www-form-urlencoded`` to the delivery
+report callback URL set in the dashboard (SMS > SMS Callback URLs > Delivery
+Reports), one report per request, "whenever the mobile service provider
+confirms or rejects delivery of a message" (docs "SMS Notifications"):
+
+* ``id``: the ``messageId`` of the send response (``ATXid_...``);
+* ``status``: Sent, Submitted, Buffered, Rejected, Success, Failed;
+* ``phoneNumber``: the recipient;
+* ``networkCode``: the telco, a fused MCC+MNC (``63902`` Safaricom), or
+  ``99999`` for the sandbox;
+* ``failureReason``: only with Rejected or Failed, not from every telco;
+* ``retryCount``: how many times the report was retried [U: documented only
+  by name in the notifications page's later revisions].
+
+There is no event time and no cost in a report (``status_at`` stays null; the
+cost is only in the send response). The plugin answers 200 with an empty body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from smsstatus.plugin import (
+    Channel,
+    Credentials,
+    PayloadError,
+    PushReply,
+    PushRequest,
+    PushResult,
+    Record,
+    StatusReport,
+    split_network_code,
+    to_e164,
+)
+
+from . import allowlist
+from .mapping import FAILURE_REASONS, map_value
+
+__all__ = ["REPLY", "SANDBOX_NETWORK", "parse"]
+
+#: Africa's Talking needs HTTP 200; it reads no body.
+REPLY = PushReply(status_code=200, content_type=None, body=b"")
+#: The networkCode of every report from the sandbox.
+SANDBOX_NETWORK = "99999"
+#: retryCount above this is not a retry count.
+MAX_RETRY_COUNT = 10_000
+
+_FORM = "application/x-www-form-urlencoded"
+_MULTIPART = "multipart/form-data"
+
+
+def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
+    allowed = credentials.optional(allowlist.CREDENTIAL)
+    if allowed:
+        allowlist.check(vendor, allowed, request.remote_addr)
+    record = Record(vendor, _fields(vendor, request), "form")
+    return PushResult(reports=(_report(record, request),), reply=REPLY)
+
+
+def _fields(vendor: str, request: PushRequest) -> dict[str, str]:
+    """The form body (the query of a body-less request, for a proxy that
+    turns the POST into a GET). A repeated field counts with its first value."""
+    content_type = request.content_type
+    if request.body:
+        if content_type not in (_FORM, _MULTIPART, ""):
+            raise PayloadError(vendor, "form", f"expected a form body, got {content_type!r}")
+        try:
+            params = request.form_params()
+        except (ValueError, LookupError) as exc:  # bad UTF-8, broken multipart
+            raise PayloadError(vendor, "form", f"body is not valid form data: {type(exc).__name__}") from None
+    else:
+        params = request.query_params
+    data: dict[str, str] = {}
+    for name, value in params:
+        data.setdefault(name, value)
+    return data
+
+
+def _report(record: Record, request: PushRequest) -> StatusReport:
+    message_id = record.ident("id")
+    status = record.string("status")
+    if not status.strip():
+        raise record.error("status", "must not be empty")
+    failure_reason = record.opt_string("failureReason")
+    mapped = map_value(status, failure_reason)
+    recipient_raw = record.opt_string("phoneNumber")
+    extra: dict[str, Any] = {}
+    country = operator = None
+    network = record.opt_string("networkCode")
+    if network is not None:
+        extra["network_code"] = network
+        if network.strip() == SANDBOX_NETWORK:
+            extra["sandbox"] = True
+        else:
+            split = record.optional("networkCode", split_network_code)
+            if split is not None:
+                operator, country = split.operator(), split.country
+    retries = record.integer("retryCount", required=False, strings=True, minimum=0, maximum=MAX_RETRY_COUNT)
+    if retries is not None:
+        extra["retry_count"] = retries
+    known = FAILURE_REASONS.get(failure_reason or "")
+    return StatusReport(
+        vendor=record.vendor,
+        message_id=message_id,
+        recipient=to_e164(recipient_raw),
+        recipient_raw=recipient_raw,
+        status=mapped.status,
+        mapping=mapped.mapping,
+        reason=mapped.reason,
+        vendor_status=status,
+        vendor_code=failure_reason,
+        vendor_description=known[1] if known else None,
+        country=country,
+        operator=operator,
+        received_at=request.received_at,
+        channel=Channel.PUSH,
+        extra=extra,
+        raw=dict(record.data),
+        warnings=record.warnings,
+    )
