@@ -154,18 +154,42 @@ def push_payload(request: PushRequest) -> Any:
     """The payload a push schema describes: the JSON body, else the form or
     query parameters as an object (first value of a repeated key). A body
     whose Content-Type is neither JSON nor a form is sniffed, as vendors that
-    omit the header leave no other clue."""
+    omit the header leave no other clue. A gzip body (``Content-Encoding:
+    gzip``) is inflated first."""
     content_type = request.content_type
-    if request.body and (
+    body = _inflated(request)
+    if body and (
         content_type.endswith("json")
-        or (content_type not in _FORM_TYPES and request.body.lstrip()[:1] in (b"{", b"["))
+        or (content_type not in _FORM_TYPES and body.lstrip()[:1] in (b"{", b"["))
     ):
-        return json.loads(request.body)
-    params = request.form_params() if request.body else request.query_params
+        return json.loads(body)
+    if body is not request.body:
+        request = PushRequest(method=request.method, url=request.url, headers=request.headers, body=body)
+    params = request.form_params() if body else request.query_params
     payload: dict[str, str] = {}
     for key, value in params:
         payload.setdefault(key, value)
     return payload
+
+
+#: The most a fixture's gzip body may inflate to.
+_MAX_INFLATED = 64 * 1024 * 1024
+
+
+def _inflated(request: PushRequest) -> bytes:
+    """The body, gzip-inflated when its Content-Encoding says so (``ValueError`` when it cannot be)."""
+    if (request.headers.get("content-encoding") or "").strip().lower() != "gzip":
+        return request.body
+    import zlib
+
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        body = inflater.decompress(request.body, _MAX_INFLATED)
+    except zlib.error as exc:
+        raise ValueError(f"gzip body cannot be inflated: {exc}") from None
+    if inflater.unconsumed_tail:
+        raise ValueError("gzip body inflates beyond the fixture limit")
+    return body
 
 
 def payload_problems(info: VendorInfo, case: Case) -> list[str]:

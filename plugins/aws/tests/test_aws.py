@@ -1,0 +1,216 @@
+"""Tests of the aws plugin: every fixture case, AWS's own signed SNS sample,
+certificates generated here for tampering, the certificate-host rule and the
+per-client cache. Expected values come from AWS's docs and SDK tests."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+import smsstatus_aws
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.x509.oid import NameOID
+from smsstatus.plugin import AuthenticationError, Capability, HttpClient, MappingKind, PushRequest, Status
+from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
+from smsstatus_aws import sns
+
+REGISTRY = Registry(vendors={"aws": smsstatus_aws})
+CASES = load_cases(REGISTRY.info("aws"))
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_fixture(case: Case) -> None:
+    run_case(REGISTRY, case)
+
+
+def test_fixture_coverage() -> None:
+    assert {c.kind for c in CASES} == {"push", "map"}
+    mapped = {(c.data["status"], c.data.get("code")) for c in CASES if c.kind == "map"}
+    documented = {(s.value, s.code) for s in REGISTRY.info("aws").statuses}
+    assert documented <= mapped, documented - mapped
+
+
+def test_entry_point_loads_push_only_with_plugin_api_1_2() -> None:
+    registry = load(environ={"SMSSTATUS_VENDORS": "aws"})
+    loaded = registry.vendors["aws"]
+    assert loaded.distribution == "smsstatus-aws"
+    assert loaded.hooks == {"vendor_info", "parse_push", "map_status"}  # no per-message status API
+    assert loaded.info.capabilities == {Capability.PUSH}
+    assert loaded.plugin_api == "1.2"
+
+
+# -- AWS's own vector ----------------------------------------------------------------------
+# aws/aws-sdk-java-v2 services/sns/src/test/resources/software/amazon/awssdk/services/sns/
+# sample-message.json and unit-test-public-cert.pem (commit 30c3112c765169a61bea93f427be1e3ca92f02fd),
+# checked by SnsSignatureCheckerTest.validateMessageTest.
+AWS_CERT = (Path(__file__).parent / "aws-sdk-java-v2-unit-test-public-cert.pem").read_bytes()
+AWS_SAMPLE = {
+    "Type": "Notification",
+    "MessageId": "d39649d4-bf5b-5b80-af75-07acb3dd9b4a",
+    "TopicArn": "arn:aws:sns:us-east-1:810605503585:just_testing",
+    "Subject": "this is raw",
+    "Message": "boo",
+    "Timestamp": "2015-09-20T01:22:14.001Z",
+    "SignatureVersion": "1",
+    "Signature": "fQh5DUyhpw41y6tx/BJuqK2Clvs7uY6N7poaOfzK08E+C6saKq9dMz5b9A0lGWWU7VsB+qHELBaL3OdS9U4BmFI36Ppt5Q6Bs"
+    "WmqSho+1hgwBYFFFZghO6BYXxsNmLml1yZl2X+MQKy3D516hgN7pUvYnvvq2cfsvy21ivU6Oiv96gcte2s+aPUi6O9CAdc2GfZRXCqC9wow"
+    "KoxhFUUQW/UTHQfxt/60qWgNxhhVwAbPtnXWkAXwxixYKl5qOHcl3u2TxkAHn+1X8XmgjnpvEO5p0vQvOEHXBnGsjPglRXE9g5FVnAFXjhv"
+    "HXeTWUcVLNI0eSRJeOBPbKpkjeDsR4g==",
+    "SigningCertURL": "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-bb750dd426d95ee9390147a5624348ee.pem",
+}
+
+
+def _serving(body: bytes, log: list[str]) -> HttpClient:
+    def answer(request: httpx.Request) -> httpx.Response:
+        log.append(str(request.url))
+        return httpx.Response(200, content=body)
+
+    return HttpClient("aws", None, transport=httpx.MockTransport(answer))
+
+
+def test_aws_sample_verifies_and_any_change_is_refused() -> None:
+    log: list[str] = []
+    with _serving(AWS_CERT, log) as client:
+        sns.verify("aws", AWS_SAMPLE, client)
+        for field in ("Message", "MessageId", "Subject", "Timestamp", "TopicArn"):
+            with pytest.raises(AuthenticationError, match="does not match"):
+                sns.verify("aws", {**AWS_SAMPLE, field: AWS_SAMPLE[field] + "x"}, client)
+    assert log == [AWS_SAMPLE["SigningCertURL"]]  # fetched once, then cached for this client
+
+
+# -- a certificate made here -------------------------------------------------------------
+KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _certificate(key: rsa.RSAPrivateKey) -> bytes:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sns.amazonaws.com test")])
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(7)
+        .not_valid_before(datetime(2024, 1, 1, tzinfo=UTC))
+        .not_valid_after(datetime(2034, 1, 1, tzinfo=UTC))
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM)
+
+
+CERT_URL = "https://sns.eu-west-1.amazonaws.com/SimpleNotificationService-test.pem"
+TOPIC = "arn:aws:sns:eu-west-1:111122223333:sms"
+EVENT = {"eventType": "TEXT_DELIVERED", "messageId": "m-1", "isFinal": True, "eventTimestamp": 1722951451456}
+
+
+def _signed(version: str, key: rsa.RSAPrivateKey = KEY, **changes: str) -> dict[str, str]:
+    envelope = {
+        "Type": "Notification",
+        "MessageId": "n-1",
+        "TopicArn": TOPIC,
+        "Message": json.dumps(EVENT),
+        "Timestamp": "2024-08-06T13:37:31.900Z",
+    }
+    text = "".join(f"{k}\n{envelope[k]}\n" for k in ("Message", "MessageId", "Timestamp", "TopicArn", "Type"))
+    digest = hashes.SHA1() if version == "1" else hashes.SHA256()
+    signature = base64.b64encode(key.sign(text.encode(), padding.PKCS1v15(), digest)).decode()
+    return {
+        **envelope,
+        "SignatureVersion": version,
+        "Signature": signature,
+        "SigningCertURL": CERT_URL,
+        **changes,
+    }
+
+
+def _push(envelope: dict[str, str], cert: bytes, log: list[str]) -> PushRequest:
+    return PushRequest.build(
+        body=json.dumps(envelope),
+        content_type="text/plain; charset=UTF-8",
+        headers=[("x-amz-sns-message-type", "Notification")],
+        received_at=datetime(2024, 8, 6, 13, 37, 32, tzinfo=UTC),
+    )
+
+
+@pytest.mark.parametrize("version", ["1", "2"])
+def test_generated_signatures_verify_through_the_registry(version: str) -> None:
+    log: list[str] = []
+    with _serving(_certificate(KEY), log) as client:
+        result = REGISTRY.parse_push(
+            "aws", _push(_signed(version), b"", log), {"topic_arn": TOPIC}, client=client
+        )
+    (report,) = result.reports
+    assert (report.message_id, report.status) == ("m-1", Status.DELIVERED)
+    assert log == [CERT_URL]
+
+
+def test_without_topic_arn_any_signed_topic_is_read() -> None:
+    # SNS signatures need no configured secret, so they are always checked;
+    # topic_arn only narrows the topics (docs/vendors/aws.md says to set it).
+    with _serving(_certificate(KEY), []) as client:
+        result = REGISTRY.parse_push("aws", _push(_signed("2"), b"", []), client=client)
+    assert [r.message_id for r in result.reports] == ["m-1"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"Message": json.dumps({**EVENT, "eventType": "TEXT_SPAM"})},
+        {"TopicArn": TOPIC + "-2"},
+        {"SignatureVersion": "2"},  # signed with SHA-1, claimed SHA-256
+        {"Signature": base64.b64encode(b"\x00" * 256).decode()},
+    ],
+)
+def test_tampering_is_refused(changes: dict[str, str]) -> None:
+    log: list[str] = []
+    with _serving(_certificate(KEY), log) as client, pytest.raises(AuthenticationError):
+        sns.verify("aws", _signed("1", **changes), client)
+
+
+def test_a_certificate_of_another_key_is_refused() -> None:
+    with (
+        _serving(_certificate(OTHER_KEY), []) as client,
+        pytest.raises(AuthenticationError, match="does not match"),
+    ):
+        sns.verify("aws", _signed("1"), client)
+
+
+@pytest.mark.parametrize(
+    ("url", "allowed"),
+    [
+        ("https://sns.us-east-1.amazonaws.com/SimpleNotificationService-x.pem", True),
+        ("https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-x.pem", True),
+        ("https://sns.us-east-1.amazonaws.com:443/x.pem", True),
+        ("http://sns.us-east-1.amazonaws.com/x.pem", False),
+        ("https://sns.us-east-1.amazonaws.com.evil.example/x.pem", False),
+        ("https://evil.example/sns.us-east-1.amazonaws.com/x.pem", False),
+        ("https://user@sns.us-east-1.amazonaws.com/x.pem", False),
+        ("https://sns.us-east-1.amazonaws.com:8443/x.pem", False),
+        ("https://s3.amazonaws.com/x.pem", False),
+        ("https://SNS.us-east-1.amazonaws.com@evil.example/x.pem", False),
+        (None, False),
+    ],
+)
+def test_only_sns_hosts_over_https(url: str | None, allowed: bool) -> None:
+    assert sns.allowed_sns_url(url) is allowed
+
+
+def test_a_foreign_certificate_url_is_never_fetched() -> None:
+    log: list[str] = []
+    envelope = _signed("1", SigningCertURL="https://attacker.example/cert.pem")
+    with _serving(_certificate(KEY), log) as client, pytest.raises(AuthenticationError):
+        sns.verify("aws", envelope, client)
+    assert log == []
+
+
+def test_mapping_keeps_successful_open_unless_final() -> None:
+    assert not REGISTRY.map_status("aws", "TEXT_SUCCESSFUL").final
+    assert REGISTRY.map_status("aws", "TEXT_SUCCESSFUL", "final").status is Status.DELIVERED
+    assert REGISTRY.map_status("aws", "TEXT_UNKNOWN").status is Status.UNDELIVERED
+    assert REGISTRY.map_status("aws", "_SMS.SUCCESS").mapping is MappingKind.UNMAPPED
