@@ -61,6 +61,15 @@ def _guard(func: F) -> F:
             _fail(str(exc), exc.exit_code)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
+        except ModuleNotFoundError as exc:
+            extra = _EXTRA_OF.get((exc.name or "").partition(".")[0])
+            if extra is None:
+                raise
+            if _State.debug:
+                traceback.print_exc()
+            _fail(
+                f"this needs the {extra!r} extra, not installed: pip install 'smsstatus[{extra}]'", EXIT_USAGE
+            )
         except Exception as exc:  # noqa: BLE001 -- last line of defence: one line, no traceback
             if _State.debug:
                 traceback.print_exc()
@@ -147,6 +156,60 @@ CREDENTIAL = click.option(
 )
 
 
+#: Modules of the optional extras, by the extra that installs them.
+_EXTRA_OF = {
+    "starlette": "server",
+    "uvicorn": "server",
+    "psycopg": "postgres",
+    "psycopg_pool": "postgres",
+    "pytest": "conformance",
+    "hypothesis": "conformance",
+    "time_machine": "conformance",
+}
+
+#: The environment variables the command line reads (shown by ``--help``).
+ENVIRONMENT: tuple[tuple[str, str], ...] = (
+    ("SMSSTATUS_<VENDOR>_<NAME>", "A vendor credential (names: smsstatus plugins); --credential wins."),
+    ("SMSSTATUS_VENDORS", "Load only these vendor plugins (comma-separated ids)."),
+    ("SMSSTATUS_DB", "The tracker's store for serve, status and replay (--db wins)."),
+    ("SMSSTATUS_CONFIG", "The TOML config file of serve, status and replay (--config wins)."),
+    (
+        "SMSSTATUS_CONFORMANCE_MAX_EXAMPLES",
+        "conformance: generated inputs per robustness check (--max-examples wins).",
+    ),
+    ("SMSSTATUS_CONFORMANCE_SEED", "conformance: seed of the robustness checks (--seed wins)."),
+    (
+        "SMSSTATUS_CONFORMANCE_TIME_LIMIT",
+        "conformance: seconds one generated input may take (--time-limit wins).",
+    ),
+    (
+        "_SMSSTATUS_COMPLETE",
+        'Shell completion: eval "$(_SMSSTATUS_COMPLETE=bash_source smsstatus)" (docs/cli.md).',
+    ),
+)
+
+
+def complete_vendor(_ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[Any]:
+    """Shell completion of a VENDOR argument: the installed vendor ids, read from
+    the entry points without importing any plugin."""
+    from importlib.metadata import entry_points
+
+    from click.shell_completion import CompletionItem
+
+    names = sorted({ep.name for ep in entry_points(group="smsstatus.vendors")})
+    return [CompletionItem(name) for name in names if name.startswith(incomplete)]
+
+
+def _with_vendor_completion(command: click.Command) -> click.Command:
+    """``command`` with its VENDOR argument(s) completing the installed vendor ids."""
+    for index, param in enumerate(command.params):
+        if isinstance(param, click.Argument) and param.name in ("vendor", "vendors"):
+            command.params[index] = click.Argument(
+                [param.name], nargs=param.nargs, required=param.required, shell_complete=complete_vendor
+            )
+    return command
+
+
 class _LazyGroup(click.Group):
     """Commands from other modules, imported only when invoked, so ``--help``
     and the light commands stay fast."""
@@ -179,6 +242,41 @@ class _LazyGroup(click.Group):
         ),
     }
 
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        with formatter.section("Environment"):
+            formatter.write_dl(ENVIRONMENT)
+        super().format_epilog(ctx, formatter)
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """click's ``main``, but a usage error is one line (``smsstatus: error:
+        ...``) with exit code 2, as every other error, instead of click's
+        usage block."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # bare ``smsstatus``: the help, as click shows it
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            where = (
+                f" (see '{exc.ctx.command_path} --help')"
+                if isinstance(exc, click.UsageError) and exc.ctx
+                else ""
+            )
+            code = EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code
+            _fail(exc.format_message() + where, code)
+        except click.exceptions.Abort:
+            _fail("aborted", EXIT_FAILED)
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
 
@@ -188,7 +286,7 @@ class _LazyGroup(click.Group):
 
             module, attr, _ = self.lazy[cmd_name]
             command: click.Command = getattr(importlib.import_module(module), attr)
-            return command
+            return _with_vendor_completion(command)
         return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -479,6 +577,10 @@ def schema(name: str) -> None:
     raise click.BadParameter(
         f"{vendor} has no schema {file!r} (has: {', '.join(available)})", param_hint="NAME"
     )
+
+
+for _command in (parse, map_, fetch):
+    _with_vendor_completion(_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

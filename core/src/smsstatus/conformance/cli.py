@@ -183,6 +183,6 @@ def new_plugin(name: str, directory: Path, display_name: str | None) -> None:
     click.echo(f"created {target}")
     click.echo("next:")
     click.echo(f"  cd {target}")
-    click.echo("  pip install -e . pytest")
+    click.echo('  pip install -e ".[test]"')
     click.echo(f"  smsstatus conformance {name}")
     click.echo("  pytest")

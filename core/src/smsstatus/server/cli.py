@@ -100,12 +100,31 @@ def serve(  # noqa: PLR0917 -- click passes options positionally
 @_guard
 def status(vendor: str, message_id: str, db: str | None, config_path: str | None, fmt: str) -> None:
     """Show the current status and history of a message (or a polled fetch id)."""
+    from ..cli import _fail, _registry
+    from ..errors import UnknownVendorError
     from ..serialize import format_instant
-    from ..tracker import Tracker
+    from ..tracker import NotTrackedError, Tracker
 
-    store = open_configured_store(db, config_path)
+    # An unknown vendor is named as parse names it; a store may still hold
+    # messages of a vendor whose plugin is gone, so that is said only when
+    # nothing is found.
+    unknown: UnknownVendorError | None = None
+    try:
+        _registry().get(vendor)
+    except UnknownVendorError as exc:
+        unknown = exc
+    try:
+        store = _open_existing_store(db, config_path)
+    except click.UsageError:
+        if unknown is not None:
+            raise unknown from None
+        raise
     try:
         records = Tracker(store).message(vendor, message_id)
+    except NotTrackedError as exc:
+        if unknown is None:
+            raise
+        _fail(f"{exc}; {unknown}", unknown.exit_code)
     finally:
         store.close()
 
@@ -343,3 +362,26 @@ def replay(  # noqa: PLR0917 -- click passes options positionally
         click.echo(f"{done} of {len(outcomes)} dead letter(s) replayed", err=True)
     if any(o.state == "failed" for o in outcomes):
         sys.exit(EXIT_FAILED)
+
+
+def _open_existing_store(db: str | None, config_path: str | None) -> Any:
+    """The configured store, which must exist: reading commands never create
+    an empty SQLite file (a mistyped directory or --db would otherwise
+    "succeed" with nothing tracked)."""
+    from pathlib import Path
+    from urllib.parse import unquote, urlsplit
+
+    from ..tracker import open_store, redact_url
+    from .build import database_url
+    from .config import load_config
+
+    url = database_url(db, load_config(config_path))
+    parts = urlsplit(url)
+    if parts.scheme.lower() == "sqlite":
+        path = unquote(parts.path[1:]) if parts.path.startswith("/") else ""
+        if path and not Path(path).exists():
+            raise click.UsageError(
+                f"no store at {redact_url(url)}: nothing is tracked there"
+                " (smsstatus serve creates it; --db or SMSSTATUS_DB names another)"
+            )
+    return open_store(url)
