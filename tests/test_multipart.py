@@ -65,3 +65,12 @@ def test_reports_without_part_are_a_single_part_message_and_empty_input_fails() 
     assert combine_parts([single]).status is Status.DELIVERED
     with pytest.raises(ValueError):
         combine_parts([])
+
+
+def test_combining_costs_at_most_max_parts_steps_whatever_total_a_stored_report_claims() -> None:
+    # Issue 10 point 7: a report stored before plugins bounded part numbers (total=10000000 took
+    # seconds and hundreds of MB) must not make combining expensive: totals are capped at 255.
+    outcome = combine_parts([part(1, Status.DELIVERED, total=10_000_000)])
+    assert outcome.total == 255
+    assert len(outcome.missing) == 254
+    assert combine_parts([part(1, Status.DELIVERED)], total=10**9).total == 255

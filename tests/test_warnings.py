@@ -307,3 +307,31 @@ def test_a_fixture_expecting_no_warnings_fails_on_a_report_with_one() -> None:
     # compared by field and code; the reason is text for people
     reworded = clean | {"warnings": [{"field": "$.a", "code": "unreadable", "reason": "whatever"}]}
     assert _compare_reports([reworded], [warned]) == []
+
+
+@pytest.mark.parametrize("part", [Part(1, 256), Part(0, 3), Part(4, 3), Part(300, 10_000_000)])
+def test_the_host_refuses_a_report_whose_part_is_beyond_what_sms_allows(part: Part) -> None:
+    # A third-party plugin that builds Part itself still never hands on a part no message can have.
+    class Parts:
+        @hookimpl
+        def vendor_info(self) -> smsstatus.VendorInfo:
+            return smsstatus.VendorInfo(
+                id="parts", display_name="Parts", capabilities=frozenset({smsstatus.Capability.PUSH}), statuses=()
+            )
+
+        @hookimpl
+        def parse_push(self, request: smsstatus.PushRequest) -> smsstatus.PushResult:
+            return smsstatus.PushResult(reports=(_report(vendor="parts", part=part),))
+
+    registry = smsstatus.Registry(vendors={"parts": Parts()})
+    with pytest.raises(PayloadError) as info:
+        registry.parse_push("parts", smsstatus.PushRequest.build(body=b"{}"))
+    assert info.value.vendor == "parts"
+    assert "part" in info.value.reason
+
+
+def test_the_schema_bounds_parts_and_segments() -> None:
+    schema = validator("status-report")
+    assert errors_of(schema, to_dict(_report(part=Part(255, 255), segments=255))) == []
+    assert errors_of(schema, to_dict(_report(part=Part(1, 256)))) != []
+    assert errors_of(schema, to_dict(_report(segments=256))) != []

@@ -23,7 +23,7 @@ from datetime import datetime
 
 import attrs
 
-from .model import Reason, Status, StatusReport
+from .model import MAX_PARTS, Reason, Status, StatusReport
 
 __all__ = ["MessageOutcome", "combine_parts"]
 
@@ -61,7 +61,8 @@ def combine_parts(reports: Iterable[StatusReport], total: int | None = None) -> 
     """Combine reports of ONE message (same vendor, message id, recipient).
 
     ``total`` overrides the part count the reports carry. Reports without
-    ``part`` count as part 1 of 1. Raises ``ValueError`` for an empty input.
+    ``part`` count as part 1 of 1. A count above ``MAX_PARTS`` (255) is capped
+    to it. Raises ``ValueError`` for an empty input.
     """
     best: dict[int, StatusReport] = {}
     seen_total = total
@@ -75,7 +76,10 @@ def combine_parts(reports: Iterable[StatusReport], total: int | None = None) -> 
             best[index] = report
     if not best:
         raise ValueError("no reports to combine")
-    count = seen_total or max(best)
+    # No message has more than MAX_PARTS parts; plugins never report more since
+    # the part bounds, but a report stored before them (or a caller's total) may
+    # claim millions: capping keeps combining at most MAX_PARTS steps.
+    count = min(seen_total or max(best), MAX_PARTS)
     missing = tuple(i for i in range(1, count + 1) if i not in best)
 
     failures = [r for r in best.values() if r.final and r.status is not Status.DELIVERED]

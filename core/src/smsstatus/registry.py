@@ -28,7 +28,7 @@ from . import apiversion, hookspecs, logs
 from .credentials import Credentials, Secret, check_names, redact
 from .errors import PayloadError, PluginError, SmsStatusError, UnknownVendorError, UnsupportedError
 from .http import HttpClient, RetryPolicy
-from .model import MappedStatus
+from .model import MAX_PARTS, MappedStatus, StatusReport
 from .request import DrainResult, FetchResult, PushRequest, PushResult
 from .vendor import Capability, VendorInfo
 
@@ -382,6 +382,7 @@ class Registry:
         if not isinstance(result, PushResult):
             raise PluginError(vendor, f"parse_push returned {type(result).__name__}, not PushResult")
         _check_batch(vendor, len(result.reports) + len(result.errors), self._vendors[vendor].info.max_batch)
+        _check_parts(vendor, result.reports)
         return result
 
     def _takes_client(self, vendor: str) -> bool:
@@ -453,6 +454,7 @@ class Registry:
         _check_batch(
             vendor, len(result.reports) + len(result.errors), self.info(vendor).max_batch * max(len(ids), 1)
         )
+        _check_parts(vendor, result.reports)
         return result
 
     def drain(
@@ -550,6 +552,20 @@ def _check_batch(vendor: str, count: int, limit: int) -> None:
     forgot to refuse an over-long batch still never hands it on."""
     if count > limit:
         raise PayloadError(vendor, "$", f"{count} records; the vendor's batches hold at most {limit}")
+
+
+def _check_parts(vendor: str, reports: Sequence[StatusReport]) -> None:
+    """The host's check that every part is one a concatenated SMS can have
+    (``1 <= index <= total <= MAX_PARTS``), whatever a plugin built."""
+    for position, report in enumerate(reports):
+        part = report.part
+        if part is not None and not 1 <= part.index <= part.total <= MAX_PARTS:
+            raise PayloadError(
+                vendor,
+                "$",
+                f"report {position}: part {part.index} of {part.total} is not a part of an SMS"
+                f" (at most {MAX_PARTS} parts)",
+            )
 
 
 def _scrubbed(exc: SmsStatusError, secrets: Sequence[str]) -> SmsStatusError:
