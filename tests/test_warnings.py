@@ -316,7 +316,10 @@ def test_the_host_refuses_a_report_whose_part_is_beyond_what_sms_allows(part: Pa
         @hookimpl
         def vendor_info(self) -> smsstatus.VendorInfo:
             return smsstatus.VendorInfo(
-                id="parts", display_name="Parts", capabilities=frozenset({smsstatus.Capability.PUSH}), statuses=()
+                id="parts",
+                display_name="Parts",
+                capabilities=frozenset({smsstatus.Capability.PUSH}),
+                statuses=(),
             )
 
         @hookimpl

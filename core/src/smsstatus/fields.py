@@ -78,8 +78,8 @@ def identity_problem(text: str) -> str | None:
     PostgreSQL text, a CR or ESC cannot be typed back into a query) and of
     lone surrogates (not encodable as UTF-8).
     """
-    if 0 < len(text) <= MAX_ID_LENGTH and text.isascii() and text.isprintable() and text.strip():
-        return None  # the common case, decided by three C-level scans
+    if 0 < len(text) <= MAX_ID_LENGTH and text.isprintable() and not text.isspace():
+        return None  # the common case, decided by two C-level scans (isprintable is False for C0, DEL, C1, surrogates)
     if not text:
         return "must not be empty"
     if len(text) > MAX_ID_LENGTH:
@@ -236,9 +236,11 @@ class Record:
         ids lose digits as floats), returned as a string, under the rule of
         :func:`identity`. Optional: absent, ``null`` and ``""`` give ``None``,
         a bad value ``None`` and a warning."""
-        if required:
-            return identity(self.vendor, self.at(name), self.data.get(name))
         value = self.data.get(name)
+        if value.__class__ is str and identity_problem(value) is None:
+            return value
+        if required:
+            return identity(self.vendor, self.at(name), value)
         if value is None or value == "":
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int)):
@@ -322,13 +324,18 @@ class Record:
     def time(self, name: str, parse: Callable[[Any], datetime], *, required: bool = True) -> datetime | None:
         """A time read with one of :mod:`smsstatus.times`' parsers (or the
         plugin's own, raising ``ValueError``)."""
-        if not required:
-            return self.optional(name, parse)
-        value = self._value(name, True)
+        value = self.data.get(name)
+        if value is None or (value == "" and not required):
+            if required:
+                raise self.error(name, "required field is missing")
+            return None
         try:
             return parse(value)
-        except ValueError as exc:
-            raise self.error(name, str(exc)) from None
+        except times.OutOfRange as exc:
+            self._reject(name, str(exc), required, _OUT_OF_RANGE)
+        except (ValueError, TypeError) as exc:
+            self._reject(name, str(exc) or f"{shown(value)} cannot be read", required)
+        return None
 
     def epoch_millis(self, name: str, *, required: bool = True) -> datetime | None:
         return self.time(name, times.from_epoch_millis, required=required)

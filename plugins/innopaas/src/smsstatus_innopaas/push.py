@@ -213,9 +213,23 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
     status_at = _time(record, "reportTime", received_at)
     notified_at = _time(record, "notifyTime", received_at)
     submitted_at = _time(record, "requestTime", received_at)
-    segments = _segments(record, get("smsNum") or None)
+    count: str | None = get("smsNum") or None
+    segments = (
+        int(count)
+        if count is not None
+        and count.isdigit()
+        and count.isascii()
+        and len(count) <= 3
+        and int(count) <= MAX_PARTS
+        else _segments(record, count)
+    )
     # Current names first, the legacy GET names as fallback; each is checked when present.
-    fee = _decimal(record, "fee")
+    fee_text: str | None = get("fee") or None
+    fee = (
+        Decimal(fee_text)
+        if fee_text is not None and _DECIMAL.fullmatch(fee_text)
+        else _decimal(record, "fee")
+    )
     if "price" in data:
         legacy = _decimal(record, "price")
         fee = legacy if fee is None else fee
@@ -244,7 +258,12 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
 
     extra: dict[str, Any] = {}
     if "unitPrice" in data or "sellingPrice" in data:
-        unit = _decimal(record, "unitPrice")
+        unit_text: str | None = get("unitPrice") or None
+        unit = (
+            Decimal(unit_text)
+            if unit_text is not None and _DECIMAL.fullmatch(unit_text)
+            else _decimal(record, "unitPrice")
+        )
         if "sellingPrice" in data:
             legacy = _decimal(record, "sellingPrice")
             unit = legacy if unit is None else unit
@@ -312,11 +331,10 @@ def _unreadable(record: Record, name: str, value: str, what: str, code: WarningC
 
 
 def _segments(record: Record, count: str | None) -> int | None:
-    """``smsNum``: a digit string, at most the 255 parts of a concatenated SMS."""
+    """``smsNum`` that is not a digit string of at most 255 (the most parts of a
+    concatenated SMS): null, with a warning (the caller reads the usual case)."""
     if count is None:
         return None
-    if count.isdigit() and count.isascii() and len(count) <= 3 and int(count) <= MAX_PARTS:
-        return int(count)
     if count.isdigit() and count.isascii():
         _unreadable(
             record, "smsNum", count, f"a segment count (at most {MAX_PARTS})", WarningCode.OUT_OF_RANGE

@@ -18,11 +18,14 @@ from typing import Any
 
 from smsstatus.plugin import (
     MAX_PARTS,
+    NO_WARNINGS,
     Channel,
     JSONValue,
     OutOfRange,
     Record,
     StatusReport,
+    identity,
+    identity_problem,
     shown,
     to_e164,
 )
@@ -70,6 +73,13 @@ def session_key(item: Any) -> str | None:
     return None
 
 
+def _ident(vendor: str, path: str, item: Mapping[str, Any], name: str) -> str:
+    value = item.get(name)
+    if value.__class__ is str and identity_problem(value) is None:
+        return value
+    return identity(vendor, f"{path}.{name}", value)  # the rule's error, or an integer as text
+
+
 def build_report(
     vendor: str,
     item: Any,
@@ -83,20 +93,47 @@ def build_report(
     of its identity or result, and warns about any other.
 
     ``session_no`` is given for pull records (which have no ``SessionNo`` of
-    their own); callback items must carry it.
+    their own); callback items must carry it. The documented shape is read
+    with plain dict access and exact type checks (this is the push hot path);
+    anything else goes through :class:`~smsstatus.plugin.Record`, which turns
+    each unreadable optional field into null and a warning.
     """
-    record = Record(vendor, item, path)  # "expected an object" for anything else
+    if type(item) is not dict:
+        Record(vendor, item, path)  # raises the standard "expected an object" error
     if session_no is None:
-        session_no = record.ident("SessionNo")
-    phone = record.ident("Phone")
-    result = record.string("ReceiptResult")
-    code = record.opt_string("ReceiptCode")
-    description = record.opt_string("ReceiptDesc")
-    status_at = record.optional("ReceiptTime", receipt_time)
-    segments = record.integer("CostCount", required=False, minimum=0, maximum=MAX_PARTS)
-    client_ref = record.opt_string("UserId")
+        session_no = _ident(vendor, path, item, "SessionNo")
+    phone = _ident(vendor, path, item, "Phone")
+    get = item.get
+    result = get("ReceiptResult")
+    if result.__class__ is not str:
+        result = Record(vendor, item, path).string("ReceiptResult")
+    code = get("ReceiptCode")
+    description = get("ReceiptDesc")
+    client_ref = get("UserId")
+    segments = get("CostCount")
+    seconds = get("ReceiptTime")
+    warnings = NO_WARNINGS
+    if (
+        (code is None or code.__class__ is str)
+        and (description is None or description.__class__ is str)
+        and (client_ref is None or client_ref.__class__ is str)
+        and (segments is None or (segments.__class__ is int and 0 <= segments <= MAX_PARTS))
+        and seconds.__class__ is int
+        and _MIN_S <= seconds < _MAX_S
+    ):
+        status_at: datetime | None = datetime.fromtimestamp(seconds, UTC)
+        code, description, client_ref = code or None, description or None, client_ref or None
+    else:
+        record = Record(vendor, item, path)
+        code = record.opt_string("ReceiptCode")
+        description = record.opt_string("ReceiptDesc")
+        client_ref = record.opt_string("UserId")
+        segments = record.integer("CostCount", required=False, minimum=0, maximum=MAX_PARTS)
+        status_at = record.optional("ReceiptTime", receipt_time)
+        warnings = record.warnings
     extra: dict[str, JSONValue] = {}
     if "BrevityCode" in item or "CountryCode" in item or "AccountId" in item:
+        record = Record(vendor, item, path)
         brevity = record.opt_string("BrevityCode")
         if brevity is not None:
             extra["brevity_code"] = brevity
@@ -106,6 +143,7 @@ def build_report(
         account_id = record.integer("AccountId", required=False)
         if account_id is not None:
             extra["account_id"] = account_id
+        warnings += record.warnings
     mapped = map_receipt(result, code)
     return StatusReport(
         vendor=vendor,
@@ -126,5 +164,5 @@ def build_report(
         channel=channel,
         extra=extra,
         raw=item,
-        warnings=record.warnings,
+        warnings=warnings,
     )
