@@ -205,7 +205,8 @@ def test_an_over_long_batch_is_refused_before_any_item_is_read() -> None:
         check_batch("acme", "$", 2, 1)
 
 
-def _batch_vendor(reports: int, max_batch: int | None) -> object:
+def _batch_vendor(reports: int, max_batch: int | None, **fields: Any) -> object:
+    """A push vendor ``batcher`` whose every push answers ``reports`` copies of one report."""
     extra = {} if max_batch is None else {"max_batch": max_batch}
 
     class Batcher:
@@ -221,7 +222,7 @@ def _batch_vendor(reports: int, max_batch: int | None) -> object:
 
         @hookimpl
         def parse_push(self, request: smsstatus.PushRequest) -> smsstatus.PushResult:
-            one = _report(vendor="batcher", received_at=request.received_at)
+            one = _report(vendor="batcher", received_at=request.received_at, **fields)
             return smsstatus.PushResult(reports=(one,) * reports)
 
     return Batcher()
@@ -312,24 +313,10 @@ def test_a_fixture_expecting_no_warnings_fails_on_a_report_with_one() -> None:
 @pytest.mark.parametrize("part", [Part(1, 256), Part(0, 3), Part(4, 3), Part(300, 10_000_000)])
 def test_the_host_refuses_a_report_whose_part_is_beyond_what_sms_allows(part: Part) -> None:
     # A third-party plugin that builds Part itself still never hands on a part no message can have.
-    class Parts:
-        @hookimpl
-        def vendor_info(self) -> smsstatus.VendorInfo:
-            return smsstatus.VendorInfo(
-                id="parts",
-                display_name="Parts",
-                capabilities=frozenset({smsstatus.Capability.PUSH}),
-                statuses=(),
-            )
-
-        @hookimpl
-        def parse_push(self, request: smsstatus.PushRequest) -> smsstatus.PushResult:
-            return smsstatus.PushResult(reports=(_report(vendor="parts", part=part),))
-
-    registry = smsstatus.Registry(vendors={"parts": Parts()})
+    registry = smsstatus.Registry(vendors={"batcher": _batch_vendor(1, None, part=part)})
     with pytest.raises(PayloadError) as info:
-        registry.parse_push("parts", smsstatus.PushRequest.build(body=b"{}"))
-    assert info.value.vendor == "parts"
+        registry.parse_push("batcher", smsstatus.PushRequest.build(body=b"{}"))
+    assert info.value.vendor == "batcher"
     assert "part" in info.value.reason
 
 
