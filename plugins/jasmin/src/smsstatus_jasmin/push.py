@@ -1,0 +1,176 @@
+"""Jasmin's HTTP delivery receipt to a canonical report.
+
+Jasmin's DLRThrower (``jasmin/routing/throwers.py``, ``http_dlr_callback``)
+calls the ``dlr-url`` of the message with ``dlr-method``: GET appends its
+parameters to the URL after a ``?`` (even when the ``dlr-url`` has a query of
+its own, so a second literal ``?`` separates the operator's query from
+Jasmin's parameters), POST sends them as a form body and leaves the URL as it
+is. One request carries one receipt:
+
+* always: ``id`` (Jasmin's message id, the UUID its ``/send`` answered),
+  ``message_status``, ``level`` (1 or 2: the level of *this* receipt; a level-3
+  request produces one of each) and ``connector``;
+* level 2 adds ``id_smsc`` (the SMSC's message id of the part this receipt is
+  about), ``sub``, ``dlvrd``, ``subdate``, ``donedate`` (``YYMMDDhhmm``, no
+  zone), ``err`` and ``text`` (the first 20 characters). Current Jasmin puts
+  the receipt's own ``id:`` in ``connector`` at level 2 (``jasmin/managers/dlr.py``).
+
+A long message is submitted as several parts; Jasmin maps every part's SMSC id
+to the one ``id`` and relays each part's receipt, so several level-2 receipts
+share the ``id`` and differ in ``id_smsc``. Nothing says which part (index) a
+receipt is about, so the report has no ``part``; ``id_smsc`` is kept in
+``extra.smsc_message_id``. See docs/vendors/jasmin.md, "Long messages".
+
+The answer is HTTP 200 with the body ``ACK/Jasmin``: Jasmin compares the
+stripped body with it and sends the receipt again (after ``retry_delay``, up to
+``max_retries``) on anything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, tzinfo
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qsl
+
+from smsstatus.plugin import (
+    Channel,
+    Credentials,
+    CredentialsError,
+    PayloadError,
+    PushReply,
+    PushRequest,
+    PushResult,
+    Record,
+    StatusReport,
+    check_credential,
+    parse_local,
+    shown,
+    zone,
+)
+
+from .mapping import map_value
+
+__all__ = ["REPLY", "TOKEN", "parse", "receipt_time"]
+
+#: The only answer Jasmin takes as an acknowledgement.
+REPLY = PushReply.text("ACK/Jasmin")
+#: The query parameter carrying ``url_token``.
+TOKEN = "token"  # noqa: S105 (the parameter's name, not a secret)
+#: ``sub`` and ``dlvrd`` are three-digit counts in a receipt.
+MAX_COUNT = 999
+
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", ""})
+_DATE_FORMATS = {10: "%y%m%d%H%M", 12: "%y%m%d%H%M%S"}
+
+
+def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
+    query = _query(request)
+    expected = credentials.optional("url_token")
+    if expected:
+        given = next((value for name, value in query if name == TOKEN), None)
+        check_credential(vendor, "url_token", expected, given)
+    tz = _zone(vendor, credentials.optional("receipt_timezone") or "UTC")
+    data, where = _fields(vendor, request, query)
+    return PushResult(reports=(_report(Record(vendor, data, where), request, tz),), reply=REPLY)
+
+
+def _query(request: PushRequest) -> list[tuple[str, str]]:
+    """The query's pairs; a literal ``?`` inside it (Jasmin's GET appended to
+    a ``dlr-url`` that had a query) separates two urlencoded parts, since an
+    encoded value never holds a bare ``?``."""
+    text = request.query_string
+    if not text:
+        return []
+    return [pair for piece in text.split("?") for pair in parse_qsl(piece, keep_blank_values=True)]
+
+
+def _fields(vendor: str, request: PushRequest, query: list[tuple[str, str]]) -> tuple[dict[str, str], str]:
+    """Jasmin's fields plus the operator's own query parameters, without the
+    token. A POST's body holds Jasmin's fields (a repeated one counts with its
+    first value); in a GET Jasmin's parameters come after the operator's, so a
+    repeated name counts with its last value."""
+    data: dict[str, str] = {}
+    if request.method != "GET" and request.body:
+        if request.content_type not in _FORM_TYPES:
+            raise PayloadError(vendor, "form", f"expected form data, got {request.content_type!r}")
+        try:
+            body = request.form_params()
+        except (ValueError, LookupError) as exc:  # bad UTF-8, broken multipart
+            raise PayloadError(vendor, "form", f"body is not valid form data: {type(exc).__name__}") from None
+        for name, value in body:
+            data.setdefault(name, value)
+        for name, value in query:
+            data.setdefault(name, value)
+        where = "form"
+    else:
+        data.update(query)
+        where = "query"
+    data.pop(TOKEN, None)
+    return data, where
+
+
+@lru_cache(maxsize=8)
+def _zone(vendor: str, name: str) -> tzinfo:
+    try:
+        return zone(name)
+    except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError
+        raise CredentialsError(vendor, "receipt_timezone", "is not a known IANA time zone name") from None
+
+
+def receipt_time(tz: tzinfo) -> Callable[[Any], datetime]:
+    """A reader of an SMPP receipt date (``YYMMDDhhmm`` or ``YYMMDDhhmmss``) in ``tz``."""
+
+    def read(value: Any) -> datetime:
+        fmt = _DATE_FORMATS.get(len(value)) if isinstance(value, str) else None
+        if fmt is None:
+            raise ValueError(f"{shown(value)} is not YYMMDDhhmm")
+        return parse_local(value, fmt, tz)
+
+    return read
+
+
+def _report(record: Record, request: PushRequest, tz: tzinfo) -> StatusReport:
+    message_id = record.ident("id")
+    status = record.string("message_status")
+    if not status.strip():
+        raise record.error("message_status", "must not be empty")
+    err = record.opt_string("err")
+    mapped = map_value(status, err)
+    level = record.integer("level", required=False, strings=True, minimum=1, maximum=3)
+    terminal = not status.strip().upper().startswith("ESME_")
+    extra: dict[str, Any] = {}
+    if level is not None:
+        extra["level"] = level
+    connector = record.opt_string("connector")
+    if connector is not None:
+        # Level 1 names the SMPP connector; level 2 carries the receipt's id there.
+        extra["receipt_id" if terminal else "connector"] = connector
+    smsc_id = record.ident("id_smsc", required=False)
+    if smsc_id is not None:
+        extra["smsc_message_id"] = smsc_id
+    for name in ("sub", "dlvrd"):
+        count = record.integer(name, required=False, strings=True, minimum=0, maximum=MAX_COUNT)
+        if count is not None:
+            extra[name] = count
+    read = receipt_time(tz)
+    submitted_at = record.optional("subdate", read)
+    done_at = record.optional("donedate", read)
+    return StatusReport(
+        vendor=record.vendor,
+        message_id=message_id,
+        status=mapped.status,
+        mapping=mapped.mapping,
+        reason=mapped.reason,
+        vendor_status=status,
+        vendor_code=err,
+        vendor_description=mapped.description,
+        submitted_at=submitted_at,
+        status_at=done_at if terminal else None,
+        received_at=request.received_at,
+        channel=Channel.PUSH,
+        extra=extra,
+        raw=dict(record.data),
+        warnings=record.warnings,
+    )
