@@ -1,0 +1,188 @@
+"""Kannel's ``dlr-url`` request to a canonical report.
+
+``sendsms`` answers with no message id (``0: Accepted for delivery``), so the
+application puts its own id into the ``dlr-url``; smsbox substitutes the
+escape codes (URL-encoding each value) and requests the URL with GET, once per
+delivery report. The plugin reads these query parameters (the template is the
+operator's; ``docs/vendors/kannel.md`` recommends one):
+
+==================  ==========  ==========================================
+parameter           escape      meaning
+==================  ==========  ==========================================
+``id``              (yours)     the application's own message id: the identity
+``status``/``type`` ``%d``      the DLR type: 1, 2, 4, 8, 16 or 32
+``answer``/``reply``  ``%A``    the SMSC's answer; for SMPP the receipt text
+``to``              ``%p``      the original recipient (in a DLR ``%p`` is the
+                                recipient and ``%P`` the sender)
+``from``            ``%P``      the original sender
+``ts``              ``%T``      Unix time of the report
+``smsc``            ``%i``      the smsc-id of the connection
+``smsc_id``/``foreign_id``  ``%F``  the SMSC's message id (per part)
+``internal_id``     ``%I``      Kannel's internal message id
+``part``/``parts``  (yours)     the part index and count, for applications
+                                that split messages themselves
+``token``           (yours)     the ``url_token`` secret
+==================  ==========  ==========================================
+
+Kannel relays one report per SMSC message: a message Kannel split itself
+yields one report per part at the same URL, told apart only by ``%F`` and the
+receipt's ``id:`` (kept in ``extra``); no part index. The reply is HTTP 200
+with an empty body (Kannel reads only the status).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from functools import lru_cache
+from typing import Any
+from urllib.parse import parse_qsl
+
+from smsstatus.plugin import (
+    Channel,
+    Credentials,
+    CredentialsError,
+    DeliveryReceipt,
+    PayloadError,
+    PushReply,
+    PushRequest,
+    PushResult,
+    Record,
+    StatusReport,
+    check_credential,
+    parse_receipt,
+    to_e164,
+    zone,
+)
+
+from .mapping import map_value
+
+__all__ = ["REPLY", "TOKEN", "parse"]
+
+#: Kannel reads only the status of its request.
+REPLY = PushReply(status_code=200, content_type=None, body=b"")
+#: The query parameter carrying ``url_token``.
+TOKEN = "token"  # noqa: S105 (the parameter's name, not a secret)
+
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", ""})
+_TYPE_NAMES = ("status", "type")
+_ANSWER_NAMES = ("answer", "reply")
+_FOREIGN_NAMES = ("smsc_id", "foreign_id")
+
+
+def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
+    query = parse_qsl(request.query_string, keep_blank_values=True)
+    expected = credentials.optional("url_token")
+    if expected:
+        given = next((value for name, value in query if name == TOKEN), None)
+        check_credential(vendor, "url_token", expected, given)
+    tz = _zone(vendor, credentials.optional("receipt_timezone") or "UTC")
+    data, where = _fields(vendor, request, query)
+    return PushResult(reports=(_report(Record(vendor, data, where), request, tz),), reply=REPLY)
+
+
+def _fields(vendor: str, request: PushRequest, query: list[tuple[str, str]]) -> tuple[dict[str, str], str]:
+    """The query parameters (a repeated one counts with its first value), and
+    a form body's fields for a proxy that turns the GET into a POST; never the token."""
+    pairs = query
+    where = "query"
+    if request.method != "GET" and request.body:
+        if request.content_type not in _FORM_TYPES:
+            raise PayloadError(vendor, "form", f"expected form data, got {request.content_type!r}")
+        try:
+            pairs = request.form_params() + query
+        except (ValueError, LookupError) as exc:  # bad UTF-8, broken multipart
+            raise PayloadError(vendor, "form", f"body is not valid form data: {type(exc).__name__}") from None
+        where = "form"
+    data: dict[str, str] = {}
+    for name, value in pairs:
+        data.setdefault(name, value)
+    data.pop(TOKEN, None)
+    return data, where
+
+
+@lru_cache(maxsize=8)
+def _zone(vendor: str, name: str) -> tzinfo:
+    try:
+        return zone(name)
+    except (KeyError, ValueError):  # ZoneInfoNotFoundError is a KeyError
+        raise CredentialsError(vendor, "receipt_timezone", "is not a known IANA time zone name") from None
+
+
+def _named(record: Record, names: tuple[str, ...]) -> str:
+    """The first of ``names`` the record carries (the template's variant), else the first."""
+    return next((name for name in names if record.has(name)), names[0])
+
+
+def _receipt(record: Record, name: str, answer: str | None, tz: tzinfo) -> DeliveryReceipt | None:
+    """The SMPP receipt in ``%A``, when the answer is one (it carries ``stat:``);
+    an unreadable receipt is a warning, never a rejection."""
+    if answer is None or "stat:" not in answer.lower():
+        return None
+    try:
+        return parse_receipt(answer, tz=tz, vendor=record.vendor, field=record.at(name))
+    except PayloadError as exc:
+        record.warn(name, exc.reason)
+        return None
+
+
+def _nack_code(answer: str | None) -> str | None:
+    """The command status of an SMPP submit refusal, ``NACK/0x0000000b/Invalid...``."""
+    if answer is None or not answer.upper().startswith("NACK/"):
+        return None
+    code = answer.split("/", 2)[1].strip()
+    return code or None
+
+
+def _report(record: Record, request: PushRequest, tz: tzinfo) -> StatusReport:
+    message_id = record.ident("id")
+    type_name = _named(record, _TYPE_NAMES)
+    dlr_type = record.string(type_name)
+    if not dlr_type.strip():
+        raise record.error(type_name, "must not be empty")
+    answer_name = _named(record, _ANSWER_NAMES)
+    answer = record.opt_string(answer_name)
+    receipt = _receipt(record, answer_name, answer, tz)
+    code = receipt.stat if receipt is not None else _nack_code(answer) if dlr_type.strip() == "16" else None
+    mapped = map_value(dlr_type, code)
+    part, total = record.part("part", "parts", identity=True)
+    recipient_raw = record.opt_string("to")
+    extra: dict[str, Any] = {}
+    for names, key in (
+        (("smsc",), "smsc"),
+        (_FOREIGN_NAMES, "smsc_message_id"),
+        (("internal_id",), "internal_id"),
+    ):
+        value = record.ident(_named(record, names), required=False)
+        if value is not None:
+            extra[key] = value
+    status_at: datetime | None = record.epoch_seconds("ts", required=False)
+    submitted_at = None
+    if receipt is not None:
+        extra["receipt_id"] = receipt.id
+        if receipt.err is not None:
+            extra["receipt_err"] = receipt.err
+        submitted_at = receipt.submit_date
+        if status_at is None:
+            status_at = receipt.done_date
+    return StatusReport(
+        vendor=record.vendor,
+        message_id=message_id,
+        recipient=to_e164(recipient_raw),
+        recipient_raw=recipient_raw,
+        sender=record.opt_string("from"),
+        status=mapped.status,
+        mapping=mapped.mapping,
+        reason=mapped.reason,
+        vendor_status=dlr_type,
+        vendor_code=code,
+        vendor_description=mapped.description,
+        segments=total,
+        part=part,
+        submitted_at=submitted_at,
+        status_at=status_at,
+        received_at=request.received_at,
+        channel=Channel.PUSH,
+        extra=extra,
+        raw=dict(record.data),
+        warnings=record.warnings,
+    )
