@@ -1,0 +1,257 @@
+"""Clickatell's three status callbacks to canonical reports, told apart by their fields.
+
+* **Platform** (REST or HTTP integration, "SMS Client Callbacks"): GET with
+  query parameters or POST with a flat JSON object: ``integrationName``,
+  ``messageId``, ``requestId``, ``clientMessageId``, ``to``, ``from``,
+  ``statusCode`` (the numeric table), ``status``, ``statusDescription``,
+  ``timestamp``. One message per request.
+* **Clickatell One**: POST JSON ``{"integrationId", "integrationName",
+  "event": {"messageStatusUpdate": [{"channel", "messageId",
+  "clientMessageId", "status", "statusCode", "timestamp"}, ...]}}``, a batch;
+  ``status`` is One's word. A bad item is an item error, the others are kept.
+* **Legacy Developers' Central** (HTTP GET or POST, or JSON raw POST):
+  ``api_id``, ``apiMsgId``, ``cliMsgId``, ``to``, ``from``, ``timestamp``
+  (Unix seconds), ``status`` (zero-padded, ``"004"``: the numeric table),
+  ``charge`` (credits). Optionally sent with HTTP Basic credentials.
+
+A JSON body with ``event`` is One's, one with ``apiMsgId`` the legacy JSON
+post, any other the Platform's; a query or form with ``apiMsgId`` (or
+``api_id``) is the legacy callback, one with ``messageId`` the Platform's.
+Every format keeps both identities: Clickatell's message id is the
+``message_id``, the client's own id the ``client_ref``. The answer is HTTP
+200 with an empty body.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import datetime
+from typing import Any
+
+from smsstatus.plugin import (
+    Channel,
+    Credentials,
+    ItemError,
+    PayloadError,
+    PushReply,
+    PushRequest,
+    PushResult,
+    Record,
+    StatusReport,
+    check_credential,
+    decode_json_object,
+    from_epoch_millis,
+    from_epoch_seconds,
+    shown,
+    to_e164,
+)
+
+from . import INFO
+from .mapping import map_value
+
+__all__ = ["REPLY", "parse", "epoch"]
+
+#: Clickatell needs HTTP 200; it reads no body.
+REPLY = PushReply(status_code=200, content_type=None, body=b"")
+
+_FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+_LEGACY_KEYS = ("apiMsgId", "api_id")
+#: Below this an epoch number is seconds, above it milliseconds (2001-09-09 in ms).
+_MILLIS_FROM = 100_000_000_000
+
+
+def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
+    password = credentials.optional("callback_password")
+    if password:
+        _check_basic(vendor, request, credentials.optional("callback_username") or "", password)
+    if _is_json(request):
+        body = decode_json_object(vendor, request.body)
+        if "event" in body:
+            return _one(vendor, body, request)
+        record = Record(vendor, body)
+        legacy = any(key in body for key in _LEGACY_KEYS)
+    else:
+        data, where = _params(vendor, request)
+        record = Record(vendor, data, where)
+        legacy = any(key in data for key in _LEGACY_KEYS)
+        if not legacy and "messageId" not in data:
+            raise record.error(
+                "messageId", "required field is missing (nor is apiMsgId: no callback format matches)"
+            )
+    return PushResult(reports=(_flat(record, request, legacy),), reply=REPLY)
+
+
+def _check_basic(vendor: str, request: PushRequest, username: str, password: str) -> None:
+    """The legacy callback's HTTP Basic credentials, compared in constant time."""
+    header = request.headers.get("authorization")
+    given = None
+    if isinstance(header, str) and header[:6].lower() == "basic ":
+        try:
+            given = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            given = None
+    check_credential(vendor, "callback_password", f"{username}:{password}", given)
+
+
+def _is_json(request: PushRequest) -> bool:
+    content_type = request.content_type
+    if content_type in _FORM_TYPES or not request.body:
+        return False
+    return content_type.endswith("json") or request.body.lstrip()[:1] == b"{"
+
+
+def _params(vendor: str, request: PushRequest) -> tuple[dict[str, str], str]:
+    """The form body (POST) or the query (GET); a repeated field counts with its first value."""
+    if request.body and request.method != "GET":
+        try:
+            pairs = request.form_params()
+        except (ValueError, LookupError) as exc:  # bad UTF-8, broken multipart
+            raise PayloadError(vendor, "form", f"body is not valid form data: {type(exc).__name__}") from None
+        where = "form"
+    else:
+        pairs, where = request.query_params, "query"
+    data: dict[str, str] = {}
+    for name, value in pairs:
+        data.setdefault(name, value)
+    return data, where
+
+
+def epoch(value: Any) -> datetime:
+    """Unix seconds or milliseconds (a number or digit string), told apart by size."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 16:
+        number = int(value)
+    else:
+        raise ValueError(f"expected a Unix time, got {shown(value)}")
+    return from_epoch_millis(number) if number >= _MILLIS_FROM else from_epoch_seconds(number)
+
+
+def _status_code(record: Record, name: str) -> str:
+    """A required numeric status, as sent (``"004"`` stays zero-padded, JSON ``4`` is ``"4"``)."""
+    value = record.get(name)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 0 <= value <= 9999:
+            raise record.error(name, f"expected a status code, got {shown(value)}")
+        return str(value)
+    text = record.string(name)
+    if not text.strip():
+        raise record.error(name, "must not be empty")
+    return text
+
+
+#: The fields that differ between the two flat formats: (message id, status, client's id).
+_PLATFORM_FIELDS = ("messageId", "statusCode", "clientMessageId")
+_LEGACY_FIELDS = ("apiMsgId", "status", "cliMsgId")
+
+
+def _flat(record: Record, request: PushRequest, legacy: bool) -> StatusReport:
+    """A Platform or legacy callback: one message, the numeric status table."""
+    id_name, status_name, client_name = _LEGACY_FIELDS if legacy else _PLATFORM_FIELDS
+    message_id = record.ident(id_name)
+    status = _status_code(record, status_name)
+    mapped = map_value(status)
+    recipient_raw = record.opt_string("to")
+    extra = _legacy_extra(record) if legacy else _platform_extra(record)
+    description = None if legacy else record.opt_string("statusDescription")
+    return StatusReport(
+        vendor=record.vendor,
+        message_id=message_id,
+        batch_id=None if legacy else record.ident("requestId", required=False),
+        recipient=to_e164(recipient_raw),
+        recipient_raw=recipient_raw,
+        sender=record.opt_string("from"),
+        status=mapped.status,
+        mapping=mapped.mapping,
+        reason=mapped.reason,
+        vendor_status=status,
+        vendor_description=description or mapped.description,
+        client_ref=record.ident(client_name, required=False),
+        status_at=record.optional("timestamp", epoch),
+        received_at=request.received_at,
+        channel=Channel.PUSH,
+        extra=extra,
+        raw=_raw(record),
+        warnings=record.warnings,
+    )
+
+
+def _platform_extra(record: Record) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    integration = record.opt_string("integrationName")
+    if integration is not None:
+        extra["integration_name"] = integration
+    word = record.opt_string("status")  # the code decides; the word is kept
+    if word is not None:
+        extra["status_name"] = word
+    return extra
+
+
+def _legacy_extra(record: Record) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    api_id = record.ident("api_id", required=False)
+    if api_id is not None:
+        extra["api_id"] = api_id
+    charge = record.decimal("charge", required=False)
+    if charge is not None:
+        # Clickatell credits, not an amount of money: no canonical price.
+        extra["charge_credits"] = format(charge, "f")
+    return extra
+
+
+def _one(vendor: str, body: dict[str, Any], request: PushRequest) -> PushResult:
+    envelope = Record(vendor, body)
+    items = envelope.child("event").array("messageStatusUpdate", max_items=INFO.max_batch)
+    context: dict[str, Any] = {}
+    for name, key in (("integrationId", "integration_id"), ("integrationName", "integration_name")):
+        value = envelope.ident(name, required=False)
+        if value is not None:
+            context[key] = value
+    reports: list[StatusReport] = []
+    errors: list[ItemError] = []
+    for index, item in enumerate(items):
+        try:
+            record = Record(vendor, item, f"$.event.messageStatusUpdate[{index}]")
+            reports.append(_one_report(record, request, context, envelope))
+        except PayloadError as exc:
+            named = item.get("messageId") if isinstance(item, dict) else None
+            errors.append(
+                ItemError(error=exc, raw=item, index=index, key=named if isinstance(named, str) else None)
+            )
+    return PushResult(reports=tuple(reports), reply=REPLY, errors=tuple(errors))
+
+
+def _one_report(
+    record: Record, request: PushRequest, context: dict[str, Any], envelope: Record
+) -> StatusReport:
+    message_id = record.ident("messageId")
+    status = record.string("status")
+    if not status.strip():
+        raise record.error("status", "must not be empty")
+    mapped = map_value(status)
+    extra = dict(context)
+    channel = record.opt_string("channel")
+    if channel is not None:
+        extra["channel"] = channel
+    return StatusReport(
+        vendor=record.vendor,
+        message_id=message_id,
+        status=mapped.status,
+        mapping=mapped.mapping,
+        reason=mapped.reason,
+        vendor_status=status,
+        vendor_code=record.ident("statusCode", required=False),
+        vendor_description=mapped.description,
+        client_ref=record.ident("clientMessageId", required=False),
+        status_at=record.optional("timestamp", epoch),
+        received_at=request.received_at,
+        channel=Channel.PUSH,
+        extra=extra,
+        raw=_raw(record),
+        warnings=record.warnings + envelope.warnings,
+    )
+
+
+def _raw(record: Record) -> dict[str, Any]:
+    return {key: value for key, value in record.data.items() if key not in INFO.secret_fields}

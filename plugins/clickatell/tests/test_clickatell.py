@@ -1,0 +1,102 @@
+"""Tests of the clickatell plugin: every fixture case, and what the fixtures
+cannot show. Expected values come from Clickatell's documentation and SDKs,
+never from the plugin's output."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import UTC, datetime
+
+import pytest
+import smsstatus_clickatell
+from smsstatus.plugin import AuthenticationError, Capability, Credentials, PayloadError, PushRequest, Status
+from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
+
+REGISTRY = Registry(vendors={"clickatell": smsstatus_clickatell})
+CASES = load_cases(REGISTRY.info("clickatell"))
+RECEIVED = datetime(2025, 6, 10, 12, 52, 5, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_fixture(case: Case) -> None:
+    run_case(REGISTRY, case)
+
+
+def test_fixture_coverage() -> None:
+    assert {c.kind for c in CASES} == {"push", "fetch", "map"}
+    mapped = {c.data["status"] for c in CASES if c.kind == "map"}
+    documented = {s.value for s in REGISTRY.info("clickatell").statuses}
+    assert documented <= mapped, documented - mapped
+
+
+def test_entry_point_loads() -> None:
+    registry = load(environ={"SMSSTATUS_VENDORS": "clickatell"})
+    loaded = registry.vendors["clickatell"]
+    assert loaded.distribution == "smsstatus-clickatell"
+    assert loaded.hooks == {"vendor_info", "parse_push", "fetch", "map_status"}
+    assert loaded.info.capabilities == {Capability.PUSH, Capability.FETCH}
+
+
+def test_the_tables_are_never_mixed() -> None:
+    """One's code 4 is SENT_TO_SUPPLIER and 5 DEVICE_ACK; in the numeric table 4
+    is received by recipient and 5 an error with the message (Corrections 1).
+    A One update maps by its word, whatever its code."""
+    one = {
+        "event": {
+            "messageStatusUpdate": [
+                {"messageId": "m1", "status": "SENT_TO_SUPPLIER", "statusCode": 4},
+                {"messageId": "m2", "status": "DEVICE_ACK", "statusCode": 5},
+            ]
+        }
+    }
+    request = PushRequest.build(body=json.dumps(one), content_type="application/json", received_at=RECEIVED)
+    sent, delivered = smsstatus_clickatell.parse_push(
+        "clickatell", request, Credentials("clickatell")
+    ).reports
+    assert (sent.status, delivered.status) == (Status.SENT, Status.DELIVERED)
+    assert smsstatus_clickatell.map_status("4", None).status is Status.DELIVERED
+    assert smsstatus_clickatell.map_status("5", None).status is Status.REJECTED
+
+
+def test_one_batch_above_the_bound_is_refused_before_reading_items() -> None:
+    updates = [
+        {"messageId": f"m{i}", "status": "QUEUED"} for i in range(smsstatus_clickatell.INFO.max_batch + 1)
+    ]
+    request = PushRequest.build(
+        body=json.dumps({"event": {"messageStatusUpdate": updates}}),
+        content_type="application/json",
+        received_at=RECEIVED,
+    )
+    with pytest.raises(PayloadError) as info:
+        smsstatus_clickatell.parse_push("clickatell", request, Credentials("clickatell"))
+    assert info.value.field == "$.event.messageStatusUpdate"
+
+
+def test_basic_errors_show_no_credential() -> None:
+    credentials = Credentials("clickatell", {"callback_username": "dc", "callback_password": "s3cret-pass"})
+    for header in (
+        "Basic " + base64.b64encode(b"dc:wrong-pass").decode(),
+        "Basic not-base64!",
+        "Bearer s3cret-pass",
+    ):
+        request = PushRequest.build(
+            method="GET",
+            url="https://h.test/c?apiMsgId=abc&status=004",
+            headers={"Authorization": header},
+            received_at=RECEIVED,
+        )
+        with pytest.raises(AuthenticationError) as info:
+            smsstatus_clickatell.parse_push("clickatell", request, credentials)
+        assert "s3cret-pass" not in str(info.value) and "wrong-pass" not in str(info.value)
+
+
+def test_platform_timestamp_in_seconds_is_read_too() -> None:
+    """The Platform's timestamp is Unix milliseconds [U]; ten digits read as seconds."""
+    request = PushRequest.build(
+        method="GET",
+        url="https://h.test/c?messageId=m&statusCode=4&timestamp=1749559921",
+        received_at=RECEIVED,
+    )
+    (report,) = smsstatus_clickatell.parse_push("clickatell", request, Credentials("clickatell")).reports
+    assert report.status_at == datetime(2025, 6, 10, 12, 52, 1, tzinfo=UTC)
