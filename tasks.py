@@ -121,25 +121,62 @@ def wheel_of(distribution: str) -> Path:
     return found[0]
 
 
+def _third_party_requirements(wheel: Path) -> list[str]:
+    """The wheel's own run-time requirements, without smsstatus itself (the
+    base environment holds the core wheel) and without extras' requirements."""
+    import zipfile
+    from email.parser import Parser
+
+    with zipfile.ZipFile(wheel) as archive:
+        name = next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))
+        metadata = Parser().parsestr(archive.read(name).decode("utf-8"))
+    requirements = []
+    for requirement in metadata.get_all("Requires-Dist") or []:
+        spec, _, marker = requirement.partition(";")
+        project = spec.strip().split("[")[0]
+        for separator in "<>=!~ (":
+            project = project.split(separator)[0]
+        if project.lower().replace("_", "-") == "smsstatus" or "extra ==" in marker:
+            continue
+        requirements.append(requirement)
+    return requirements
+
+
 def test_plugin_wheels() -> None:
-    """Each plugin's tests from its built wheel, in a fresh venv holding only
-    the core wheel, that plugin's wheel and the test runner: a workspace would
-    hide undeclared dependencies and files missing from the wheel."""
+    """Each plugin's tests from its built wheel, with only the core wheel, that
+    plugin's wheel (and its own requirements) and the test runner importable:
+    a workspace would hide undeclared dependencies and files missing from the
+    wheel.
+
+    One base virtualenv holds the core wheel with its conformance extra (the
+    test runner; fetch cases replay under a frozen clock with time-machine);
+    each plugin is installed with its requirements into a directory of its
+    own that only its test run puts on the path. Entry points are found there
+    like in a virtualenv, and no plugin sees another. Building one virtualenv
+    per plugin measured about 30 s each, this about 5 s."""
     _, plugins, _ = workspace()
     wheels()
-    core_wheel = wheel_of("smsstatus")
+    base = WHEEL_VENVS / "_base"
+    shutil.rmtree(WHEEL_VENVS, ignore_errors=True)
+    make_venv(base)
+    python = tool("python", base)
+    pip = [python, "-m", "pip", "install", *PIP_QUIET]
+    run(*pip, f"{wheel_of('smsstatus')}[conformance]")
     for plugin in plugins:
         name = tomllib.loads((plugin / "pyproject.toml").read_text())["project"]["name"]
+        wheel = wheel_of(name)
         target = WHEEL_VENVS / plugin.name
-        shutil.rmtree(target, ignore_errors=True)
-        make_venv(target)
-        pip = [tool("python", target), "-m", "pip", "install", *PIP_QUIET]
-        # The conformance extra: fixtures' fetch cases replay under a frozen clock (time-machine).
-        run(*pip, f"{core_wheel}[conformance]", wheel_of(name))
+        run(*pip, "--no-deps", "--target", target, wheel)
+        requirements = _third_party_requirements(wheel)
+        if requirements:
+            # Into the plugin's own directory, even where the base already has a
+            # version: the plugin must declare everything it imports.
+            run(*pip, "--target", target, "--upgrade", *requirements)
+        env = {**os.environ, "PYTHONPATH": str(target), "PYTHONNOUSERSITE": "1"}
         # Run from the plugin's tests directory with the repository's pytest
         # settings ignored, so nothing but the installed wheels is importable.
         isolated = ["-p", "no:cacheprovider", "-o", "addopts=", "--rootdir", plugin / "tests"]
-        run(tool("python", target), "-m", "pytest", "-q", *isolated, plugin / "tests", cwd=plugin / "tests")
+        run(python, "-m", "pytest", "-q", *isolated, plugin / "tests", env=env, cwd=plugin / "tests")
 
 
 def test() -> None:
@@ -148,8 +185,9 @@ def test() -> None:
     run(tool("ruff"), "check", ".")
     run(tool("ruff"), "format", "--check", ".")
     run(tool("mypy"), "--strict", "-p", "smsstatus")
-    for plugin in plugins:
-        run(tool("mypy"), "--strict", plugin / "src")
+    # One run over every plugin: each is its own top-level package, and mypy
+    # analyses the core they share once instead of once per plugin.
+    run(tool("mypy"), "--strict", *(plugin / "src" for plugin in plugins))
     docs()
     run(tool("python"), "-m", "pytest", "tests", *(p / "tests" for p in plugins))
     test_plugin_wheels()
