@@ -1,12 +1,24 @@
-"""Bounded loopback load on ``smsstatus serve``: reports per second, stored.
+"""Bounded loopback load on ``smsstatus serve``: reports per second, stored,
+and the share of the bare-ASGI ceiling the receiver reaches.
 
-    .venv/bin/python benchmarks/load_receiver.py --db sqlite:///... [--shape single|batch]
+    .venv/bin/python benchmarks/load_receiver.py [--db URL] [--shape single|batch]
+    .venv/bin/python benchmarks/load_receiver.py --ceiling --rounds 5      # vs a bare Starlette app
+    .venv/bin/python benchmarks/load_receiver.py --db postgresql://... --workers 1,2,4
 
 Starts ``smsstatus serve`` (receiver only, ``--no-poll``) on 127.0.0.1 and a
-random port, sends a FIXED number of pushes from a few client threads with
-keep-alive connections, and stops by itself when they are sent or when the
-time limit passes, whichever is first. Then it checks that every report
-acknowledged with HTTP 200 is in the store, and prints reports per second.
+random port, sends a FIXED number of pushes over keep-alive connections, and
+stops when they are answered or when the time limit passes, whichever is
+first. Then it checks that every report acknowledged with HTTP 200 is in the
+store, and prints reports per second.
+
+The load generator is a separate process (one thread, non-blocking sockets,
+``--clients`` keep-alive connections each sending its next push as soon as
+the previous one is answered), so it costs little CPU and is measured: its
+CPU share is printed next to the server's. ``--ceiling`` also serves a bare
+Starlette app answering 200 (it reads the body, nothing else) exactly the way
+``serve`` runs uvicorn, loads it with the same client and the same pushes, and
+alternates the two for ``--rounds`` rounds: the receiver's share of that
+ceiling is the median of the per-round ratios.
 
 Shapes: ``single`` = D7 DLR pushes, one report per request (HTTP-bound);
 ``batch`` = Huawei batch pushes of 50 reports per request (store-bound).
@@ -22,21 +34,24 @@ existing database is not disturbed beyond the rows added.
 from __future__ import annotations
 
 import argparse
-import http.client
+import contextlib
 import json
 import os
+import platform
+import selectors
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 BATCH = 50
+SCRIPT = Path(__file__).resolve()
 
 
 def free_port() -> int:
@@ -79,72 +94,233 @@ def bodies(shape: str, requests: int, run: str) -> list[tuple[str, bytes, int]]:
     return out
 
 
-def start_server(db: str, port: int, cwd: Path, config: Path | None) -> subprocess.Popen[bytes]:
+# -- the load generator (its own process) ---------------------------------------
+
+
+class _Connection:
+    __slots__ = ("buffer", "count", "sent_at", "sock")
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.setblocking(False)
+        self.buffer = bytearray()
+        self.sent_at = 0.0
+        self.count = 0
+
+
+def _response(buffer: bytearray) -> tuple[int, bool, int] | None:
+    """(status, close, length consumed) of the first complete response in
+    ``buffer``, or ``None`` while it is incomplete. The servers measured
+    here always send Content-Length."""
+    end = buffer.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = bytes(buffer[:end]).lower()
+    length = 0
+    close = False
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name == b"content-length":
+            length = int(value)
+        elif name == b"connection":
+            close = b"close" in value
+        elif name == b"transfer-encoding":
+            raise SystemExit("load client: chunked responses are not expected here")
+    if len(buffer) < end + 4 + length:
+        return None
+    return int(head[9:12]), close, end + 4 + length
+
+
+def run_client(spec: dict[str, Any]) -> dict[str, Any]:
+    """Send every push of ``spec`` over ``clients`` keep-alive connections
+    (one thread, non-blocking sockets) and count what was acknowledged."""
+    port, clients = int(spec["port"]), int(spec["clients"])
+    work = [
+        (
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body,
+            count,
+        )
+        for path, body, count in bodies(spec["shape"], int(spec["requests"]), spec["run"])
+    ]
+    selector = selectors.DefaultSelector()
+    next_index = 0
+    acked = reports = failures = answered = 0
+    latencies: list[float] = []
+    deadline = time.monotonic() + float(spec["time_limit"])
+
+    def send_next(conn: _Connection) -> bool:
+        nonlocal next_index
+        if next_index >= len(work) or time.monotonic() > deadline:
+            return False
+        data, conn.count = work[next_index]
+        next_index += 1
+        conn.sent_at = time.perf_counter()
+        conn.sock.sendall(data)
+        return True
+
+    cpu0 = time.process_time()
+    started = time.perf_counter()
+    open_connections = 0
+    for _ in range(clients):
+        conn = _Connection(port)
+        selector.register(conn.sock, selectors.EVENT_READ, conn)
+        if send_next(conn):
+            open_connections += 1
+    while open_connections:
+        for key, _ in selector.select(timeout=max(1.0, float(spec["time_limit"]))):
+            conn = key.data
+            data = conn.sock.recv(65536)
+            if not data:
+                raise SystemExit("load client: the server closed a connection")
+            conn.buffer += data
+            while (parsed := _response(conn.buffer)) is not None:
+                status, close, used = parsed
+                del conn.buffer[:used]
+                latencies.append(time.perf_counter() - conn.sent_at)
+                answered += 1
+                if status == 200:
+                    acked += 1
+                    reports += conn.count
+                else:
+                    failures += 1
+                if close:
+                    raise SystemExit(f"load client: the server closed a connection after {status}")
+                if not send_next(conn):
+                    selector.unregister(conn.sock)
+                    conn.sock.close()
+                    open_connections -= 1
+        if time.monotonic() > deadline + 60:
+            break
+    elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu0
+    latencies.sort()
+    return {
+        "requests": acked,
+        "failed": failures,
+        "reports": reports,
+        "seconds": round(elapsed, 3),
+        "requests_per_second": round(acked / elapsed, 1),
+        "reports_per_second": round(reports / elapsed, 1),
+        "latency_ms_p50": round(statistics.median(latencies) * 1000, 2) if latencies else None,
+        "latency_ms_p99": round(latencies[int(len(latencies) * 0.99) - 1] * 1000, 2) if latencies else None,
+        "client_cpu_percent": round(100 * cpu / elapsed, 1),
+        "timed_out": time.monotonic() > deadline,
+    }
+
+
+# -- the bare ceiling ---------------------------------------------------------------
+
+
+def serve_bare_app(port: int) -> None:
+    """A Starlette app that reads the body and answers 200, nothing else,
+    served the way ``smsstatus serve`` runs uvicorn (same options, same HTTP
+    implementation and event loop)."""
+    import uvicorn
+    from smsstatus.server.build import uvicorn_options
+    from smsstatus.server.config import ReceiverConfig
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse, Response
+    from starlette.routing import Route
+
+    async def receive(request: Request) -> Response:
+        await request.body()
+        return Response(b"", status_code=200)
+
+    async def health(_request: Request) -> Response:
+        return JSONResponse({"ok": True})
+
+    app = Starlette(
+        routes=[
+            Route("/healthz", health, methods=["GET"]),
+            Route("/webhooks/{vendor}", receive, methods=["GET", "POST", "PUT"]),
+        ]
+    )
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", **uvicorn_options(ReceiverConfig()))
+
+
+# -- servers and measurements -----------------------------------------------------
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """CPU seconds used by ``pid`` and its children (Linux /proc), else None."""
+    try:
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+                if int(entry) == pid or int(fields[1]) == pid:
+                    total += int(fields[11]) + int(fields[12])
+        return total / ticks
+    except (OSError, ValueError):
+        return None
+
+
+def start_server(command: list[str], port: int, cwd: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMSSTATUS_")}
-    command = [sys.executable, "-m", "smsstatus.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--db", db, "--no-poll", "--log-level", "warning"]
-    if config is not None:
-        command += ["--config", str(config)]
     proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SystemExit(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            if s.recv(64).startswith(b"HTTP/1.1 200"):
                 return proc
-        except OSError:
-            time.sleep(0.1)
+        time.sleep(0.1)
     proc.kill()
-    raise SystemExit("server not ready after 30 s")
+    raise SystemExit("server not ready after 60 s")
 
 
-def load(ports: list[int], work: list[tuple[str, bytes, int]], clients: int, limit: float) -> dict[str, Any]:
-    deadline = time.monotonic() + limit
-    acked = [0] * clients
-    reports = [0] * clients
-    failures = [0] * clients
-    latencies: list[list[float]] = [[] for _ in range(clients)]
+@contextlib.contextmanager
+def serving(
+    kind: str, db: str, cwd: Path, *, workers: int = 1, config: Path | None = None
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    port = free_port()
+    if kind == "bare":
+        command = [sys.executable, str(SCRIPT), "--bare-app", str(port)]
+    else:
+        command = [sys.executable, "-m", "smsstatus.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+        command += ["--db", db, "--no-poll", "--log-level", "warning"]
+        if workers > 1:
+            command += ["--workers", str(workers)]
+        if config is not None:
+            command += ["--config", str(config)]
+    proc = start_server(command, port, cwd)
+    try:
+        yield port, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
-    def worker(w: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", ports[w % len(ports)], timeout=30)
-        headers = {"Content-Type": "application/json"}
-        for path, body, count in work[w::clients]:
-            if time.monotonic() > deadline:
-                return
-            t0 = time.perf_counter()
-            conn.request("POST", path, body=body, headers=headers)
-            response = conn.getresponse()
-            response.read()
-            latencies[w].append(time.perf_counter() - t0)
-            if response.status == 200:
-                acked[w] += 1
-                reports[w] += count
-            else:
-                failures[w] += 1
-        conn.close()
 
-    threads = [threading.Thread(target=worker, args=(w,)) for w in range(clients)]
+def load(port: int, proc: subprocess.Popen[bytes], spec: dict[str, Any]) -> dict[str, Any]:
+    """Run the load generator against ``port`` and measure the server's CPU."""
+    cpu0 = _cpu_seconds(proc.pid)
     started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(limit + 60)
+    out = subprocess.run(
+        [sys.executable, str(SCRIPT), "--client-spec", json.dumps({**spec, "port": port})],
+        capture_output=True,
+        check=False,
+    )
     elapsed = time.perf_counter() - started
-    lat = sorted(x for per in latencies for x in per)
-    return {
-        "requests": sum(acked),
-        "failed": sum(failures),
-        "reports": sum(reports),
-        "seconds": round(elapsed, 3),
-        "requests_per_second": round(sum(acked) / elapsed, 1),
-        "reports_per_second": round(sum(reports) / elapsed, 1),
-        "latency_ms_p50": round(statistics.median(lat) * 1000, 2) if lat else None,
-        "latency_ms_p99": round(lat[int(len(lat) * 0.99) - 1] * 1000, 2) if lat else None,
-        "timed_out": time.monotonic() > deadline,
-    }
+    cpu1 = _cpu_seconds(proc.pid)
+    if out.returncode != 0:
+        raise SystemExit(f"load client failed: {out.stderr.decode()[-2000:]}")
+    result: dict[str, Any] = json.loads(out.stdout)
+    if cpu0 is not None and cpu1 is not None:
+        result["server_cpu_percent"] = round(100 * (cpu1 - cpu0) / elapsed, 1)
+    return result
 
 
 def stored_reports(db: str, run: str) -> int:
@@ -158,69 +334,214 @@ def stored_reports(db: str, run: str) -> int:
     return int(row[0]) if row else 0
 
 
+def measure(
+    kind: str,
+    db: str,
+    tmp: Path,
+    *,
+    shape: str,
+    requests: int,
+    clients: int,
+    time_limit: float,
+    workers: int = 1,
+    config: Path | None = None,
+) -> dict[str, Any]:
+    """One run: start the server, load it, stop it, check the store."""
+    run = f"load{uuid.uuid4().hex[:10]}"
+    spec = {"shape": shape, "requests": requests, "run": run, "clients": clients, "time_limit": time_limit}
+    with serving(kind, db, tmp, workers=workers, config=config) as (port, proc):
+        result = load(port, proc, spec)
+    result.update(kind=kind, shape=shape, clients=clients, workers=workers)
+    if kind == "receiver":
+        stored = stored_reports(db, run)
+        result.update(stored_reports=stored, nothing_lost=stored >= result["reports"])
+    return result
+
+
+def _spread(values: list[float]) -> dict[str, float]:
+    return {
+        "median": round(statistics.median(values), 3),
+        "min": round(min(values), 3),
+        "max": round(max(values), 3),
+    }
+
+
+def ceiling(db: str, tmp: Path, *, rounds: int, **options: Any) -> dict[str, Any]:
+    """The receiver against the bare app, alternating, ``rounds`` times."""
+    runs: list[dict[str, Any]] = []
+    for _ in range(rounds):
+        bare = measure("bare", db, tmp, **options)
+        receiver = measure("receiver", db, tmp, **options)
+        runs.append(
+            {
+                "bare": bare,
+                "receiver": receiver,
+                "ratio": receiver["requests_per_second"] / bare["requests_per_second"],
+            }
+        )
+
+    def of(kind: str, key: str) -> list[float]:
+        return [float(r[kind][key]) for r in runs if r[kind].get(key) is not None]
+
+    return {
+        "rounds": rounds,
+        "ratio": _spread([r["ratio"] for r in runs]),
+        "bare_requests_per_second": _spread(of("bare", "requests_per_second")),
+        "receiver_requests_per_second": _spread(of("receiver", "requests_per_second")),
+        "bare_server_cpu_percent": _spread(of("bare", "server_cpu_percent") or [0.0]),
+        "receiver_server_cpu_percent": _spread(of("receiver", "server_cpu_percent") or [0.0]),
+        "client_cpu_percent": _spread(
+            of("bare", "client_cpu_percent") + of("receiver", "client_cpu_percent")
+        ),
+        "receiver_latency_ms_p50": _spread(of("receiver", "latency_ms_p50")),
+        "nothing_lost": all(r["receiver"]["nothing_lost"] for r in runs),
+        "runs": runs,
+    }
+
+
+def machine() -> dict[str, Any]:
+    import uvicorn
+
+    info: dict[str, Any] = {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "uvicorn": uvicorn.__version__,
+    }
+    for module in ("httptools", "uvloop"):
+        try:
+            info[module] = __import__(module).__version__
+        except ImportError:
+            info[module] = None
+    with contextlib.suppress(OSError):
+        info["load_average"] = [round(x, 2) for x in os.getloadavg()]
+    return info
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", default=None, help="store URL (default: SQLite in a temporary directory)")
     parser.add_argument("--shape", choices=["single", "batch"], default="single")
     parser.add_argument("--requests", type=int, default=4000, help="pushes to send (fixed)")
-    parser.add_argument("--clients", type=int, default=8, help="client threads (keep-alive connections)")
-    parser.add_argument("--servers", type=int, default=1, help="receiver processes on the same store")
+    parser.add_argument("--clients", type=int, default=32, help="keep-alive connections")
+    parser.add_argument(
+        "--workers",
+        default="1",
+        help="receiver processes (serve --workers N; PostgreSQL only above 1); a list such as 1,2,4 runs each",
+    )
     parser.add_argument(
         "--writers", type=int, default=None, help="receiver writer threads (default: the server's)"
     )
     parser.add_argument(
+        "--ceiling", action="store_true", help="also measure the bare Starlette app, alternating"
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="repeat each measurement this many times")
+    parser.add_argument(
         "--time-limit", type=float, default=120.0, help="stop sending after this many seconds"
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object only")
+    parser.add_argument("--client-spec", help=argparse.SUPPRESS)
+    parser.add_argument("--bare-app", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.client_spec:
+        print(json.dumps(run_client(json.loads(args.client_spec))))
+        return
+    if args.bare_app:
+        serve_bare_app(args.bare_app)
+        return
     if args.requests < 1 or args.requests > 1_000_000:
         parser.error("--requests must be between 1 and 1000000")
+    workers = [int(w) for w in args.workers.split(",")]
+    if args.rounds < 1 or any(w < 1 for w in workers):
+        parser.error("--rounds and --workers must be at least 1")
 
-    with tempfile.TemporaryDirectory(prefix="smsstatus-load-") as tmp:
-        db = args.db or f"sqlite:///{Path(tmp) / 'load.sqlite3'}"
-        run = f"load{uuid.uuid4().hex[:10]}"
-        work = bodies(args.shape, args.requests, run)
-        ports = [free_port() for _ in range(args.servers)]
-        # Create the schema once before several servers start on it.
-        from smsstatus.tracker import open_store
+    results = run(args.db, workers, args, print_lines=not args.json)
+    if args.json:
+        print(json.dumps(results))
 
-        open_store(db).close()
+
+def run(db_url: str | None, workers: list[int], args: Any, *, print_lines: bool) -> dict[str, Any]:
+    from smsstatus.tracker import open_store, redact_url
+
+    results: dict[str, Any] = {"machine": machine(), "runs": []}
+    with tempfile.TemporaryDirectory(prefix="smsstatus-load-") as tmp_name:
+        tmp = Path(tmp_name)
+        db = db_url or f"sqlite:///{tmp / 'load.sqlite3'}"
+        open_store(db).close()  # the schema, once, before servers start on it
         config = None
         if args.writers is not None:
-            config = Path(tmp) / "load.toml"
+            config = tmp / "load.toml"
             config.write_text(f"[receiver]\nwriters = {args.writers}\n")
-        servers = [start_server(db, port, Path(tmp), config) for port in ports]
-        try:
-            result = load(ports, work, args.clients, args.time_limit)
-        finally:
-            for proc in servers:
-                proc.terminate()
-            for proc in servers:
-                try:
-                    proc.wait(15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-        stored = stored_reports(db, run)
-        from smsstatus.tracker import redact_url
+        options = {
+            "shape": args.shape,
+            "requests": args.requests,
+            "clients": args.clients,
+            "time_limit": args.time_limit,
+            "config": config,
+        }
+        store = redact_url(db).split(":", 1)[0]
+        if args.ceiling:
+            summary = ceiling(db, tmp, rounds=args.rounds, workers=workers[0], **options)
+            results["ceiling"] = summary
+            if print_lines:
+                print(ceiling_line(summary, store, args.shape))
+        for count in workers if not args.ceiling or len(workers) > 1 else []:
+            runs = [measure("receiver", db, tmp, workers=count, **options) for _ in range(args.rounds)]
+            summary = scaling_summary(runs, count, store)
+            results["runs"].append(summary)
+            if print_lines:
+                print(scaling_line(summary))
+    return results
 
-        result.update(
-            shape=args.shape,
-            store=redact_url(db).split(":", 1)[0],
-            servers=args.servers,
-            clients=args.clients,
-            writers=args.writers,
-            stored_reports=stored,
-            nothing_lost=stored >= result["reports"],
-        )
-    if args.json:
-        print(json.dumps(result))
-        return
-    print(
-        f"{result['shape']} pushes on {result['store']} ({result['servers']} server(s), {result['clients']} clients):"
-        f" {result['requests']} requests, {result['reports']} reports in {result['seconds']} s ="
-        f" {result['reports_per_second']} reports/s ({result['requests_per_second']} requests/s),"
-        f" p50 {result['latency_ms_p50']} ms, p99 {result['latency_ms_p99']} ms;"
-        f" stored {stored}, nothing lost: {result['nothing_lost']}"
+
+def scaling_summary(runs: list[dict[str, Any]], workers: int, store: str) -> dict[str, Any]:
+    def of(key: str) -> list[float]:
+        return [float(r[key]) for r in runs if r.get(key) is not None]
+
+    return {
+        "store": store,
+        "workers": workers,
+        "shape": runs[0]["shape"],
+        "clients": runs[0]["clients"],
+        "rounds": len(runs),
+        "reports_per_second": _spread(of("reports_per_second")),
+        "requests_per_second": _spread(of("requests_per_second")),
+        "latency_ms_p50": _spread(of("latency_ms_p50")),
+        "latency_ms_p99": _spread(of("latency_ms_p99")),
+        "server_cpu_percent": _spread(of("server_cpu_percent") or [0.0]),
+        "client_cpu_percent": _spread(of("client_cpu_percent")),
+        "failed": sum(int(r["failed"]) for r in runs),
+        "nothing_lost": all(r["nothing_lost"] for r in runs),
+        "runs": runs,
+    }
+
+
+def _range(spread: dict[str, float], fmt: str = ",.0f") -> str:
+    return f"{spread['median']:{fmt}} ({spread['min']:{fmt}} to {spread['max']:{fmt}})"
+
+
+def ceiling_line(summary: dict[str, Any], store: str, shape: str) -> str:
+    return (
+        f"receiver vs bare Starlette app, {shape} pushes on {store}, median of {summary['rounds']} round(s):"
+        f" receiver {_range(summary['receiver_requests_per_second'])} requests/s,"
+        f" bare {_range(summary['bare_requests_per_second'])} requests/s,"
+        f" share of the ceiling {_range(summary['ratio'], '.2f')};"
+        f" server CPU {summary['receiver_server_cpu_percent']['median']:.0f} % (bare"
+        f" {summary['bare_server_cpu_percent']['median']:.0f} %), client CPU"
+        f" {summary['client_cpu_percent']['median']:.0f} %; nothing lost: {summary['nothing_lost']}"
+    )
+
+
+def scaling_line(summary: dict[str, Any]) -> str:
+    return (
+        f"{summary['shape']} pushes on {summary['store']}, {summary['workers']} worker(s),"
+        f" {summary['clients']} connections, median of {summary['rounds']}:"
+        f" {_range(summary['reports_per_second'])} reports/s"
+        f" ({summary['requests_per_second']['median']:,.0f} requests/s),"
+        f" p50 {summary['latency_ms_p50']['median']:.1f} ms, p99 {summary['latency_ms_p99']['median']:.1f} ms;"
+        f" server CPU {summary['server_cpu_percent']['median']:.0f} %, client CPU"
+        f" {summary['client_cpu_percent']['median']:.0f} %; failed {summary['failed']},"
+        f" nothing lost: {summary['nothing_lost']}"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import attrs
 import pytest
 from smsstatus import SmsStatusError
 from smsstatus.tracker import DatabaseURLError, MigrationError, Store, StoreError, open_store, redact_url
@@ -93,3 +94,74 @@ def test_times_round_trip_in_utc(store: Store) -> None:
     d = store.dialect
     moment = datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
     assert d.ts_out(d.ts(moment)) == moment
+
+
+def _migrate_to(store: Store, version: int) -> None:
+    """Apply the migrations up to ``version`` only (a store an older
+    smsstatus left behind)."""
+    with store.write() as tx:
+        tx.run(
+            store.dialect.ddl(
+                "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL,"
+                " applied_at {ts} NOT NULL)"
+            )
+        )
+        for migration in MIGRATIONS:
+            if migration.version > version:
+                break
+            for statement in migration.statements_for(store.dialect.name):
+                tx.run(store.dialect.ddl(statement))
+            tx.run(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (migration.version, migration.name, store.dialect.ts(datetime.now(UTC))),
+            )
+
+
+def test_dedupe_survives_the_per_message_event_key_migration(db_url: str) -> None:
+    """Version 4 moves the unique event key from the whole table to the
+    message (same rule, an index ordered by message): events stored before
+    keep their ids, parts still point at them, and a vendor's retry of an
+    event stored before the migration is still a duplicate."""
+    from smsstatus.model import Channel, Status, StatusReport
+    from smsstatus.tracker import Tracker
+    from smsstatus.tracker.keys import event_key
+
+    sent = StatusReport(
+        vendor="acme",
+        message_id="m-1",
+        status=Status.SENT,
+        vendor_status="SENT",
+        received_at=datetime(2025, 6, 10, 9, 0, tzinfo=UTC),
+        channel=Channel.PUSH,
+        raw={"id": "m-1"},
+    )
+    with open_store(db_url, migrate=False) as old:
+        _migrate_to(old, 3)
+        ts = old.dialect.ts(sent.received_at)
+        with old.write() as tx:
+            tx.run(
+                "INSERT INTO messages (id, vendor, message_id, recipient, status, final, events, created_at,"
+                " updated_at) VALUES (7, 'acme', 'm-1', '', 'sent', ?, 1, ?, ?)",
+                (False, ts, ts),
+            )
+            tx.run(
+                "INSERT INTO events (id, message_pk, part_index, event_key, status, vendor_status,"
+                " received_at, recorded_at, channel, applied, decision, synthetic, report)"
+                " VALUES (41, 7, 1, ?, 'sent', 'SENT', ?, ?, 'push', ?, 'first', ?, ?)",
+                (event_key(sent), ts, ts, True, False, old.dialect.json({"vendor": "acme"})),
+            )
+            tx.run(
+                "INSERT INTO parts (message_pk, part_index, status, final, received_at, event_id, updated_at)"
+                " VALUES (7, 1, 'sent', ?, ?, 41, ?)",
+                (False, ts, ts),
+            )
+    with open_store(db_url) as store:
+        assert applied_versions(store)[-1] == LATEST >= 4
+        tracker = Tracker(store)
+        again = tracker.apply([sent])
+        assert again.outcomes[0].duplicate and again.outcomes[0].event_id == 41
+        (record,) = tracker.message("acme", "m-1")
+        assert [e.id for e in record.history] == [41] and record.history[0].duplicates == 1
+        assert record.parts[0].event_id == 41
+        delivered = tracker.apply([attrs.evolve(sent, status=Status.DELIVERED, vendor_status="DELIVRD")])
+        assert delivered.outcomes[0].applied and not delivered.outcomes[0].duplicate

@@ -44,6 +44,10 @@ def _first(value: str | None) -> str | None:
     return value.split(",", 1)[0].strip() or None
 
 
+#: How many peer addresses a matcher remembers before it starts over.
+_REMEMBERED_PEERS = 1024
+
+
 def _ip_matcher(allowed: Sequence[str]) -> Callable[[str | None], bool]:
     if "*" in allowed:
         return lambda _addr: True
@@ -52,14 +56,27 @@ def _ip_matcher(allowed: Sequence[str]) -> Callable[[str | None], bool]:
         with contextlib.suppress(ValueError):
             networks.append(ipaddress.ip_network(item, strict=False))
 
+    # A receiver sees few distinct peers (its proxies, its vendors), and
+    # parsing an address costs more than the rest of the check: remember the
+    # answers, within a bound (an attacker may come from many addresses).
+    seen: dict[str, bool] = {}
+
     def match(addr: str | None) -> bool:
         if not addr:
             return False
+        known = seen.get(addr)
+        if known is not None:
+            return known
         try:
             ip = ipaddress.ip_address(addr)
         except ValueError:
-            return False
-        return any(ip in net for net in networks)
+            trusted = False
+        else:
+            trusted = any(ip in net for net in networks)
+        if len(seen) >= _REMEMBERED_PEERS:
+            seen.clear()
+        seen[addr] = trusted
+        return trusted
 
     return match
 

@@ -27,17 +27,17 @@ import json
 import logging
 import queue
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import attrs
 from starlette.applications import Starlette
-from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
 
 from ..adapters import push_request_from_asgi
 from ..credentials import Credentials
@@ -201,10 +201,17 @@ class Receiver:
             letter_id = next(letter_ids) if p.letter is not None else None
             if p.problem is not None:
                 answer = _problem(p.status_code, **p.problem, dead_letter=letter_id)
+                if letter_id is not None:
+                    answer = attrs.evolve(answer, dead_letter_id=letter_id)
             else:
-                answer = Handled(status_code=p.status_code, body=p.body, content_type=p.content_type)
-            answers.append(attrs.evolve(answer, dead_letter_id=letter_id))
-        if answers and applied.changes:
+                answer = Handled(
+                    status_code=p.status_code,
+                    body=p.body,
+                    content_type=p.content_type,
+                    dead_letter_id=letter_id,
+                )
+            answers.append(answer)
+        if answers and applied.changes and self.tracker.has_listeners:
             # Told to listeners after the first of these answers is sent.
             answers[0] = attrs.evolve(answers[0], changes=applied.changes)
         return answers
@@ -379,49 +386,123 @@ class Receiver:
 
     # -- ASGI ------------------------------------------------------------------
 
-    def endpoint(self, vendor: str) -> Callable[[Request], Awaitable[Response]]:
-        limit = self.config.max_body_bytes
-        body_timeout = self.config.body_timeout
+    def push_request(self, scope: Scope, body: bytes, received_at: datetime) -> PushRequest:
+        """The push an ASGI request carries: the public URL and client address
+        exactly as the framework adapters build them."""
+        return push_request_from_asgi(scope, body, address=self.address, received_at=received_at)
 
-        async def receive(request: Request) -> Response:
-            received_at = self.clock()
-            # The public URL and client address exactly as the framework adapters build them.
-            push = push_request_from_asgi(request.scope, b"", address=self.address, received_at=received_at)
-            declared = push.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
-                handled = await run_in_threadpool(self.too_large, vendor, push)
-                return _response(handled, self.tracker)
-            body = bytearray()
-            try:
-                async with asyncio.timeout(body_timeout):
-                    async for chunk in request.stream():
-                        body += chunk
-                        if len(body) > limit:
-                            handled = await run_in_threadpool(self.too_large, vendor, push)
-                            return _response(handled, self.tracker)
-            except TimeoutError:
-                # A stalled or trickling sender: nothing readable to keep; the
-                # vendor retries. Closing the connection frees what it held.
-                log.info("push to %s: body not received within %g s", vendor, body_timeout)
-                return JSONResponse(
-                    {"error": "timeout", "vendor": vendor, "body_timeout": body_timeout},
-                    status_code=408,
-                    headers={"connection": "close"},
-                )
-            push = attrs.evolve(push, body=bytes(body))
-            handled = await self._batcher.submit(vendor, push)
-            return _response(handled, self.tracker)
+    async def notify_after(self, handled: Handled) -> None:
+        """Tell the listeners of the changes a push made, once its answer is
+        sent (they may block: a worker thread runs them)."""
+        if handled.changes:
+            await run_in_threadpool(self.tracker.notify, handled.changes)
 
-        return receive
+    def endpoint(self, vendor: str) -> _Endpoint:
+        """The ASGI app receiving ``vendor``'s pushes (a Starlette route's endpoint)."""
+        return _Endpoint(self, vendor)
 
-    def routes(self) -> list[Route]:
+    async def refuse_too_large(self, vendor: str, push: PushRequest) -> Handled:
+        return await run_in_threadpool(self.too_large, vendor, push)
+
+    def webhooks(self) -> dict[str, _Endpoint]:
+        """Each webhook path (``{prefix}/{vendor}``, also with a trailing
+        ``/``) and its endpoint."""
         prefix = self.config.prefix
-        routes = []
+        paths = {}
         for vendor in self.vendors:
             endpoint = self.endpoint(vendor)
             for path in (f"{prefix}/{vendor}", f"{prefix}/{vendor}/"):
-                routes.append(Route(path, endpoint, methods=["GET", "POST", "PUT"], name=None))
-        return routes
+                paths[path] = endpoint
+        return paths
+
+    def routes(self) -> list[Route]:
+        """The webhook routes, to mount in any Starlette app."""
+        return [Route(path, endpoint, methods=list(_METHODS)) for path, endpoint in self.webhooks().items()]
+
+
+class _Endpoint:
+    """One vendor's webhook as a plain ASGI app: the request is read straight
+    from the ASGI messages and the answer sent as two messages, without a
+    framework request or response object on the path every push takes."""
+
+    def __init__(self, receiver: Receiver, vendor: str) -> None:
+        self.receiver = receiver
+        self.vendor = vendor
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        receiver, vendor = self.receiver, self.vendor
+        received_at = receiver.clock()
+        limit = receiver.config.max_body_bytes
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            handled = await receiver.refuse_too_large(vendor, receiver.push_request(scope, b"", received_at))
+            await _answer(send, handled)
+            await receiver.notify_after(handled)
+            return
+        body = b""
+        try:
+            async with asyncio.timeout(receiver.config.body_timeout):
+                while True:
+                    message = await receive()
+                    if message["type"] != "http.request":
+                        return  # the sender went away: nobody to answer
+                    chunk = message.get("body", b"")
+                    if chunk:
+                        body = body + chunk if body else chunk
+                        if len(body) > limit:
+                            handled = await receiver.refuse_too_large(
+                                vendor, receiver.push_request(scope, b"", received_at)
+                            )
+                            await _answer(send, handled)
+                            await receiver.notify_after(handled)
+                            return
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            # A stalled or trickling sender: nothing readable to keep; the
+            # vendor retries. Closing the connection frees what it held.
+            log.info("push to %s: body not received within %g s", vendor, receiver.config.body_timeout)
+            timeout = {"error": "timeout", "vendor": vendor, "body_timeout": receiver.config.body_timeout}
+            await _answer(send, _problem(408, **timeout), close=True)
+            return
+        handled = await receiver._batcher.submit(vendor, receiver.push_request(scope, body, received_at))
+        await _answer(send, handled)
+        await receiver.notify_after(handled)
+
+    async def guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """:meth:`__call__` outside Starlette's error middleware: a bug still
+        gets a 500 (when nothing was sent yet) and a log line, never a hung
+        request."""
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            started = True
+            await send(message)
+
+        try:
+            await self(scope, receive, tracking)
+        except Exception:
+            log.exception("push to %s failed", self.vendor)
+            if not started:
+                await _answer(send, _problem(500, error="internal", vendor=self.vendor))
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+async def _answer(send: Send, handled: Handled, *, close: bool = False) -> None:
+    headers = [(b"content-length", str(len(handled.body)).encode())]
+    if handled.content_type:
+        headers.append((b"content-type", handled.content_type.encode("latin-1")))
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": handled.status_code, "headers": headers})
+    await send({"type": "http.response.body", "body": handled.body})
 
 
 _Job = tuple[str, PushRequest, asyncio.AbstractEventLoop, "asyncio.Future[Handled]"]
@@ -503,12 +584,6 @@ def _resolve(pairs: list[tuple[asyncio.Future[Handled], Handled]]) -> None:
             future.set_result(answer)
 
 
-def _response(handled: Handled, tracker: Tracker) -> Response:
-    headers = {"content-type": handled.content_type} if handled.content_type else None
-    background = BackgroundTask(tracker.notify, handled.changes) if handled.changes else None
-    return Response(handled.body, status_code=handled.status_code, headers=headers, background=background)
-
-
 _TOO_DEEP = "nested too deeply to read"
 
 
@@ -531,12 +606,41 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+class ReceiverApp(Starlette):
+    """The receiver's Starlette app: a push to a webhook path goes straight
+    to its vendor's endpoint; everything else (``/healthz``, routes added
+    later, middleware) is plain Starlette.
+
+    Routing a push through the whole Starlette stack (two exception
+    middlewares and a router matching every route's regex) cost about as much
+    as everything the receiver does on the event loop, so the webhook paths are
+    dispatched by a dictionary lookup first. This stops as soon as middleware
+    is added to the app: then every request takes the middleware's path.
+    """
+
+    def __init__(self, receiver: Receiver, **options: Any) -> None:
+        super().__init__(**options)
+        self._webhooks = receiver.webhooks()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not self.user_middleware:
+            endpoint = self._webhooks.get(scope["path"])
+            if endpoint is not None and scope["method"] in _METHODS:
+                scope["app"] = self
+                await endpoint.guarded(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+
+_METHODS = ("GET", "POST", "PUT")
+
+
 def create_app(
     receiver: Receiver,
     *,
     lifespan_hooks: Sequence[tuple[Callable[[], None], Callable[[], None]]] = (),
     health_path: str = "/healthz",
-) -> Starlette:
+) -> ReceiverApp:
     """The receiver as a Starlette app (plus ``GET /healthz``).
 
     ``lifespan_hooks`` are (start, stop) pairs run at startup and shutdown
@@ -567,4 +671,4 @@ def create_app(
             await run_in_threadpool(receiver.close)
 
     routes = [Route(health_path, health, methods=["GET"]), *receiver.routes()]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return ReceiverApp(receiver, routes=routes, lifespan=lifespan)

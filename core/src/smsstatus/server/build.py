@@ -21,7 +21,14 @@ if TYPE_CHECKING:
     from .drainer import Drainer
     from .poller import Poller
 
-__all__ = ["Server", "build_server", "open_configured_store", "database_url", "uvicorn_limits"]
+__all__ = [
+    "Server",
+    "build_server",
+    "open_configured_store",
+    "database_url",
+    "uvicorn_limits",
+    "uvicorn_options",
+]
 
 
 def database_url(db: str | None, config: ServerConfig) -> str:
@@ -147,6 +154,21 @@ def uvicorn_limits(receiver: ReceiverConfig) -> dict[str, Any]:
         "limit_concurrency": receiver.limit_concurrency,
         "timeout_keep_alive": receiver.timeout_keep_alive,
         "h11_max_incomplete_event_size": receiver.max_header_bytes,
+    }
+
+
+def uvicorn_options(receiver: ReceiverConfig) -> dict[str, Any]:
+    """Every uvicorn setting ``smsstatus serve`` uses besides host, port and
+    log level (the load benchmark serves its bare ceiling app the same way)."""
+    return {
+        # The access log would print query strings, which can carry
+        # credentials (InnoPaaS's legacy GET push): the receiver logs instead.
+        "access_log": False,
+        # Forwarded headers are handled by the receiver (forwarded_allow_ips).
+        "proxy_headers": False,
+        "server_header": False,
+        "lifespan": "on",
+        **uvicorn_limits(receiver),
     }
 
 

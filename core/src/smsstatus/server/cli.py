@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from ..cli import EXIT_FAILED, _guard, _table
-from .build import build_server, open_configured_store, uvicorn_limits
+from .build import build_server, open_configured_store, uvicorn_options
 
 __all__ = ["serve", "status", "replay"]
 
@@ -78,14 +78,7 @@ def serve(  # noqa: PLR0917 -- click passes options positionally
             host=host,
             port=port,
             log_level=log_level,
-            # The access log would print query strings, which can carry
-            # credentials (InnoPaaS's legacy GET push): the receiver logs instead.
-            access_log=False,
-            # Forwarded headers are handled by the receiver (forwarded_allow_ips).
-            proxy_headers=False,
-            server_header=False,
-            lifespan="on",
-            **uvicorn_limits(server.config.receiver),
+            **uvicorn_options(server.config.receiver),
         )
     finally:
         server.close()

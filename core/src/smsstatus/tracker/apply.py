@@ -2,23 +2,32 @@
 transaction, with a fixed number of statements per call (not per report).
 
 1. lock every message the call touches (creating missing rows) in key order;
-2. read their parts' current status and which event keys are already known;
+2. for the messages that already had events: read their parts' current
+   status and which of the call's event keys are already known (one
+   statement; skipped when every message is new, since a new message has
+   neither parts nor events);
 3. decide each report in order against the state as it evolves
    (:func:`smsstatus.tracker.transitions.decide`);
 4. write the new events and count the duplicates;
 5. write the changed parts, then each message's combined status.
+
+A receiver calls this for every group commit, so the per-report work is kept
+to what the rules need: each key is computed once, nothing is read back that
+the statements already returned, and single-part messages (nearly all) skip
+the multipart combination.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import attrs
 
 from ..model import MAX_PARTS, Channel, Part, Reason, Status, StatusReport
-from ..multipart import MessageOutcome, combine_parts
+from ..multipart import combine_parts
+from ..serialize import to_dict
 from . import polling, sql
 from .errors import StoreError
 from .keys import MessageKey, event_key, is_synthetic, message_key, part_of
@@ -28,7 +37,8 @@ from .transitions import Current, Decision, decide
 
 __all__ = ["apply_in"]
 
-_NO_KEY = MessageKey("", "", "")
+#: (message status, reason, final, parts total, missing part numbers)
+_Combined = tuple[Status, Reason | None, bool, int, tuple[int, ...]]
 
 
 @attrs.define
@@ -39,24 +49,40 @@ class _PartState:
     status_at: datetime | None
     received_at: datetime
     event_key: str | None = None  # set when this call changed it
-    report: StatusReport | None = None
 
 
 @attrs.define
 class _Touched:
+    key: MessageKey
     pk: int
     status_before: Status | None
+    #: Whether the row had events before this call (else it has no parts and
+    #: no events to read back).
+    existed: bool
+    has_target: bool
     parts: dict[int, _PartState] = attrs.field(factory=dict)
     events: int = 0
     applied: bool = False
     batch_id: str | None = None
     client_ref: str | None = None
     poll_target_id: int | None = None
-    has_target: bool = False
     #: (part index, part total, previous status, report, decision, event key)
     changes: list[tuple[int, int | None, Status | None, StatusReport, Decision, str]] = attrs.field(
         factory=list
     )
+
+
+@attrs.frozen
+class _Report:
+    """One trackable input report with everything derived from it once."""
+
+    index: int
+    key: MessageKey
+    report: StatusReport
+    event_key: str
+    part_index: int
+    part_total: int | None
+    synthetic: bool
 
 
 def apply_in(
@@ -69,104 +95,73 @@ def apply_in(
     """Apply ``reports`` inside ``tx``. ``links`` maps a report's index to the
     poll target it came from; ``auto_track`` says which vendors' pushed
     messages get a poll target of their own."""
-    from ..serialize import to_dict
-
-    d = tx.dialect
-    now_ts = d.ts(now)
     outcomes: list[Outcome | None] = [None] * len(reports)
-    keyed: list[tuple[int, MessageKey, StatusReport]] = []
+    keyed: list[_Report] = []
     for index, report in enumerate(reports):
         key = message_key(report)
         if key is None:
             outcomes[index] = Outcome(index=index, key=None)
-        else:
-            keyed.append((index, key, report))
+            continue
+        part_index, part_total = part_of(report)
+        keyed.append(
+            _Report(index, key, report, event_key(report), part_index, part_total, is_synthetic(report))
+        )
     if not keyed:
         return [o for o in outcomes if o is not None], []
 
-    # 1. Lock every message this call touches, creating missing rows, in
-    #    key order (concurrent writers on PostgreSQL never deadlock).
-    touched: dict[MessageKey, _Touched] = {}
-    ordered = sorted({k for _, k, _ in keyed}, key=attrs.astuple)
-    for chunk in sql.chunks(ordered):
-        params: list[Any] = []
-        for key in chunk:
-            params += [key.vendor, key.message_id, key.recipient, False, now_ts, now_ts]
-        for row in tx.all(sql.rows(sql.LOCK_MESSAGES, sql.LOCK_ROW, len(chunk)), params):
-            touched[MessageKey(row[1], row[2], row[3])] = _Touched(
-                pk=int(row[0]),
-                status_before=Status(row[4]) if row[4] else None,
-                has_target=row[5] is not None,
-            )
-    by_pk = {msg.pk: msg for msg in touched.values()}
-
-    # 2. Their parts' current status, and which of the events are known.
-    for chunk in sql.chunks(list(by_pk)):
-        for pk, index, total, status, reason, status_at, received_at in tx.all(
-            sql.marks(sql.SELECT_PARTS, len(chunk)), chunk
-        ):
-            by_pk[int(pk)].parts[int(index)] = _PartState(
-                total=None if total is None else int(total),
-                status=Status(status),
-                reason=Reason(reason) if reason else None,
-                status_at=d.ts_out(status_at),
-                received_at=sql.required(d.ts_out(received_at)),
-            )
-    keys_of = {index: event_key(report) for index, _, report in keyed}
-    known: set[str] = set()
-    distinct = list(dict.fromkeys(keys_of.values()))
-    for chunk in sql.chunks(distinct):
-        known.update(str(r[0]) for r in tx.all(sql.marks(sql.SELECT_EVENT_KEYS, len(chunk)), chunk))
+    d = tx.dialect
+    now_ts = d.ts(now)
+    touched = _lock_in(tx, {r.key for r in keyed}, now_ts)
+    known = _read_state_in(tx, touched, keyed)
 
     # 3. Decide, in report order, against the state as it evolves.
-    duplicates: dict[str, int] = {}
-    new_events: list[tuple[int, MessageKey, StatusReport, str, int, Decision]] = []
-    for index, key, report in keyed:
-        msg = touched[key]
-        ekey = keys_of[index]
+    duplicates: dict[str, tuple[int, int]] = {}  # event key: (message pk, count)
+    new_events: list[tuple[_Report, Decision]] = []
+    targets: dict[tuple[str, str], int] = {}
+    for item in keyed:
+        msg = touched[item.key]
+        ekey = item.event_key
         if ekey in known:
-            duplicates[ekey] = duplicates.get(ekey, 0) + 1
-            outcomes[index] = Outcome(index=index, key=key, duplicate=True)
+            duplicates[ekey] = (msg.pk, duplicates.get(ekey, (0, 0))[1] + 1)
             continue
         known.add(ekey)
-        part_index, part_total = part_of(report)
-        state = msg.parts.get(part_index)
+        report = item.report
+        state = msg.parts.get(item.part_index)
         current = Current(state.status, state.status_at) if state is not None else None
-        synthetic = is_synthetic(report)
-        decision = decide(current, report.status, report.status_at, synthetic=synthetic)
-        new_events.append((index, key, report, ekey, part_index, decision))
+        decision = decide(current, report.status, report.status_at, synthetic=item.synthetic)
+        new_events.append((item, decision))
         msg.events += 1
         msg.batch_id = report.batch_id or msg.batch_id
         msg.client_ref = report.client_ref or msg.client_ref
-        if index in links:
-            msg.poll_target_id = links[index]
-        elif not msg.has_target and msg.poll_target_id is None and not synthetic:
-            msg.poll_target_id = _auto_track_in(tx, report, now, auto_track)
+        if item.index in links:
+            msg.poll_target_id = links[item.index]
+        elif not msg.has_target and msg.poll_target_id is None and not item.synthetic:
+            msg.poll_target_id = _auto_track_in(tx, report, now, auto_track, targets)
         if not decision.applied:
             continue
-        msg.parts[part_index] = _PartState(
-            total=part_total if part_total is not None else (state.total if state else None),
+        msg.parts[item.part_index] = _PartState(
+            total=item.part_total if item.part_total is not None else (state.total if state else None),
             status=report.status,
             reason=report.reason,
             status_at=report.status_at,
             received_at=report.received_at,
             event_key=ekey,
-            report=report,
         )
         msg.applied = True
         msg.changes.append(
-            (part_index, part_total, current.status if current else None, report, decision, ekey)
+            (item.part_index, item.part_total, current.status if current else None, report, decision, ekey)
         )
 
     # 4. Write the events, count the duplicates.
     event_ids: dict[str, int] = {}
-    for chunk in sql.chunks(new_events):
-        params = []
-        for _, _, report, ekey, part_index, decision in chunk:
+    for events in sql.chunks(new_events):
+        params: list[Any] = []
+        for item, decision in events:
+            report = item.report
             params += [
-                touched[message_key(report) or _NO_KEY].pk,
-                part_index,
-                ekey,
+                touched[item.key].pk,
+                item.part_index,
+                item.event_key,
                 report.status.value,
                 report.reason.value if report.reason else None,
                 report.vendor_status,
@@ -177,35 +172,38 @@ def apply_in(
                 report.channel.value,
                 decision.applied,
                 decision.value,
-                is_synthetic(report),
+                item.synthetic,
                 d.json(to_dict(report)),
             ]
-        for row in tx.all(sql.rows(sql.INSERT_EVENTS, sql.EVENT_ROW, len(chunk)), params):
+        for row in tx.all(sql.rows(sql.INSERT_EVENTS, sql.EVENT_ROW, len(events)), params):
             event_ids[str(row[1])] = int(row[0])
-    for ekey, count in duplicates.items():
-        counted = tx.one(sql.COUNT_DUPLICATE, (count, ekey))
+    for ekey, (pk, count) in duplicates.items():
+        counted = tx.one(sql.COUNT_DUPLICATE, (count, pk, ekey))
         if counted is not None:
             event_ids.setdefault(ekey, int(counted[0]))
-    for index, key, _report, ekey, _part, decision in new_events:
-        if ekey not in event_ids:  # cannot happen while the message row is locked
-            raise StoreError(d.name, f"event {ekey} was neither inserted nor found")
-        outcomes[index] = Outcome(index=index, key=key, event_id=event_ids[ekey], decision=decision)
-    for index, o in enumerate(outcomes):
-        if o is not None and o.duplicate and o.event_id is None:
-            outcomes[index] = attrs.evolve(o, event_id=event_ids.get(keys_of[index]))
+    for item, decision in new_events:
+        event_id = event_ids.get(item.event_key)
+        if event_id is None:  # cannot happen while the message row is locked
+            raise StoreError(d.name, f"event {item.event_key} was neither inserted nor found")
+        outcomes[item.index] = Outcome(index=item.index, key=item.key, event_id=event_id, decision=decision)
+    for item in keyed:
+        if outcomes[item.index] is None:
+            outcomes[item.index] = Outcome(
+                index=item.index, key=item.key, event_id=event_ids.get(item.event_key), duplicate=True
+            )
 
     # 5. The parts that changed, then each message's own row.
     changed_parts = [
-        (msg, index, state)
+        (msg.pk, index, state)
         for msg in touched.values()
         for index, state in msg.parts.items()
         if state.event_key is not None
     ]
-    for chunk in sql.chunks(changed_parts):
+    for parts in sql.chunks(changed_parts):
         params = []
-        for msg, index, state in chunk:
+        for pk, index, state in parts:
             params += [
-                msg.pk,
+                pk,
                 index,
                 state.total,
                 state.status.value,
@@ -216,18 +214,21 @@ def apply_in(
                 event_ids[state.event_key or ""],
                 now_ts,
             ]
-        tx.run(sql.rows(sql.UPSERT_PARTS, sql.PART_ROW, len(chunk)), params)
+        tx.run(sql.rows(sql.UPSERT_PARTS, sql.PART_ROW, len(parts)), params)
 
     changes: list[StatusChange] = []
     applied_rows: list[Any] = []
     counted_rows: list[Any] = []
-    for key, msg in touched.items():
+    for msg in touched.values():
         if msg.events == 0:
             continue
+        key = msg.key
         if not msg.applied:
             counted_rows.append(
-                [
-                    *attrs.astuple(key),
+                (
+                    key.vendor,
+                    key.message_id,
+                    key.recipient,
                     False,
                     msg.batch_id,
                     msg.client_ref,
@@ -235,25 +236,27 @@ def apply_in(
                     msg.events,
                     now_ts,
                     now_ts,
-                ]
+                )
             )
             continue
-        outcome = _combine(key, msg)
+        status, reason, final, total, missing = _combine(key, msg)
         applied_rows.append(
-            [
-                *attrs.astuple(key),
-                outcome.status.value,
-                outcome.reason.value if outcome.reason else None,
-                outcome.final,
-                outcome.total,
-                d.json(list(outcome.missing)),
+            (
+                key.vendor,
+                key.message_id,
+                key.recipient,
+                status.value,
+                reason.value if reason else None,
+                final,
+                total,
+                d.json(list(missing)),
                 msg.batch_id,
                 msg.client_ref,
                 msg.poll_target_id,
                 msg.events,
                 now_ts,
                 now_ts,
-            ]
+            )
         )
         for part_index, part_total, previous, report, decision, ekey in msg.changes:
             if previous is report.status and decision is Decision.REFRESH:
@@ -268,9 +271,9 @@ def apply_in(
                     reason=report.reason,
                     decision=decision,
                     previous_message_status=msg.status_before,
-                    message_status=outcome.status,
-                    message_reason=outcome.reason,
-                    message_final=outcome.final,
+                    message_status=status,
+                    message_reason=reason,
+                    message_final=final,
                     report=report,
                     event_id=event_ids[ekey],
                 )
@@ -282,7 +285,86 @@ def apply_in(
     return [o for o in outcomes if o is not None], changes
 
 
-def _combine(key: MessageKey, msg: _Touched) -> MessageOutcome:
+def _lock_in(tx: Transaction, keys: set[MessageKey], now_ts: Any) -> dict[MessageKey, _Touched]:
+    """1. Lock every message this call touches, creating missing rows, in key
+    order (concurrent writers on PostgreSQL never deadlock)."""
+    touched: dict[MessageKey, _Touched] = {}
+    by_fields = {(k.vendor, k.message_id, k.recipient): k for k in keys}
+    ordered = sorted(by_fields)
+    for chunk in sql.chunks(ordered):
+        params: list[Any] = []
+        for vendor, message_id, recipient in chunk:
+            params += [vendor, message_id, recipient, False, now_ts, now_ts]
+        for pk, vendor, message_id, recipient, status, target, events in tx.all(
+            sql.rows(sql.LOCK_MESSAGES, sql.LOCK_ROW, len(chunk)), params
+        ):
+            key = by_fields[(vendor, message_id, recipient)]
+            touched[key] = _Touched(
+                key=key,
+                pk=int(pk),
+                status_before=Status(status) if status else None,
+                existed=bool(events),
+                has_target=target is not None,
+            )
+    return touched
+
+
+def _read_state_in(
+    tx: Transaction, touched: Mapping[MessageKey, _Touched], keyed: Sequence[_Report]
+) -> set[str]:
+    """2. The parts of the messages that had events before, and which of
+    their reports' event keys are stored already (one statement per chunk of
+    messages). Returns the known event keys; fills each message's ``parts``."""
+    keys_of: dict[int, dict[str, None]] = {}
+    for item in keyed:
+        msg = touched[item.key]
+        if msg.existed:
+            keys_of.setdefault(msg.pk, {})[item.event_key] = None
+    known: set[str] = set()
+    if not keys_of:
+        return known
+    d = tx.dialect
+    by_pk = {msg.pk: msg for msg in touched.values()}
+    for pks, keys in _state_chunks(keys_of):
+        size = sql.size_for(max(len(pks), len(keys)))
+        padded_pks = sql.padded(pks, size)
+        for row in tx.all(sql.state_query(size), [*padded_pks, *padded_pks, *sql.padded(keys, size)]):
+            if row[0]:
+                known.add(str(row[4]))
+                continue
+            _, pk, index, total, status, reason, status_at, received_at = row
+            by_pk[int(pk)].parts[int(index)] = _PartState(
+                total=None if total is None else int(total),
+                status=Status(status),
+                reason=Reason(reason) if reason else None,
+                status_at=d.ts_out(status_at),
+                received_at=sql.required(d.ts_out(received_at)),
+            )
+    return known
+
+
+def _state_chunks(keys_of: Mapping[int, Mapping[str, None]]) -> Iterator[tuple[list[int], list[str]]]:
+    """(message pks, event keys of those messages), at most ``sql.CHUNK`` of
+    each: a key is only looked up next to its own message."""
+    pks: list[int] = []
+    keys: list[str] = []
+    for pk, of_message in keys_of.items():
+        if len(pks) + 1 > sql.CHUNK or len(keys) + len(of_message) > sql.CHUNK:
+            if pks:
+                yield pks, keys
+            pks, keys = [], []
+        if len(of_message) > sql.CHUNK:
+            listed = list(of_message)
+            for start in range(0, len(listed), sql.CHUNK):
+                yield [pk], listed[start : start + sql.CHUNK]
+            continue
+        pks.append(pk)
+        keys.extend(of_message)
+    if pks:
+        yield pks, keys
+
+
+def _combine(key: MessageKey, msg: _Touched) -> _Combined:
     """The message-level status from the current status of each part. A
     message of one part is that part (reason included, also for a
     non-final status such as the synthetic ``unknown``).
@@ -290,6 +372,10 @@ def _combine(key: MessageKey, msg: _Touched) -> MessageOutcome:
     A vendor controls the part numbers, so nothing here grows with them: a
     declared total above :data:`~smsstatus.model.MAX_PARTS` is not used, and
     the parts counted as missing never go past it."""
+    if len(msg.parts) == 1:
+        ((index, only),) = msg.parts.items()
+        if index == 1 and (_plausible(only.total) or 1) == 1:
+            return only.status, only.reason, only.status.final, 1, ()
     stand_ins = [
         StatusReport(
             vendor=key.vendor,
@@ -304,12 +390,10 @@ def _combine(key: MessageKey, msg: _Touched) -> MessageOutcome:
         )
         for index, state in sorted(msg.parts.items())
     ]
-    if len(stand_ins) == 1 and stand_ins[0].part == Part(1, 1):
-        only = stand_ins[0]
-        return MessageOutcome(only.status, only.reason, 1, {1: only}, ())
     totals = [total for state in msg.parts.values() if (total := _plausible(state.total)) is not None]
     total = max(totals) if totals else min(max(msg.parts), MAX_PARTS)
-    return combine_parts(stand_ins, total=max(total, 1))
+    outcome = combine_parts(stand_ins, total=max(total, 1))
+    return outcome.status, outcome.reason, outcome.final, outcome.total or 1, outcome.missing
 
 
 def _plausible(total: int | None) -> int | None:
@@ -319,13 +403,24 @@ def _plausible(total: int | None) -> int | None:
 
 
 def _auto_track_in(
-    tx: Transaction, report: StatusReport, now: datetime, auto_track: Mapping[str, AutoTrack]
+    tx: Transaction,
+    report: StatusReport,
+    now: datetime,
+    auto_track: Mapping[str, AutoTrack],
+    targets: dict[tuple[str, str], int],
 ) -> int | None:
+    """The poll target of a pushed message's fetch id (created if needed);
+    ``targets`` remembers them for the rest of the call, since the messages
+    of one batch usually share it (D7's request id, uSpeedo's SessionNo)."""
     rule = auto_track.get(report.vendor)
     if rule is None or report.final:
         return None
     fetch_id = report.batch_id if rule.field == "batch_id" else report.message_id
     if not fetch_id:
         return None
-    submitted = report.submitted_at or report.received_at
-    return polling.target_in(tx, report.vendor, fetch_id, rule.policy, submitted, now)
+    target = targets.get((report.vendor, fetch_id))
+    if target is None:
+        submitted = report.submitted_at or report.received_at
+        target = polling.target_in(tx, report.vendor, fetch_id, rule.policy, submitted, now)
+        targets[(report.vendor, fetch_id)] = target
+    return target

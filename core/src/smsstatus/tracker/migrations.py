@@ -12,6 +12,7 @@ Never edit a released migration: add a new version.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,11 @@ class Migration:
     version: int
     name: str
     statements: tuple[str, ...]
+    #: Statements that replace ``statements`` on one backend (by dialect name).
+    by_dialect: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+
+    def statements_for(self, dialect: str) -> tuple[str, ...]:
+        return self.by_dialect.get(dialect, self.statements)
 
 
 _V1 = (
@@ -171,11 +177,66 @@ _V3 = (
     """,
 )
 
+# Dedupe per message: an event key is unique within its message (the key
+# hashes the message's identity, so this is the same rule), and the index
+# that enforces it is ordered by message. A unique index on the bare SHA-256
+# put every new event at a random place in the index: one index page written
+# per event, the biggest single cost of storing a report.
+_EVENTS_V4 = """
+    CREATE TABLE events (
+        id {pk},
+        message_pk {ref} NOT NULL REFERENCES messages (id),
+        part_index INTEGER NOT NULL,
+        event_key TEXT NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT,
+        vendor_status TEXT,
+        vendor_code TEXT,
+        status_at {ts},
+        received_at {ts} NOT NULL,
+        recorded_at {ts} NOT NULL,
+        channel TEXT NOT NULL,
+        applied {bool} NOT NULL,
+        decision TEXT NOT NULL,
+        synthetic {bool} NOT NULL,
+        duplicates INTEGER NOT NULL DEFAULT 0,
+        report {json} NOT NULL,
+        UNIQUE (message_pk, event_key)
+    )
+"""
+_EVENT_COLUMNS = (
+    "id, message_pk, part_index, event_key, status, reason, vendor_status, vendor_code, status_at,"
+    " received_at, recorded_at, channel, applied, decision, synthetic, duplicates, report"
+)
+_V4_POSTGRES = (
+    "ALTER TABLE events DROP CONSTRAINT IF EXISTS events_event_key_key",
+    "CREATE UNIQUE INDEX events_dedupe ON events (message_pk, event_key)",
+)
+# SQLite cannot drop a UNIQUE constraint: the table is rebuilt. Foreign keys
+# cannot be switched off inside the migration's transaction, so they are
+# deferred: dropping the old table leaves the parts' references dangling
+# until the rows are back under the same ids, checked at commit.
+_V4_SQLITE = (
+    "PRAGMA defer_foreign_keys = ON",
+    "CREATE TABLE events_v3 AS SELECT * FROM events",
+    "DROP TABLE events",
+    _EVENTS_V4,
+    f"INSERT INTO events ({_EVENT_COLUMNS}) SELECT {_EVENT_COLUMNS} FROM events_v3",  # noqa: S608
+    "DROP TABLE events_v3",
+    "CREATE INDEX events_message ON events (message_pk, id)",
+)
+
 #: Every migration, oldest first.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "messages, parts, events, poll targets, dead letters", _V1),
     Migration(2, "dead letters: authentication, replay copy, size; dead letter drops", _V2),
     Migration(3, "leases", _V3),
+    Migration(
+        4,
+        "events: dedupe key unique per message",
+        _V4_POSTGRES,
+        by_dialect={"sqlite": _V4_SQLITE},
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 
@@ -210,7 +271,7 @@ def migrate(store: Store) -> list[int]:
         for migration in MIGRATIONS:
             if migration.version in present:
                 continue
-            for statement in migration.statements:
+            for statement in migration.statements_for(dialect.name):
                 tx.run(dialect.ddl(statement))
             tx.run(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",

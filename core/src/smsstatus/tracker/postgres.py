@@ -22,6 +22,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from ..credentials import redact
+from . import sql
 from .errors import StoreError
 from .store import Dialect, Store, Transaction
 
@@ -118,11 +119,15 @@ class PostgresStore(Store):
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
-            return psycopg.connect(
+            conn = psycopg.connect(
                 self._conninfo, autocommit=True, connect_timeout=max(1, round(self._connect_timeout))
             )
         except psycopg.Error as exc:
             raise self._error(f"cannot connect to {self.url}", exc) from None
+        # The tracker writes a few statement texts over and over (sql.SIZES):
+        # keep them all prepared on the server.
+        conn.prepared_max = sql.STATEMENT_CACHE
+        return conn
 
     @contextlib.contextmanager
     def _connection(self) -> Iterator[psycopg.Connection[Any]]:

@@ -4,13 +4,23 @@ the helpers that build multi-row statements and read rows back."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TypeVar
 
-# Statements that touch many rows take one VALUES row per item ("{rows}"),
-# in chunks of CHUNK, so a batch push costs a handful of round trips.
-CHUNK = 200
+T = TypeVar("T")
+
+# Statements that touch many rows take one VALUES row per item ("{rows}"), so
+# a batch costs a handful of round trips. They are written for a few row
+# counts only (SIZES): a batch is cut into chunks of those sizes, so each
+# statement text is compiled once per connection and reused (SQLite's
+# statement cache, PostgreSQL's prepared statements) instead of compiling a
+# new text for every batch size that comes along.
+SIZES = (128, 96, 64, 48, 32, 24, 16, 12, 8, 6, 4, 3, 2, 1)
+CHUNK = SIZES[0]
+#: Distinct statement texts a connection should keep compiled.
+STATEMENT_CACHE = 256
 
 # Creates missing message rows and locks all of them (ON CONFLICT DO UPDATE
 # takes the row lock); rows are given in key order so writers never deadlock.
@@ -18,27 +28,32 @@ LOCK_MESSAGES = """
 INSERT INTO messages (vendor, message_id, recipient, final, events, created_at, updated_at)
 VALUES {rows}
 ON CONFLICT (vendor, message_id, recipient) DO UPDATE SET updated_at = excluded.updated_at
-RETURNING id, vendor, message_id, recipient, status, poll_target_id, parts_total
+RETURNING id, vendor, message_id, recipient, status, poll_target_id, events
 """
 LOCK_ROW = "(?, ?, ?, ?, 0, ?, ?)"
 
-SELECT_PARTS = """
-SELECT message_pk, part_index, part_total, status, reason, status_at, received_at FROM parts
-WHERE message_pk IN ({marks})
-"""
-
-SELECT_EVENT_KEYS = "SELECT event_key FROM events WHERE event_key IN ({marks})"
+# What the apply path reads back in one statement: the parts of messages that
+# already had events (first column 0) and which event keys are stored already
+# (first column 1).
+_STATE_PARTS = """
+SELECT 0, message_pk, part_index, part_total, status, reason, status_at, received_at FROM parts
+WHERE message_pk IN ({pks})"""
+_STATE_KEYS = """
+SELECT 1, NULL, NULL, NULL, event_key, NULL, NULL, NULL FROM events
+WHERE message_pk IN ({pks}) AND event_key IN ({keys})"""
 
 INSERT_EVENTS = """
 INSERT INTO events (message_pk, part_index, event_key, status, reason, vendor_status, vendor_code,
     status_at, received_at, recorded_at, channel, applied, decision, synthetic, duplicates, report)
 VALUES {rows}
-ON CONFLICT (event_key) DO NOTHING
+ON CONFLICT (message_pk, event_key) DO NOTHING
 RETURNING id, event_key
 """
 EVENT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"
 
-COUNT_DUPLICATE = "UPDATE events SET duplicates = duplicates + ? WHERE event_key = ? RETURNING id"
+COUNT_DUPLICATE = (
+    "UPDATE events SET duplicates = duplicates + ? WHERE message_pk = ? AND event_key = ? RETURNING id"
+)
 
 UPSERT_PARTS = """
 INSERT INTO parts (message_pk, part_index, part_total, status, reason, final, status_at, received_at,
@@ -80,17 +95,43 @@ ON CONFLICT (vendor, message_id, recipient) DO UPDATE SET
 COUNT_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
-def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), size):
+def chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
+    """``items`` in consecutive chunks whose lengths are in :data:`SIZES`."""
+    start = 0
+    while (left := len(items) - start) > 0:
+        size = next(s for s in SIZES if s <= left)
         yield items[start : start + size]
+        start += size
 
 
+def padded(items: Sequence[T], size: int) -> list[T]:
+    """``items`` (not empty) repeated at the end up to ``size``: an ``IN``
+    list of a standard length returns the same rows."""
+    return [*items, *[items[-1]] * (size - len(items))]
+
+
+def size_for(count: int) -> int:
+    """The smallest of :data:`SIZES` that holds ``count`` (at most CHUNK)."""
+    return min((s for s in SIZES if s >= count), default=CHUNK)
+
+
+@functools.lru_cache(maxsize=STATEMENT_CACHE)
 def rows(template: str, row: str, count: int) -> str:
     return template.format(rows=", ".join([row] * count))
 
 
+@functools.lru_cache(maxsize=STATEMENT_CACHE)
 def marks(template: str, count: int) -> str:
     return template.format(marks=", ".join(["?"] * count))
+
+
+@functools.lru_cache(maxsize=len(SIZES))
+def state_query(count: int) -> str:
+    """The parts of ``count`` message rows and which of ``count`` event keys
+    of those messages are stored (parameters: the primary keys, the primary
+    keys again, then the event keys; pad each list with :func:`padded`)."""
+    marked = ", ".join(["?"] * count)
+    return _STATE_PARTS.format(pks=marked) + "\nUNION ALL" + _STATE_KEYS.format(pks=marked, keys=marked)
 
 
 INSERT_TARGET = """

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
+from . import sql
 from .errors import DatabaseURLError, StoreError
 from .store import Dialect, Store, Transaction
 
@@ -118,6 +119,7 @@ class SqliteStore(Store):
                 timeout=self._busy_timeout_ms / 1000,
                 isolation_level=None,  # we issue BEGIN/COMMIT ourselves
                 check_same_thread=False,  # close() may run on another thread
+                cached_statements=sql.STATEMENT_CACHE,
             )
             conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()

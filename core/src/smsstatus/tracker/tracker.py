@@ -84,6 +84,12 @@ class Tracker:
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
+    @property
+    def has_listeners(self) -> bool:
+        """Whether anyone listens to changes (else callers need not keep them
+        for :meth:`notify`)."""
+        return bool(self._listeners)
+
     # -- writing -----------------------------------------------------------
 
     def apply(
