@@ -55,6 +55,7 @@ from ..vendor import Capability
 from .config import ReceiverConfig
 from .redact import Redactor
 from .replay_copy import make_replay_copy
+from .sources import SourceAllowlist
 
 __all__ = ["Receiver", "Handled", "create_app"]
 
@@ -113,6 +114,7 @@ class Receiver:
         config: ReceiverConfig | None = None,
         redactors: Mapping[str, Redactor] | None = None,
         clock: Callable[[], datetime] | None = None,
+        sources: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.registry = registry
         #: Receive time of a request (tests replaying recorded pushes set it).
@@ -142,6 +144,10 @@ class Receiver:
             self.redactors[v] = redactor
         #: How the public URL and the client address are told (shared with smsstatus.adapters).
         self.address = PublicAddress(self.config.public_base_url, self.config.forwarded_allow_ips)
+        #: Per vendor: the client addresses its pushes may come from (none: any).
+        self.sources = {
+            v: SourceAllowlist(entries) for v, entries in (sources or {}).items() if v in self.vendors
+        }
         writers = self.config.writers or (1 if tracker.store.dialect.name == "sqlite" else 4)
         self._batcher = _Batcher(self, writers=writers, max_batch=self.config.max_batch)
 
@@ -428,10 +434,20 @@ class _Endpoint:
     def __init__(self, receiver: Receiver, vendor: str) -> None:
         self.receiver = receiver
         self.vendor = vendor
+        self.allowlist = receiver.sources.get(vendor)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         receiver, vendor = self.receiver, self.vendor
         received_at = receiver.clock()
+        if self.allowlist is not None:
+            source = receiver.push_request(scope, b"", received_at).remote_addr
+            if not self.allowlist.allows(source):
+                # Refused before the body is read: nothing from an address the
+                # operator did not allow is parsed, stored or dead-lettered.
+                log.info("push to %s refused: source %s is not in allowed_sources", vendor, source)
+                refused = {"error": "forbidden", "vendor": vendor, "reason": "source address not allowed"}
+                await _answer(send, _problem(403, **refused), close=True)
+                return
         limit = receiver.config.max_body_bytes
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:

@@ -245,6 +245,9 @@ def _assemble(
             vendors=enabled,
             credentials=server.credentials,
             config=config.receiver,
+            sources={
+                v: sources for v in enabled if (sources := config.vendor(v).allowed_sources) is not None
+            },
         )
         hooks = [(server.poller.start, server.poller.stop)] if server.poller is not None else []
         if server.drainer is not None:

@@ -33,6 +33,9 @@ A TOML file (every key optional; ``docs/tracker.md`` shows a full example)::
     credentials = { api_token = "..." }
     auto_track = "batch_id"
 
+    [vendors.africastalking]
+    allowed_sources = ["192.0.2.0/24"]         # pushes from elsewhere get 403
+
     [vendors.infobip]
     drain = true                              # collect /sms/1/reports (off by default)
     drain_interval_seconds = 60
@@ -55,6 +58,7 @@ from ..credentials import Credentials, check_names, credentials_from_env, declar
 from ..errors import SmsStatusError, UnknownCredentialError
 from ..tracker.records import DeadLetterLimits
 from ..vendor import VendorInfo
+from .sources import SourceAllowlist
 
 __all__ = [
     "ConfigError",
@@ -127,6 +131,9 @@ class VendorConfig:
     #: whatever drains an account takes its reports from every other reader.
     drain: bool = False
     drain_interval: float = 60.0
+    #: Client addresses/networks the vendor's pushes may come from (None: any);
+    #: every other client gets 403 (:mod:`smsstatus.server.sources`).
+    allowed_sources: tuple[str, ...] | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -246,6 +253,12 @@ def parse_config(data: Mapping[str, Any], where: str = "<config>") -> ServerConf
         if auto not in (None, "batch_id", "message_id", "off"):
             v.fail("auto_track", "must be 'batch_id', 'message_id' or 'off'")
         base_url = v.opt_str("base_url")
+        sources = v.str_list("allowed_sources", []) if "allowed_sources" in v.data else None
+        if sources is not None:
+            try:
+                SourceAllowlist(sources)
+            except ValueError as exc:
+                v.fail("allowed_sources", str(exc))
         if base_url is not None and not base_url.startswith(("http://", "https://")):
             v.fail("base_url", "must be an http:// or https:// URL")
         vendors[name] = VendorConfig(
@@ -256,6 +269,7 @@ def parse_config(data: Mapping[str, Any], where: str = "<config>") -> ServerConf
             credentials=credentials,
             drain=v.opt_bool("drain", False),
             drain_interval=v.positive("drain_interval_seconds", 60.0),
+            allowed_sources=tuple(sources) if sources is not None else None,
         )
         v.done()
     vendors_t.done()
