@@ -24,6 +24,8 @@ def to_e164(
     """
     if raw is None:
         return None
+    if raw[:1] == "+" and 9 <= len(raw) <= 16 and raw[1] != "0" and raw.isascii() and raw[1:].isdigit():
+        return raw  # already E.164: what the rules below give, without their copies
     text = raw.strip().translate(_SEPARATORS)
     if text.startswith("+"):
         digits = text[1:]

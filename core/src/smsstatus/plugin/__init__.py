@@ -22,7 +22,7 @@ the versioning rules.
 Importing this module costs what ``import smsstatus`` costs, because every
 plugin is imported by every command: the helpers a plugin needs only to parse
 (the field reader, times, phone numbers, SMPP receipts, multipart, network
-codes) are
+codes, the lean-path helpers) are
 imported on first access, so an entry module that defers its parsers with
 :func:`on_first_call` still defers them; and nothing here imports httpx,
 cattrs or jsonschema (the HTTP client imports httpx on its first request).
@@ -78,6 +78,18 @@ if TYPE_CHECKING:
         shown,
         strip_fields,
     )
+    from ..hotpath import (
+        fast_form,
+        fast_json,
+        fast_multipart,
+        fast_path,
+        new_money,
+        new_operator,
+        new_part,
+        new_push_result,
+        new_report,
+        new_warning,
+    )
     from ..multipart import MessageOutcome, combine_parts
     from ..networks import NetworkCode, read_network_code, split_network_code
     from ..phone import to_e164
@@ -115,6 +127,21 @@ _ON_ACCESS: dict[str, str] = {
             "strip_fields",
         ),
         "fields",
+    ),
+    **dict.fromkeys(
+        (
+            "fast_form",
+            "fast_json",
+            "fast_multipart",
+            "fast_path",
+            "new_money",
+            "new_operator",
+            "new_part",
+            "new_push_result",
+            "new_report",
+            "new_warning",
+        ),
+        "hotpath",
     ),
     **dict.fromkeys(("MessageOutcome", "combine_parts"), "multipart"),
     **dict.fromkeys(("NetworkCode", "read_network_code", "split_network_code"), "networks"),
@@ -238,4 +265,15 @@ __all__ = [
     "split_network_code",
     # keeping plugin loading cheap
     "on_first_call",
+    # a lean path for the documented push shape (API 1.3; docs/writing-a-plugin.md)
+    "fast_path",
+    "fast_json",
+    "fast_form",
+    "fast_multipart",
+    "new_report",
+    "new_part",
+    "new_money",
+    "new_operator",
+    "new_warning",
+    "new_push_result",
 ]

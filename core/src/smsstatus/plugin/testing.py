@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from ..errors import PluginError, UnknownVendorError, UnsupportedError
 from ..fixtures import Case, CaseFailure, FixtureError, load_cases, run_case
+from ..hotpath import FastPathMismatch, fast_path_mode
 from ..registry import LoadedVendor, PluginFailure, Registry, load
 from ..replay import Exchange, ReplayTransport
 
@@ -44,4 +45,7 @@ __all__ = [
     # offline replay of recorded HTTP exchanges (fetch, drain, and pushes that make requests)
     "Exchange",
     "ReplayTransport",
+    # lean push paths checked against the detailed ones (API 1.3)
+    "FastPathMismatch",
+    "fast_path_mode",
 ]

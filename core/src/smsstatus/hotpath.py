@@ -1,0 +1,421 @@
+"""The push hot path: what a plugin's lean path reads and builds with.
+
+A plugin's ``parse_push`` can have two paths (``docs/writing-a-plugin.md``,
+"A lean path for the common push"):
+
+* the **detailed** path, which reads every field through
+  :class:`~smsstatus.fields.Record` and raises the detailed
+  :class:`~smsstatus.PayloadError` (vendor, field path, reason) on bad input;
+* a **lean** path for the shape the vendor documents, with exact type checks
+  inline, that answers ``None`` on anything unusual so that the detailed path
+  runs instead. It never raises and never warns: every input it does not take
+  as it is gets the detailed path's answer, errors and warnings included.
+
+:func:`fast_path` joins the two; the tests run every push fixture case
+through both and compare (:func:`fast_path_mode`). The constructors here
+build the same objects as the attrs classes' own, from positional arguments
+in field order: binding some twenty keyword arguments costs more than the
+rest of building a report. :func:`fast_json` and :func:`fast_form` decode a
+body the way the detailed path does, or answer ``None``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import json
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Literal, ParamSpec, TypeVar
+
+from .model import (
+    Channel,
+    MappingKind,
+    Money,
+    Operator,
+    Part,
+    Reason,
+    ReportWarning,
+    Status,
+    StatusReport,
+    WarningCode,
+)
+from .request import ItemError, PushReply, PushResult, _plain_multipart, parse_urlencoded
+
+__all__ = [
+    "FastPathMismatch",
+    "decoder_name",
+    "fast_form",
+    "fast_json",
+    "fast_multipart",
+    "fast_path",
+    "fast_path_mode",
+    "new_money",
+    "new_operator",
+    "new_part",
+    "new_push_result",
+    "new_report",
+    "new_warning",
+    "use_json_decoder",
+]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_new = object.__new__
+
+#: ``StatusReport.final`` of each status (the attrs class derives it the same way).
+_FINAL_OF: dict[Status, bool] = {status: status.final for status in Status}
+
+
+def new_report(  # noqa: PLR0917 -- one parameter per field, in field order
+    vendor: str,
+    message_id: str | None,
+    batch_id: str | None,
+    recipient: str | None,
+    recipient_raw: str | None,
+    sender: str | None,
+    status: Status,
+    mapping: MappingKind,
+    reason: Reason | None,
+    vendor_status: str | None,
+    vendor_code: str | None,
+    vendor_description: str | None,
+    client_ref: str | None,
+    segments: int | None,
+    part: Part | None,
+    price: Money | None,
+    country: str | None,
+    operator: Operator | None,
+    submitted_at: datetime | None,
+    status_at: datetime | None,
+    notified_at: datetime | None,
+    received_at: datetime,
+    channel: Channel,
+    extra: Mapping[str, Any],
+    raw: Mapping[str, Any],
+    warnings: tuple[ReportWarning, ...],
+    /,
+) -> StatusReport:
+    """``StatusReport(vendor=..., ...)`` from every field but the derived
+    ``final``, positionally in the class's field order: the same object
+    (equal, same attributes) at about half the cost. Pass ``{}`` for no
+    ``extra`` and ``()`` for no warnings (a lean path has none)."""
+    self: StatusReport = _new(StatusReport)
+    d = self.__dict__  # a frozen dict class: attrs' own __init__ stores the same way
+    d["vendor"] = vendor
+    d["message_id"] = message_id
+    d["batch_id"] = batch_id
+    d["recipient"] = recipient
+    d["recipient_raw"] = recipient_raw
+    d["sender"] = sender
+    d["status"] = status
+    d["final"] = _FINAL_OF[status]
+    d["mapping"] = mapping
+    d["reason"] = reason
+    d["vendor_status"] = vendor_status
+    d["vendor_code"] = vendor_code
+    d["vendor_description"] = vendor_description
+    d["client_ref"] = client_ref
+    d["segments"] = segments
+    d["part"] = part
+    d["price"] = price
+    d["country"] = country
+    d["operator"] = operator
+    d["submitted_at"] = submitted_at
+    d["status_at"] = status_at
+    d["notified_at"] = notified_at
+    d["received_at"] = received_at
+    d["channel"] = channel
+    d["extra"] = extra
+    d["raw"] = raw
+    d["warnings"] = warnings
+    return self
+
+
+# Slotted frozen classes: write each slot through its descriptor, as
+# object.__setattr__ would after looking it up.
+def _setters(cls: type, *names: str) -> tuple[Callable[[object, Any], None], ...]:
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
+_part_index, _part_total = _setters(Part, "index", "total")
+_money_amount, _money_currency = _setters(Money, "amount", "currency")
+_op_mcc, _op_mnc, _op_name = _setters(Operator, "mcc", "mnc", "name")
+_warning_field, _warning_code, _warning_reason = _setters(ReportWarning, "field", "code", "reason")
+_result_reports, _result_reply, _result_errors = _setters(PushResult, "reports", "reply", "errors")
+
+
+def new_part(index: int, total: int, /) -> Part:
+    """``Part(index, total)``; the caller has checked ``1 <= index <= total <= MAX_PARTS``."""
+    self: Part = _new(Part)
+    _part_index(self, index)
+    _part_total(self, total)
+    return self
+
+
+def new_money(amount: Decimal, currency: str | None, /) -> Money:
+    """``Money(amount, currency)``."""
+    self: Money = _new(Money)
+    _money_amount(self, amount)
+    _money_currency(self, currency)
+    return self
+
+
+def new_operator(mcc: str | None, mnc: str | None, name: str | None, /) -> Operator:
+    """``Operator(mcc, mnc, name)``."""
+    self: Operator = _new(Operator)
+    _op_mcc(self, mcc)
+    _op_mnc(self, mnc)
+    _op_name(self, name)
+    return self
+
+
+def new_warning(field: str, code: WarningCode, reason: str, /) -> ReportWarning:
+    """``ReportWarning(field, code, reason)``."""
+    self: ReportWarning = _new(ReportWarning)
+    _warning_field(self, field)
+    _warning_code(self, code)
+    _warning_reason(self, reason)
+    return self
+
+
+def new_push_result(
+    reports: tuple[StatusReport, ...], reply: PushReply, errors: tuple[ItemError, ...], /
+) -> PushResult:
+    """``PushResult(reports=..., reply=..., errors=...)``."""
+    self: PushResult = _new(PushResult)
+    _result_reports(self, reports)
+    _result_reply(self, reply)
+    _result_errors(self, errors)
+    return self
+
+
+# -- decoding ------------------------------------------------------------------
+
+
+def _stdlib_json(body: bytes) -> Any:
+    return json.loads(body)
+
+
+def _pick_decoder() -> tuple[str, Callable[[bytes], Any]]:
+    """msgspec's JSON decoder when installed (``smsstatus[fast]``), else the
+    standard library's. msgspec decodes a small push body about six times
+    faster and to the same values: integers of any size stay integers (orjson
+    turns those above 64 bits into floats, which would change an id), floats
+    are correctly rounded. Where it refuses what ``json`` accepts (``NaN``, a
+    lone surrogate, a BOM, ``1e400``), :func:`fast_json` answers ``None`` and
+    the detailed path decodes with ``json``."""
+    try:
+        from msgspec.json import Decoder
+    except ImportError:
+        return "json", _stdlib_json
+    return "msgspec", Decoder().decode
+
+
+_decoder: Callable[[bytes], Any] | None = None
+_decoder_name = ""
+
+
+def decoder_name() -> str:
+    """Which decoder :func:`fast_json` uses: ``"msgspec"`` or ``"json"``."""
+    if _decoder is None:
+        _load_decoder()
+    return _decoder_name
+
+
+def use_json_decoder(name: Literal["msgspec", "json"] | None = None) -> str:
+    """Make :func:`fast_json` decode with ``name`` (``None``: the best
+    installed) and answer the decoder now in use: for benchmarks and tests
+    that compare the two (``ImportError`` when msgspec is not installed)."""
+    global _decoder, _decoder_name
+    if name == "json":
+        _decoder_name, _decoder = "json", _stdlib_json
+    elif name == "msgspec":
+        from msgspec.json import Decoder
+
+        _decoder_name, _decoder = "msgspec", Decoder().decode
+    else:
+        _load_decoder()
+    return _decoder_name
+
+
+def _load_decoder() -> Callable[[bytes], Any]:
+    global _decoder, _decoder_name
+    _decoder_name, _decoder = _pick_decoder()
+    return _decoder
+
+
+def fast_json(body: bytes) -> Any:
+    """``body`` decoded as JSON, or ``None`` when the fast decoder cannot read it.
+
+    A lean path takes the answer only when it has the documented type (check
+    with ``.__class__ is dict``): ``None`` (bad JSON, nesting deeper than the
+    decoder's limit, a JSON ``null``) sends the push to the detailed path,
+    which decodes again with ``json`` and raises the detailed error. Values
+    equal what ``json.loads`` gives for the same bytes."""
+    decode = _decoder or _load_decoder()
+    try:
+        return decode(body)
+    except Exception:  # noqa: BLE001 -- any refusal means "not the lean path's input"
+        return None
+
+
+def fast_form(body: bytes | str) -> dict[str, str] | None:
+    """A urlencoded form (or query string) as ``{name: value}``, or ``None``
+    when it is not the plain case (not UTF-8, or a name given twice). The
+    values equal :func:`~smsstatus.request.parse_urlencoded`'s (what
+    :meth:`PushRequest.form_params <smsstatus.PushRequest.form_params>` gives
+    for a urlencoded body): the caller checks the Content-Type."""
+    if isinstance(body, bytes):
+        try:
+            text = body.decode()
+        except UnicodeDecodeError:
+            return None
+    else:
+        text = body
+    pairs = parse_urlencoded(text)
+    data = dict(pairs)
+    return data if len(data) == len(pairs) else None
+
+
+def fast_multipart(content_type: str, body: bytes) -> dict[str, str] | None:
+    """A multipart/form-data body as ``{name: value}`` when it has the plain
+    shape form libraries send (one header per part, one-line UTF-8 values)
+    and no name twice, else ``None``. ``content_type`` is the whole header
+    (with its boundary). Equal to what :meth:`PushRequest.form_params
+    <smsstatus.PushRequest.form_params>` reads from such a body."""
+    pairs = _plain_multipart(content_type, body)
+    if pairs is None:
+        return None
+    data = dict(pairs)
+    return data if len(data) == len(pairs) else None
+
+
+# -- joining the two paths -------------------------------------------------------------
+
+Mode = Literal["fast", "detailed", "compare"]
+_mode: Mode = "fast"
+#: In "compare" mode: per lean path (module.qualname), how many calls it took and how many it passed on.
+_counts: dict[str, list[int]] = {}
+
+
+class FastPathMismatch(AssertionError):
+    """In ``compare`` mode: a lean path answered differently from the detailed one."""
+
+
+def fast_path(lean: Callable[P, R | None]) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Decorate the detailed ``parse`` with its lean path ``lean``::
+
+        def _lean(vendor: str, request: PushRequest) -> PushResult | None: ...
+
+        @fast_path(_lean)
+        def parse(vendor: str, request: PushRequest) -> PushResult: ...  # the detailed path
+
+    ``parse(...)`` then calls ``lean(...)`` with the same arguments and returns
+    its answer unless it is ``None``, and otherwise the detailed path's. An
+    exception in ``lean`` (a bug: a lean path never raises) also falls back
+    to the detailed path, so the caller still gets the detailed error; the
+    tests surface such exceptions (:func:`fast_path_mode`).
+    """
+    key = f"{lean.__module__}.{lean.__qualname__}"
+
+    def decorate(detailed: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(detailed)
+        def parse(*args: P.args, **kwargs: P.kwargs) -> R:
+            if _mode == "fast":
+                try:
+                    answer = lean(*args, **kwargs)
+                except Exception:  # noqa: BLE001 -- a lean path's bug costs speed, never the answer
+                    answer = None
+                if answer is not None:
+                    return answer
+                return detailed(*args, **kwargs)
+            return _other_mode(key, lean, detailed, *args, **kwargs)
+
+        parse.lean = lean  # type: ignore[attr-defined]
+        parse.detailed = detailed  # type: ignore[attr-defined]
+        _counts.setdefault(key, [0, 0])
+        return parse
+
+    return decorate
+
+
+def _other_mode(
+    key: str, lean: Callable[P, R | None], detailed: Callable[P, R], *args: P.args, **kwargs: P.kwargs
+) -> R:
+    if _mode == "detailed":
+        return detailed(*args, **kwargs)
+    answer = lean(*args, **kwargs)  # compare: a lean path's exception is a bug, and surfaces
+    counts = _counts.setdefault(key, [0, 0])
+    if answer is None:
+        counts[1] += 1
+        return detailed(*args, **kwargs)
+    counts[0] += 1
+    try:
+        expected: R | BaseException = detailed(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 -- compared below
+        expected = exc
+    problem = _difference(answer, expected)
+    if problem is not None:
+        raise FastPathMismatch(f"{key}: the lean path's answer differs from the detailed path's: {problem}")
+    return answer
+
+
+def _difference(lean: object, detailed: object) -> str | None:
+    if isinstance(detailed, BaseException):
+        return f"the detailed path raised {type(detailed).__name__}: {detailed}"
+    if type(lean) is not type(detailed):
+        return f"{type(lean).__name__} against {type(detailed).__name__}"
+    if isinstance(lean, PushResult) and isinstance(detailed, PushResult):
+        if lean.reply != detailed.reply:
+            return f"reply {lean.reply!r} against {detailed.reply!r}"
+        if len(lean.reports) != len(detailed.reports):
+            return f"{len(lean.reports)} reports against {len(detailed.reports)}"
+        for index, (mine, theirs) in enumerate(zip(lean.reports, detailed.reports, strict=True)):
+            problem = _report_difference(mine, theirs)
+            if problem is not None:
+                return f"report {index}: {problem}"
+        mine_errors = [(e.index, e.key, e.raw, type(e.error), str(e.error)) for e in lean.errors]
+        their_errors = [(e.index, e.key, e.raw, type(e.error), str(e.error)) for e in detailed.errors]
+        if mine_errors != their_errors:
+            return f"item errors {mine_errors!r} against {their_errors!r}"
+        return None
+    return None if lean == detailed else f"{lean!r} against {detailed!r}"
+
+
+def _report_difference(lean: StatusReport, detailed: StatusReport) -> str | None:
+    for name, value in vars(detailed).items():
+        mine = getattr(lean, name)
+        # Types too: 1 == 1.0 == True, and an int where a str belongs is a bug.
+        if mine != value or type(mine) is not type(value):
+            return f"{name}: {mine!r} against {value!r}"
+        if name == "warnings" and [w.reason for w in mine] != [w.reason for w in value]:
+            return f"warning reasons {mine!r} against {value!r}"
+    if vars(lean).keys() != vars(detailed).keys():
+        return f"fields {list(vars(lean))} against {list(vars(detailed))}"
+    return None
+
+
+@contextlib.contextmanager
+def fast_path_mode(mode: Mode) -> Iterator[dict[str, list[int]]]:
+    """For tests: run every :func:`fast_path` in ``mode`` meanwhile.
+
+    ``"detailed"`` skips the lean paths; ``"compare"`` runs both paths on
+    every call the lean path takes and raises :class:`FastPathMismatch` when
+    they differ (a lean path's exception propagates). Yields, per lean path,
+    ``[taken, passed on]`` call counts of this block (``compare`` only).
+    Not thread-safe: a test switch."""
+    global _mode  # noqa: PLW0603 -- a process-wide test switch
+    previous = _mode
+    saved = {key: list(value) for key, value in _counts.items()}
+    for value in _counts.values():
+        value[:] = [0, 0]
+    _mode = mode
+    try:
+        yield _counts
+    finally:
+        _mode = previous
+        for key, value in saved.items():
+            _counts[key] = value

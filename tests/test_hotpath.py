@@ -1,0 +1,439 @@
+"""The push hot path's pieces build and read exactly what the detailed path does.
+
+Fast constructors against the attrs constructors (every field), the fast
+decoders against the standard library, the lazy header index and the quick
+query string against their plain versions, and fast_path's three modes.
+Nothing here times anything (benchmarks/run.py does).
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import importlib.util
+import inspect
+import json
+import re
+import string
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+from urllib.parse import parse_qsl, unquote_plus, urlsplit
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from smsstatus import hotpath
+from smsstatus.hotpath import (
+    FastPathMismatch,
+    fast_form,
+    fast_json,
+    fast_path,
+    fast_path_mode,
+    new_money,
+    new_operator,
+    new_part,
+    new_push_result,
+    new_report,
+    new_warning,
+)
+from smsstatus.model import (
+    Channel,
+    MappingKind,
+    Money,
+    Operator,
+    Part,
+    Reason,
+    ReportWarning,
+    Status,
+    StatusReport,
+    WarningCode,
+)
+from smsstatus.request import (
+    Headers,
+    ItemError,
+    PushReply,
+    PushRequest,
+    PushResult,
+    _parse_multipart,
+    _plain_multipart,
+    _unquote_plus,
+    parse_urlencoded,
+)
+
+# -- constructors ------------------------------------------------------------------
+
+
+def _init_names(cls: type) -> list[str]:
+    return [a.name for a in attrs.fields(cls) if a.init]
+
+
+def _positional_names(function: Any) -> list[str]:
+    params = inspect.signature(function).parameters.values()
+    assert all(p.kind is p.POSITIONAL_ONLY and p.default is p.empty for p in params)
+    return [p.name for p in params]
+
+
+@pytest.mark.parametrize(
+    ("cls", "function"),
+    [
+        (StatusReport, new_report),
+        (Part, new_part),
+        (Money, new_money),
+        (Operator, new_operator),
+        (ReportWarning, new_warning),
+        (PushResult, new_push_result),
+    ],
+)
+def test_each_fast_constructor_takes_every_init_field_in_field_order(cls: type, function: Any) -> None:
+    assert _positional_names(function) == _init_names(cls)
+
+
+def _every_field_set(status: Status) -> dict[str, Any]:
+    """A distinct, non-default value for every field a report can be given."""
+    return {
+        "vendor": "acme",
+        "message_id": "m-1",
+        "batch_id": "b-1",
+        "recipient": "+8613800000000",
+        "recipient_raw": "8613800000000",
+        "sender": "ACME",
+        "status": status,
+        "mapping": MappingKind.VENDOR_DEFAULT,
+        "reason": Reason.BLOCKED,
+        "vendor_status": "UNDELIV",
+        "vendor_code": "E1",
+        "vendor_description": "blocked by carrier",
+        "client_ref": "order-7",
+        "segments": 3,
+        "part": Part(2, 3),
+        "price": Money(Decimal("0.0567"), "CNY"),
+        "country": "CN",
+        "operator": Operator("460", "00", "China Mobile"),
+        "submitted_at": datetime(2025, 6, 10, 8, 0, tzinfo=UTC),
+        "status_at": datetime(2025, 6, 10, 16, 0, tzinfo=timezone(timedelta(hours=8))),
+        "notified_at": datetime(2025, 6, 10, 8, 1, tzinfo=UTC),
+        "received_at": datetime(2025, 6, 10, 8, 2, tzinfo=UTC),
+        "channel": Channel.FETCH,
+        "extra": {"unit_price": "0.0567"},
+        "raw": {"status": "UNDELIV"},
+        "warnings": (ReportWarning("$.fee", WarningCode.UNREADABLE, "not a number"),),
+    }
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_new_report_builds_what_the_attrs_constructor_builds(status: Status) -> None:
+    values = _every_field_set(status)
+    expected = StatusReport(**values)
+    built = new_report(*(values[name] for name in _init_names(StatusReport)))
+    assert built == expected
+    assert vars(built) == vars(expected)
+    assert list(vars(built)) == list(vars(expected))  # same attribute order: reprs and vars() alike
+    assert built.final is expected.final is status.final
+    assert repr(built) == repr(expected)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        built.status = Status.DELIVERED  # type: ignore[misc]
+
+
+def test_new_report_with_defaults_equals_the_defaults() -> None:
+    received = datetime(2025, 1, 1, tzinfo=UTC)
+    expected = StatusReport(
+        vendor="v", message_id=None, status=Status.SENT, received_at=received, channel=Channel.PUSH, raw={}
+    )
+    defaults = {a.name: a.default for a in attrs.fields(StatusReport) if a.init}
+    values = {name: value for name, value in defaults.items() if value is not attrs.NOTHING}
+    values |= {"vendor": "v", "message_id": None, "status": Status.SENT, "received_at": received}
+    values |= {"channel": Channel.PUSH, "raw": {}, "extra": {}}
+    assert new_report(*(values[name] for name in _init_names(StatusReport))) == expected
+
+
+def test_small_fast_constructors_build_what_the_attrs_constructors_build() -> None:
+    assert new_part(2, 3) == Part(2, 3) and repr(new_part(2, 3)) == repr(Part(2, 3))
+    assert new_money(Decimal("1.5"), None) == Money(Decimal("1.5"), None)
+    assert new_operator("460", None, "CM") == Operator(mcc="460", mnc=None, name="CM")
+    warning = new_warning("$.x", WarningCode.OUT_OF_RANGE, "too big")
+    assert (
+        warning == ReportWarning("$.x", WarningCode.OUT_OF_RANGE, "too big") and warning.reason == "too big"
+    )
+    error = ItemError(error=ValueError("x"), raw={}, index=0)
+    reply = PushReply.text("ok")
+    built = new_push_result((), reply, (error,))
+    assert built == PushResult(reports=(), reply=reply, errors=(error,))
+    assert hash(new_part(1, 2)) == hash(Part(1, 2))
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        built.reply = PushReply()  # type: ignore[misc]
+
+
+# -- decoders ----------------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+DECODERS = [
+    "json",
+    pytest.param(
+        "msgspec",
+        marks=pytest.mark.skipif(importlib.util.find_spec("msgspec") is None, reason="msgspec not installed"),
+    ),
+]
+
+
+@pytest.fixture(params=DECODERS, scope="module")
+def decoder(request: pytest.FixtureRequest) -> Any:
+    hotpath.use_json_decoder(request.param)
+    yield request.param
+    hotpath.use_json_decoder(None)
+
+
+@settings(max_examples=300)
+@given(value=json_values, ascii_only=st.booleans())
+def test_fast_json_gives_what_json_loads_gives(decoder: str, value: Any, ascii_only: bool) -> None:
+    body = json.dumps(value, ensure_ascii=ascii_only).encode()
+    decoded = fast_json(body)
+    expected = json.loads(body)
+    assert decoded == expected
+    assert json.dumps(decoded) == json.dumps(expected)  # types too: 1 is not 1.0, big ints stay ints
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{",
+        b"",
+        b"[1,]",
+        b"\xff{}",
+        b"[" * 100_000 + b"]" * 100_000,  # deeper than any decoder's limit
+        b'{"a": NaN}',  # json accepts, msgspec refuses: the detailed path decides
+        b'"\\ud800"',
+        b"1e400",
+        b"\xef\xbb\xbf{}",
+    ],
+)
+def test_fast_json_answers_none_or_what_json_loads_gives(decoder: str, body: bytes) -> None:
+    decoded = fast_json(body)
+    if decoded is not None:
+        expected = json.loads(body)
+        assert json.dumps(decoded) == json.dumps(expected)
+
+
+def test_fast_json_keeps_integers_beyond_64_bits(decoder: str) -> None:
+    # An id sent as a number must not become a float (orjson would: not used).
+    assert fast_json(b'{"id": 123456789012345678901234567890}') == {"id": 123456789012345678901234567890}
+
+
+form_text = st.text(alphabet=string.ascii_letters + string.digits + "%+=&-._~:é中 /", max_size=40)
+
+
+@settings(max_examples=400)
+@given(text=form_text)
+def test_unquote_plus_and_parse_urlencoded_agree_with_the_stdlib(text: str) -> None:
+    assert _unquote_plus(text) == unquote_plus(text)
+    assert parse_urlencoded(text) == parse_qsl(text, keep_blank_values=True)
+
+
+@settings(max_examples=200)
+@given(raw=st.binary(max_size=12))
+def test_unquote_plus_of_any_escaped_bytes_agrees_with_the_stdlib(raw: bytes) -> None:
+    text = "".join(f"%{b:02X}" for b in raw) + "x+y"
+    assert _unquote_plus(text) == unquote_plus(text)
+
+
+@settings(max_examples=300)
+@given(text=form_text)
+def test_fast_form_is_the_form_as_a_dict_or_none(text: str) -> None:
+    pairs = parse_qsl(text, keep_blank_values=True)
+    names = [name for name, _ in pairs]
+    expected = dict(pairs) if len(set(names)) == len(names) else None
+    assert fast_form(text) == expected
+    assert fast_form(text.encode()) == expected
+    assert fast_form(b"a=1&b=\xff") is None
+
+
+# -- multipart ---------------------------------------------------------------------
+
+
+def _mime_fields(content_type: str, body: bytes) -> list[tuple[str, str]]:
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
+    fields = []
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if isinstance(name, str):
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+            fields.append((name, data.decode(part.get_content_charset() or "utf-8")))
+    return fields
+
+
+field_names = st.text(alphabet=string.ascii_letters + string.digits + "_.-", max_size=12)
+field_values = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=20)
+
+
+@settings(max_examples=300)
+@given(
+    fields=st.lists(st.tuples(field_names, field_values), min_size=1, max_size=5),
+    boundary=st.text(alphabet=string.ascii_letters + string.digits + "'()+_,./:=?-", min_size=1, max_size=30),
+    quoted=st.booleans(),
+    final_crlf=st.booleans(),
+)
+def test_plain_multipart_reads_what_the_mime_parser_reads(
+    fields: list[tuple[str, str]], boundary: str, quoted: bool, final_crlf: bool
+) -> None:
+    body = (
+        b"".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + value.encode()
+            + b"\r\n"
+            for name, value in fields
+        )
+        + f"--{boundary}--{chr(13) + chr(10) if final_crlf else ''}".encode()
+    )
+    token = all(c in string.ascii_letters + string.digits + "+_.-" for c in boundary)
+    quoted = quoted or not token  # a boundary with tspecials must be quoted (RFC 2045)
+    content_type = f"multipart/form-data; boundary={chr(34) + boundary + chr(34) if quoted else boundary}"
+    expected = _mime_fields(content_type, body)
+    plain = _plain_multipart(content_type, body)
+    if plain is not None:  # None: a value with a line break or such, which the MIME parser reads
+        assert plain == expected
+    assert _parse_multipart(content_type, body) == expected
+    simple = [(n, v) for n, v in fields if "\r" not in v and "\n" not in v and f"--{boundary}" not in v]
+    if simple == fields:
+        assert plain is not None  # the plain shape is taken, not always passed on
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        (
+            "multipart/form-data; boundary=b",
+            b'preamble\r\n--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b--',
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="a"\r\nContent-Type: text/plain; charset=latin-1\r\n\r\n\xe9\r\n--b--',
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="a"; filename="x.txt"\r\n\r\n1\r\n--b--',
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            b"--b\r\nContent-Disposition: form-data; name*=utf-8''%C3%A9\r\n\r\n1\r\n--b--",
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="a"\r\nContent-Transfer-Encoding: base64\r\n\r\nMQ==\r\n--b--',
+        ),
+        (
+            "multipart/form-data; boundary=b; boundary=c",
+            b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b--',
+        ),
+        ("multipart/form-data; boundary=b", b'--b\nContent-Disposition: form-data; name="a"\n\n1\n--b--\n'),
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1--bb\r\n--b--',
+        ),
+    ],
+)
+def test_multipart_outside_the_plain_shape_goes_to_the_mime_parser(content_type: str, body: bytes) -> None:
+    assert _plain_multipart(content_type, body) is None
+    assert _parse_multipart(content_type, body) == _mime_fields(content_type, body)
+
+
+# -- request -----------------------------------------------------------------------
+
+header_names = st.sampled_from(["Content-Type", "content-type", "X-Sig", "x-sig", "HOST", "Accept", "X-Ünï"])
+
+
+@settings(max_examples=200)
+@given(
+    pairs=st.lists(st.tuples(header_names, st.text(max_size=5)), max_size=20),
+    lookups=st.lists(header_names, max_size=6),
+)
+def test_headers_answer_as_a_full_index_would(pairs: list[tuple[str, str]], lookups: list[str]) -> None:
+    index: dict[str, list[str]] = {}
+    for name, value in pairs:
+        index.setdefault(name.lower(), []).append(value)
+    headers = Headers(pairs)
+    for name in lookups:  # the first lookup scans, later ones use the index
+        values = index.get(name.lower())
+        assert headers.get(name) == (values[0] if values else None)
+        assert headers.get_all(name) == (values or [])
+        assert (name in headers) is (values is not None)
+        if values:
+            assert headers[name] == values[0]
+        else:
+            with pytest.raises(KeyError):
+                headers[name]
+    assert len(headers) == len(index)
+    assert headers == Headers(list(pairs))
+    assert headers.raw_items() == tuple(pairs)
+
+
+def test_headers_still_refuse_values_that_are_not_str() -> None:
+    with pytest.raises(TypeError):
+        Headers([("X-Count", 3)])  # type: ignore[list-item]
+    with pytest.raises(TypeError):
+        Headers({b"X": "y"})  # type: ignore[dict-item]
+
+
+url_text = st.text(alphabet=string.ascii_letters + string.digits + ":/?#&=%[]@!$'()*+,;. \t\n-é", max_size=40)
+
+
+@settings(max_examples=400)
+@given(path=url_text)
+def test_query_string_is_what_urlsplit_answers(path: str) -> None:
+    url = f"https://hooks.example.test{path}"
+    try:
+        expected = urlsplit(url).query
+    except ValueError as exc:
+        with pytest.raises(ValueError, match=re.escape(str(exc))):
+            _ = PushRequest(url=url).query_string
+        return
+    assert PushRequest(url=url).query_string == expected
+
+
+# -- fast_path ---------------------------------------------------------------------
+
+
+def _lean(value: int) -> str | None:
+    if value < 0:
+        raise RuntimeError("a lean-path bug")
+    return "lean" if value % 2 == 0 else None
+
+
+@fast_path(_lean)
+def _parse(value: int) -> str:
+    return "lean" if value % 2 == 0 and value != 4 else "detailed"
+
+
+def test_fast_path_takes_the_lean_answer_and_else_the_detailed_one() -> None:
+    assert _parse(2) == "lean"
+    assert _parse(3) == "detailed"
+    assert _parse(-1) == "detailed"  # a lean path's exception costs only speed
+
+
+def test_fast_path_modes() -> None:
+    with fast_path_mode("detailed"):
+        assert _parse(2) == "lean" and _parse(4) == "detailed"
+    with fast_path_mode("compare") as counts:
+        assert _parse(2) == "lean"
+        assert _parse(3) == "detailed"
+        key = f"{__name__}._lean"
+        assert counts[key] == [1, 1]
+        with pytest.raises(FastPathMismatch, match="lean"):
+            _parse(4)  # the lean path answers "lean", the detailed path "detailed"
+        with pytest.raises(RuntimeError):
+            _parse(-1)  # surfaces in compare mode
+    assert _parse(4) == "lean"  # back to fast
