@@ -96,7 +96,8 @@ def check_topic(vendor: str, envelope: Mapping[str, Any], expected: str | None) 
     if expected is None:
         return
     allowed = {t.strip() for t in expected.split(",") if t.strip()}
-    if envelope.get("TopicArn") not in allowed:
+    topic = envelope.get("TopicArn")
+    if not isinstance(topic, str) or topic not in allowed:
         raise _fail(vendor, "the message's TopicArn is not a configured topic_arn", TOPIC_CREDENTIAL)
 
 

@@ -21,6 +21,13 @@ from smsstatus.plugin import (
     PushResult,
     Record,
     StatusReport,
+    fast_form,
+    fast_json,
+    fast_multipart,
+    fast_path,
+    identity_problem,
+    new_push_result,
+    new_report,
     to_e164,
 )
 
@@ -69,6 +76,90 @@ def _form(vendor: str, request: PushRequest) -> dict[str, Any]:
     return data
 
 
+# -- the lean path: the documented shape, every value a string -------------------------
+
+_PUSH = Channel.PUSH
+_NO_ERRORS: tuple[()] = ()
+
+
+def _lean_fields(request: PushRequest) -> dict[str, Any] | None:
+    content_type = request.content_type
+    if content_type == "application/json":
+        data = fast_json(request.body)
+        return data if data.__class__ is dict else None
+    if content_type == "application/x-www-form-urlencoded":
+        return fast_form(request.body)
+    if content_type == "multipart/form-data":
+        return fast_multipart(request.headers.get("content-type", ""), request.body)
+    return None  # no or another Content-Type: the detailed path sniffs
+
+
+def _optional_text(value: Any) -> bool:
+    return value is None or value.__class__ is str
+
+
+def _lean(vendor: str, request: PushRequest) -> PushResult | None:
+    """The report when the push is exactly what D7 documents, else ``None``
+    (then :func:`parse` reads it field by field and explains any problem)."""
+    data = _lean_fields(request)
+    if data is None:
+        return None
+    get = data.get
+    message_id = get("msg_id")
+    status = get("status")
+    batch_id = get("request_id")
+    recipient_raw = get("recipient")
+    sender = get("originator")
+    if (
+        message_id.__class__ is not str
+        or identity_problem(message_id) is not None
+        or status.__class__ is not str
+        or not status.strip()
+        or not _optional_text(batch_id)
+        or not _optional_text(recipient_raw)
+        or not _optional_text(sender)
+    ):
+        return None
+    if batch_id:
+        if identity_problem(batch_id) is not None:
+            return None
+    else:
+        batch_id = None  # absent, null or "": not said
+    recipient_raw = recipient_raw or None
+    sender = sender or None
+    mapped = map_value(status)
+    report = new_report(
+        vendor,
+        message_id,
+        batch_id,
+        None if recipient_raw is None else to_e164(recipient_raw),  # recipient
+        recipient_raw,
+        sender,
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        status,  # vendor_status
+        None,  # vendor_code
+        None,  # vendor_description
+        None,  # client_ref
+        None,  # segments
+        None,  # part
+        None,  # price
+        None,  # country
+        None,  # operator
+        None,  # submitted_at
+        None,  # status_at
+        None,  # notified_at
+        request.received_at,
+        _PUSH,
+        {},  # extra
+        data,  # raw
+        (),  # warnings
+    )
+    return new_push_result((report,), REPLY, _NO_ERRORS)
+
+
+@fast_path(_lean)
 def parse(vendor: str, request: PushRequest) -> PushResult:
     data, path = _decode(vendor, request)
     record = Record(vendor, data, path)
