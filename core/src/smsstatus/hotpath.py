@@ -313,7 +313,8 @@ def fast_path(lean: Callable[P, R | None]) -> Callable[[Callable[P, R]], Callabl
         @fast_path(_lean)
         def parse(vendor: str, request: PushRequest) -> PushResult: ...  # the detailed path
 
-    ``parse(...)`` then calls ``lean(...)`` with the same arguments and returns
+    ``parse(...)`` (called with positional arguments only, as hooks are) then
+    calls ``lean(...)`` with the same arguments and returns
     its answer unless it is ``None``, and otherwise the detailed path's. An
     exception in ``lean`` (a bug: a lean path never raises) also falls back
     to the detailed path, so the caller still gets the detailed error; the
@@ -322,39 +323,42 @@ def fast_path(lean: Callable[P, R | None]) -> Callable[[Callable[P, R]], Callabl
     key = f"{lean.__module__}.{lean.__qualname__}"
 
     def decorate(detailed: Callable[P, R]) -> Callable[P, R]:
-        @functools.wraps(detailed)
-        def parse(*args: P.args, **kwargs: P.kwargs) -> R:
+        # Positional arguments only, as the host and the hooks pass them: no
+        # keyword dict to build on every push.
+        take: Callable[..., R | None] = lean
+        read: Callable[..., R] = detailed
+
+        def parse(*args: Any) -> R:
             if _mode == "fast":
                 try:
-                    answer = lean(*args, **kwargs)
+                    answer = take(*args)
                 except Exception:  # noqa: BLE001 -- a lean path's bug costs speed, never the answer
                     answer = None
                 if answer is not None:
                     return answer
-                return detailed(*args, **kwargs)
-            return _other_mode(key, lean, detailed, *args, **kwargs)
+                return read(*args)
+            return _other_mode(key, take, read, *args)
 
+        functools.update_wrapper(parse, detailed)
         parse.lean = lean  # type: ignore[attr-defined]
         parse.detailed = detailed  # type: ignore[attr-defined]
         _counts.setdefault(key, [0, 0])
-        return parse
+        return parse  # type: ignore[return-value]
 
     return decorate
 
 
-def _other_mode(
-    key: str, lean: Callable[P, R | None], detailed: Callable[P, R], *args: P.args, **kwargs: P.kwargs
-) -> R:
+def _other_mode(key: str, lean: Callable[..., R | None], detailed: Callable[..., R], *args: Any) -> R:
     if _mode == "detailed":
-        return detailed(*args, **kwargs)
-    answer = lean(*args, **kwargs)  # compare: a lean path's exception is a bug, and surfaces
+        return detailed(*args)
+    answer = lean(*args)  # compare: a lean path's exception is a bug, and surfaces
     counts = _counts.setdefault(key, [0, 0])
     if answer is None:
         counts[1] += 1
-        return detailed(*args, **kwargs)
+        return detailed(*args)
     counts[0] += 1
     try:
-        expected: R | BaseException = detailed(*args, **kwargs)
+        expected: R | BaseException = detailed(*args)
     except Exception as exc:  # noqa: BLE001 -- compared below
         expected = exc
     problem = _difference(answer, expected)

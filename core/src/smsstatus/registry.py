@@ -350,12 +350,8 @@ class Registry:
     ) -> Any:
         try:
             result = caller(vendor, *args)
-        except SmsStatusError as exc:
-            raise _scrubbed(exc, creds.secret_values() if creds else ()) from None
-        except Exception as exc:
-            secrets = creds.secret_values() if creds else ()
-            message = redact(f"{hook} raised {type(exc).__name__}: {exc}", secrets)
-            raise PluginError(vendor, message) from exc
+        except Exception as exc:  # noqa: BLE001 -- a plugin's bug becomes a PluginError
+            raise _translated(exc, vendor, hook, creds) from _cause(exc)
         if result is None:
             raise PluginError(vendor, f"{hook} returned nothing")
         return result
@@ -388,7 +384,12 @@ class Registry:
             creds = self.credentials(vendor, credentials)
         if not takes_client:
             # client=None: nothing names it, but pluggy's callers warn about a spec argument left out.
-            result = self._invoke(caller, vendor, "parse_push", creds, (request, creds, None))
+            try:  # _invoke, written out: this is every webhook's path
+                result = caller(vendor, request, creds, None)
+            except Exception as exc:  # noqa: BLE001 -- a plugin's bug becomes a PluginError
+                raise _translated(exc, vendor, "parse_push", creds) from _cause(exc)
+            if result is None:
+                raise PluginError(vendor, "parse_push returned nothing")
         elif client is not None:
             result = self._invoke(caller, vendor, "parse_push", creds, (request, creds, client))
         elif transport is not None:
@@ -575,6 +576,20 @@ def _plugin_api(name: str, plugin: object) -> str | None:
     if problem is not None:
         raise PluginError(name, problem)
     return declared if isinstance(declared, str) else None
+
+
+def _translated(exc: Exception, vendor: str, hook: str, creds: Credentials | None) -> SmsStatusError:
+    """What the host raises for ``exc`` raised by a plugin's ``hook``: its
+    own error with secrets scrubbed, or a :class:`PluginError` for anything else."""
+    secrets = creds.secret_values() if creds else ()
+    if isinstance(exc, SmsStatusError):
+        return _scrubbed(exc, secrets)
+    return PluginError(vendor, redact(f"{hook} raised {type(exc).__name__}: {exc}", secrets))
+
+
+def _cause(exc: Exception) -> Exception | None:
+    """The ``from`` of the translated error: hide the plugin's own error's context, keep a bug's."""
+    return None if isinstance(exc, SmsStatusError) else exc
 
 
 def _positional(

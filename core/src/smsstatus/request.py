@@ -39,16 +39,7 @@ class Headers(Mapping[str, str]):
     __slots__ = ("_index", "_items")
 
     def __init__(self, items: HeaderInput = None) -> None:
-        pairs: list[tuple[str, str]] = []
-        if items is not None:
-            source = items.items() if isinstance(items, Mapping) else items
-            for name, value in source:
-                if (name.__class__ is not str or value.__class__ is not str) and not (
-                    isinstance(name, str) and isinstance(value, str)
-                ):
-                    raise TypeError("header names and values must be str")
-                pairs.append((name, value))
-        self._items: tuple[tuple[str, str], ...] = tuple(pairs)
+        self._items: tuple[tuple[str, str], ...] = _pairs(items)
         #: None: never looked up; False: looked up once (by a scan); then the index.
         self._index: dict[str, list[str]] | Literal[False] | None = None
 
@@ -59,7 +50,8 @@ class Headers(Mapping[str, str]):
             return index.get(key)
         if index is None and len(self._items) <= _SCAN_LIMIT:
             self._index = False  # the next lookup builds the index
-            found = [value for name, value in self._items if name == key or name.lower() == key]
+            size = len(key)
+            found = [v for n, v in self._items if len(n) == size and (n == key or n.lower() == key)]
             return found or None
         return self._build_index().get(key)
 
@@ -120,6 +112,29 @@ class Headers(Mapping[str, str]):
 _SCAN_LIMIT = 16
 
 
+def _pairs(items: HeaderInput) -> tuple[tuple[str, str], ...]:
+    """The (name, value) pairs of ``items``; ``TypeError`` unless all are str."""
+    if items.__class__ is list or items.__class__ is tuple:
+        pairs = tuple(items)
+        for pair in pairs:  # what frameworks hand over: checked without copying
+            if (
+                pair.__class__ is not tuple
+                or len(pair) != 2
+                or not (pair[0].__class__ is str is pair[1].__class__)
+            ):
+                break
+        else:
+            return pairs
+    found: list[tuple[str, str]] = []
+    if items is not None:
+        source = items.items() if isinstance(items, Mapping) else items
+        for name, value in source:
+            if not (isinstance(name, str) and isinstance(value, str)):
+                raise TypeError("header names and values must be str")
+            found.append((name, value))
+    return tuple(found)
+
+
 def _to_headers(value: HeaderInput | Headers) -> Headers:
     return value if isinstance(value, Headers) else Headers(value)
 
@@ -128,13 +143,18 @@ def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@attrs.frozen(kw_only=True)
+# Built by hand: attrs' generated __init__ sets each slot through
+# object.__setattr__ and calls the converter and factories through wrappers,
+# which cost as much as the rest of the request object on every push.
+@attrs.frozen(kw_only=True, init=False)
 class PushRequest:
     """An HTTP request a vendor made to our webhook, as received.
 
     Build one from any web framework; the fields are plain data. ``url`` is the
     full public URL the vendor called (rebuild it from your public base URL or
     forwarding headers behind a proxy, never from the bind address).
+    ``headers`` may be :class:`Headers` or anything it takes; ``received_at``
+    defaults to now.
     """
 
     method: str = "POST"
@@ -143,6 +163,26 @@ class PushRequest:
     body: bytes = b""
     received_at: datetime = attrs.field(factory=_utcnow)
     remote_addr: str | None = None
+    #: The media type, worked out on first use (not part of equality).
+    _content_type: str | None = attrs.field(default=None, init=False, eq=False, repr=False)
+
+    def __init__(
+        self,
+        *,
+        method: str = "POST",
+        url: str = "http://localhost/",
+        headers: HeaderInput | Headers = None,
+        body: bytes = b"",
+        received_at: datetime | None = None,
+        remote_addr: str | None = None,
+    ) -> None:
+        _set_method(self, method)
+        _set_url(self, url)
+        _set_headers(self, headers if headers.__class__ is Headers else Headers(headers))
+        _set_body(self, body)
+        _set_received_at(self, _utcnow() if received_at is None else received_at)
+        _set_remote_addr(self, remote_addr)
+        _set_content_type(self, None)
 
     @classmethod
     def build(
@@ -191,8 +231,12 @@ class PushRequest:
     @property
     def content_type(self) -> str:
         """The media type without parameters, lower-cased (``""`` when absent)."""
-        value: str | None = self.headers.get("content-type")
-        return value.split(";", 1)[0].strip().lower() if value else ""
+        cached = self._content_type
+        if cached is None:
+            value: str | None = self.headers.get("content-type")
+            cached = value.partition(";")[0].strip().lower() if value else ""
+            _set_content_type(self, cached)
+        return cached
 
     def json(self) -> JSONValue:
         """The body decoded as JSON (raises ``ValueError`` on bad JSON)."""
@@ -208,6 +252,20 @@ class PushRequest:
         # The query and body may hold credentials (InnoPaaS's pswd): keep them out.
         path = urlsplit(self.url).path
         return f"PushRequest(method={self.method!r}, path={path!r}, body_bytes={len(self.body)})"
+
+
+(
+    _set_method,
+    _set_url,
+    _set_headers,
+    _set_body,
+    _set_received_at,
+    _set_remote_addr,
+    _set_content_type,
+) = (
+    PushRequest.__dict__[name].__set__
+    for name in ("method", "url", "headers", "body", "received_at", "remote_addr", "_content_type")
+)
 
 
 def parse_urlencoded(text: str) -> list[tuple[str, str]]:

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from smsstatus.plugin import (
+    MAX_PARTS,
     Channel,
     Credentials,
     ItemError,
@@ -35,9 +36,15 @@ from smsstatus.plugin import (
     Record,
     StatusReport,
     decode_json_object,
+    fast_form,
+    fast_json,
+    fast_path,
     identity,
     identity_problem,
     kind_of,
+    new_part,
+    new_push_result,
+    new_report,
     to_e164,
 )
 
@@ -62,6 +69,140 @@ _TIME = re.compile(
 )
 
 
+# -- the lean path: the documented shapes, every value a string ---------------------
+
+_PUSH = Channel.PUSH
+_NO_ERRORS: tuple[()] = ()
+
+
+def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
+    """The reports when the push is exactly what Huawei documents, else ``None``
+    (then :func:`parse` checks the signature and reads it field by field)."""
+    if len(credentials):
+        return None  # signed pushes: the detailed path checks the signature
+    content_type = request.content_type
+    received_at = request.received_at
+    if content_type == "application/x-www-form-urlencoded":
+        data = fast_form(request.body)
+        report = None if data is None else _lean_report(vendor, data, received_at)
+        return None if report is None else new_push_result((report,), REPLY, _NO_ERRORS)
+    if content_type != "application/json":
+        return None
+    envelope = fast_json(request.body)
+    if envelope.__class__ is not dict:
+        return None
+    items = envelope.get("statusReportList")
+    if items.__class__ is not list or not 0 < len(items) <= INFO.max_batch:
+        return None
+    reports: list[StatusReport] = []
+    for item in items:
+        report = _lean_report(vendor, item, received_at) if item.__class__ is dict else None
+        if report is None:
+            return None
+        reports.append(report)
+    return new_push_result(tuple(reports), REPLY, _NO_ERRORS)
+
+
+def _part_number(value: Any) -> int | None:
+    """A documented part number: 1 to 3 digits, 1..255 (else None)."""
+    if value.__class__ is str and 0 < len(value) <= 3 and value.isdigit() and value.isascii():
+        number = int(value)
+        if 1 <= number <= MAX_PARTS:
+            return number
+    return None
+
+
+def _lean_report(vendor: str, data: dict[str, Any], received_at: datetime) -> StatusReport | None:
+    """:func:`report_from` for a record with every field as documented, else None."""
+    get = data.get
+    message_id = get("smsMsgId")
+    status = get("status")
+    if (
+        message_id.__class__ is not str
+        or identity_problem(message_id) is not None
+        or status.__class__ is not str
+        or not status.strip()
+    ):
+        return None
+    total = get("total")
+    part = None
+    if total is None or total == "":
+        segments = None
+    else:
+        segments = _part_number(total)
+        sequence = get("sequence")
+        if segments is None:
+            return None
+        if sequence is None or sequence == "":
+            if segments > 1:
+                return None  # which part? the detailed path refuses it
+        else:
+            index = _part_number(sequence)
+            if index is None or index > segments:
+                return None
+            if segments > 1:
+                part = new_part(index, segments)
+    to, org_code, description, extend, source = (
+        get("to"),
+        get("orgCode"),
+        get("statusDesc"),
+        get("extend"),
+        get("source"),
+    )
+    if not (
+        _text_or_none(to) and _text_or_none(org_code) and _text_or_none(description) and _text_or_none(extend)
+    ):
+        return None
+    if not _text_or_none(source):
+        return None
+    update_time = get("updateTime")
+    if update_time is None or update_time == "":
+        status_at = None
+    elif update_time.__class__ is str:
+        try:
+            status_at = parse_update_time(update_time)
+        except ValueError:
+            return None
+    else:
+        return None
+    recipient_raw = to or None
+    source = source or None
+    mapped = map_code(status)
+    return new_report(
+        vendor,
+        message_id,
+        None,  # batch_id
+        None if recipient_raw is None else to_e164(recipient_raw),
+        recipient_raw,
+        None,  # sender
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        status,  # vendor_status
+        org_code or None,  # vendor_code
+        description or None,  # vendor_description
+        extend or None,  # client_ref
+        segments,
+        part,
+        None,  # price
+        None,  # country
+        None,  # operator
+        None,  # submitted_at
+        status_at,
+        None,  # notified_at
+        received_at,
+        _PUSH,
+        {} if source is None else {"source": source, "source_name": SOURCES.get(source)},
+        data,  # raw
+        (),  # warnings
+    )
+
+
+def _text_or_none(value: Any) -> bool:
+    return value is None or value.__class__ is str
+
+
+@fast_path(_lean)
 def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
     if len(credentials):
         pairs = signing.key_pairs(vendor, {name: credentials.optional(name) for name in CREDENTIAL_NAMES})
