@@ -28,8 +28,6 @@ from smsstatus.plugin import (
     MAX_PARTS,
     AuthenticationError,
     Channel,
-    Money,
-    Operator,
     OutOfRange,
     PayloadError,
     PushReply,
@@ -38,8 +36,14 @@ from smsstatus.plugin import (
     StatusReport,
     WarningCode,
     check_credential,
+    fast_form,
+    fast_json,
     identity_problem,
     kind_of,
+    new_money,
+    new_operator,
+    new_push_result,
+    new_report,
     shown,
     to_e164,
 )
@@ -59,6 +63,7 @@ __all__ = ["REPLY", "SECRET_FIELDS", "parse", "decode", "authenticate", "build_r
 REPLY = PushReply(status_code=200, content_type=None, body=b"")
 
 
+_PUSH = Channel.PUSH
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 _UNREADABLE = WarningCode.UNREADABLE
 
@@ -78,7 +83,7 @@ def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     if credentials:
         authenticate(vendor, data, credentials)
     report = build_report(Record(vendor, data, path), request.received_at)
-    return PushResult(reports=(report,), reply=REPLY)
+    return new_push_result((report,), REPLY, ())
 
 
 # -- decoding -----------------------------------------------------------------
@@ -88,9 +93,11 @@ def decode(vendor: str, request: PushRequest) -> tuple[dict[str, Any], str]:
     """The pushed record as an object, and the path prefix naming its fields."""
     content_type = request.content_type
     if content_type == "application/json" or content_type.endswith("+json"):
-        return _json(vendor, request.body), "$"
+        data = fast_json(request.body)  # the same object json.loads gives, or None
+        return (data if data.__class__ is dict else _json(vendor, request.body)), "$"
     if not request.body.strip():
-        return _first_values(request.query_params), "query"
+        query = fast_form(request.query_string)  # None for a repeated name
+        return (_first_values(request.query_params) if query is None else query), "query"
     if content_type in _FORM_TYPES:
         return _form(vendor, request), "form"
     if request.body.lstrip()[:1] in (b"{", b"["):
@@ -233,7 +240,7 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
     if "price" in data:
         legacy = _decimal(record, "price")
         fee = legacy if fee is None else fee
-    price = None if fee is None else Money(fee, _currency(record))
+    price = None if fee is None else new_money(fee, _currency(record))
 
     dialling: str | None = get("countryNumber") or None
     if dialling is not None and _DIALLING.fullmatch(dialling) is None:
@@ -274,32 +281,36 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
         extra["country_number"] = None if dialling is None else (dialling.lstrip("+").lstrip("0") or None)
 
     mapped = map_value(status)
-    return StatusReport(
-        vendor=record.vendor,
-        message_id=message_id,
-        batch_id=batch_id,
-        recipient=None if mobile is None else to_e164(mobile),
-        recipient_raw=mobile,
-        status=mapped.status,
-        mapping=mapped.mapping,
-        reason=mapped.reason,
-        vendor_status=status,
+    return new_report(  # StatusReport's fields, positionally (the push hot path)
+        record.vendor,
+        message_id,
+        batch_id,
+        None if mobile is None else to_e164(mobile),  # recipient
+        mobile,  # recipient_raw
+        None,  # sender
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        status,  # vendor_status
+        None,  # vendor_code
+        None,  # vendor_description
         # InnoPaaS fills uid with batchSeq when the client gave none: that is no client reference.
-        client_ref=uid if uid != get("batchSeq") else None,
-        segments=segments,
-        price=price,
-        country=region,
-        operator=None
+        uid if uid != get("batchSeq") else None,  # client_ref
+        segments,
+        None,  # part
+        price,
+        region,  # country
+        None
         if mcc is None and mnc is None and operator_name is None
-        else Operator(mcc, mnc, operator_name),
-        submitted_at=submitted_at,
-        status_at=status_at,
-        notified_at=notified_at,
-        received_at=received_at,
-        channel=Channel.PUSH,
-        extra=extra,
-        raw=_without_secrets(record.data),
-        warnings=record.warnings,
+        else new_operator(mcc, mnc, operator_name),
+        submitted_at,
+        status_at,
+        notified_at,
+        received_at,
+        _PUSH,
+        extra,
+        _without_secrets(record.data),  # raw
+        record.warnings,
     )
 
 

@@ -28,6 +28,8 @@ from smsstatus.plugin import (
     StatusReport,
     check_batch,
     check_credential,
+    fast_json,
+    new_push_result,
 )
 
 from . import INFO
@@ -52,6 +54,11 @@ def _query_token(request: PushRequest) -> str | None:
 
 def _items(vendor: str, data: Any) -> tuple[list[Any] | None, str]:
     """The receipt items and the JSON path of their array (None for an uplink push)."""
+    if data.__class__ is dict:  # the documented envelope, read without a Record
+        msg_type, items = data.get("MsgType"), data.get("Data")
+        receipts = msg_type.__class__ is int and msg_type == MSG_TYPE_RECEIPT
+        if receipts and items.__class__ is list and len(items) <= INFO.max_batch:
+            return items, "$.Data"
     if isinstance(data, list):
         check_batch(vendor, "$", len(data), INFO.max_batch)
         return data, "$"
@@ -70,13 +77,15 @@ def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> P
     expected = credentials.optional("webhook_token")
     if expected:
         check_credential(vendor, "webhook_token", expected, _query_token(request))
-    try:
-        data = json.loads(request.body)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
-        raise PayloadError(vendor, "$", "body is not valid JSON") from None
+    data = fast_json(request.body)  # None for anything json.loads would not read as fast
+    if data is None:
+        try:
+            data = json.loads(request.body)
+        except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+            raise PayloadError(vendor, "$", "body is not valid JSON") from None
     items, base = _items(vendor, data)
     if items is None:
-        return PushResult(reports=(), reply=REPLY_OK)
+        return new_push_result((), REPLY_OK, ())
     reports: list[StatusReport] = []
     errors: list[ItemError] = []
     received_at = request.received_at
@@ -87,4 +96,4 @@ def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> P
             )
         except PayloadError as exc:
             errors.append(ItemError(error=exc, raw=item, index=index, key=session_key(item)))
-    return PushResult(reports=tuple(reports), reply=REPLY_OK, errors=tuple(errors))
+    return new_push_result(tuple(reports), REPLY_OK, tuple(errors))

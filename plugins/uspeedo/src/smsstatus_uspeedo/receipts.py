@@ -26,6 +26,7 @@ from smsstatus.plugin import (
     StatusReport,
     identity,
     identity_problem,
+    new_report,
     shown,
     to_e164,
 )
@@ -145,24 +146,31 @@ def build_report(
             extra["account_id"] = account_id
         warnings += record.warnings
     mapped = map_receipt(result, code)
-    return StatusReport(
-        vendor=vendor,
-        message_id=session_no,
-        batch_id=session_no,
-        recipient=_recipient(phone),
-        recipient_raw=phone,
-        status=mapped.status,
-        mapping=mapped.mapping,
-        reason=mapped.reason,
-        vendor_status=result,
-        vendor_code=code,
-        vendor_description=description,
-        client_ref=client_ref,
-        segments=segments,
-        status_at=status_at,
-        received_at=received_at,
-        channel=channel,
-        extra=extra,
-        raw=item,
-        warnings=warnings,
+    return new_report(  # StatusReport's fields, positionally (the push hot path)
+        vendor,
+        session_no,  # message_id
+        session_no,  # batch_id
+        _recipient(phone),
+        phone,  # recipient_raw
+        None,  # sender
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        result,  # vendor_status
+        code,  # vendor_code
+        description,  # vendor_description
+        client_ref,
+        segments,
+        None,  # part
+        None,  # price
+        None,  # country
+        None,  # operator
+        None,  # submitted_at
+        status_at,
+        None,  # notified_at
+        received_at,
+        channel,
+        extra,
+        item,  # raw
+        warnings,
     )
