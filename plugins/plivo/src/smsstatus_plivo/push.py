@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from smsstatus.plugin import (
@@ -43,7 +44,14 @@ from smsstatus.plugin import (
     Record,
     Status,
     StatusReport,
+    fast_form,
+    fast_path,
+    identity_problem,
     kind_of,
+    new_money,
+    new_operator,
+    new_push_result,
+    new_report,
     shown,
     to_e164,
 )
@@ -67,6 +75,139 @@ _STATUS_TIME = {
 }
 
 
+# -- the lean path: an unsigned callback in the documented shape ------------------------
+
+_PUSH = Channel.PUSH
+
+
+def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
+    """The report of an unsigned callback whose every field is as documented,
+    else ``None`` for :func:`parse` (which checks signatures and explains)."""
+    if len(credentials):
+        return None
+    if request.method == "GET" or not request.body:
+        data = fast_form(request.query_string)
+    elif request.content_type == "application/x-www-form-urlencoded":
+        data = fast_form(request.body)
+    else:
+        return None
+    report = None if data is None else _lean_report(vendor, data, request.received_at)
+    return None if report is None else new_push_result((report,), REPLY, ())
+
+
+def _text(value: Any) -> bool:
+    return value is None or value.__class__ is str
+
+
+class _Odd(Exception):
+    """A field the lean path does not read as it is: the detailed path will."""
+
+
+def _count(value: str | None, maximum: int | None) -> int | None:
+    """A digit string's value (None: not given)."""
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 20):
+        raise _Odd
+    number = int(value)
+    if maximum is not None and number > maximum:
+        raise _Odd
+    return number
+
+
+def _amount(value: str | None) -> Decimal | None:
+    """A decimal string's value (None: not given)."""
+    if not value:
+        return None
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, ValueError):
+        raise _Odd from None
+    if not amount.is_finite():
+        raise _Odd
+    return amount
+
+
+def _time_of(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return plivo_time(value)
+    except ValueError:
+        raise _Odd from None
+
+
+def _digits(value: str | None, low: int, high: int) -> str | None:
+    if not value:
+        return None
+    if not (low <= len(value) <= high and value.isascii() and value.isdigit()):
+        raise _Odd
+    return value
+
+
+def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> StatusReport | None:
+    get = data.get
+    message_id, status = get("MessageUUID"), get("Status")
+    if message_id is None or identity_problem(message_id) is not None or status is None or not status.strip():
+        return None
+    code, recipient_raw, sender = get("ErrorCode") or None, get("To"), get("From")
+    mapped = map_value(status, code)
+    try:
+        amount, rate = _amount(get("TotalAmount")), _amount(get("TotalRate"))
+        segments, sequence = _count(get("Units"), MAX_PARTS), _count(get("Sequence"), None)
+        mcc, mnc = _digits(get("MCC"), 3, 3), _digits(get("MNC"), 1, 3)
+        submitted_at = _time_of(get("MessageTime"))
+        time_field = _STATUS_TIME.get(status.strip().lower())
+        status_at = None
+        if time_field is not None and mapped.status is not Status.UNKNOWN:
+            status_at = _time_of(get(time_field))
+    except _Odd:
+        return None
+    extra: dict[str, Any] = {}
+    if sequence is not None:
+        extra["sequence"] = sequence
+    kind, powerpack, parent = get("Type"), get("PowerpackUUID"), get("ParentMessageUUID")
+    if kind:
+        extra["type"] = kind
+    if powerpack:
+        extra["powerpack_uuid"] = powerpack
+    if rate is not None:
+        extra["total_rate"] = format(rate, "f")
+    if parent and parent != message_id:
+        extra["parent_message_uuid"] = parent
+    known = CODES.get(code_of(code) or "")
+    recipient_raw = recipient_raw or None
+    return new_report(
+        vendor,
+        message_id,
+        None,  # batch_id
+        None if recipient_raw is None else to_e164(recipient_raw),
+        recipient_raw,
+        sender or None,
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        status,  # vendor_status
+        code,  # vendor_code
+        known[3] if known else None,  # vendor_description
+        None,  # client_ref
+        segments,
+        None,  # part
+        None if amount is None else new_money(amount, None),  # price
+        None,  # country
+        None if mcc is None and mnc is None else new_operator(mcc, mnc, None),
+        submitted_at,
+        status_at,
+        None,  # notified_at
+        received_at,
+        _PUSH,
+        extra,
+        data,  # raw
+        (),  # warnings
+    )
+
+
+@fast_path(_lean)
 def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
     body_params, where = _params(vendor, request)
     configured = signature.keys(credentials.optional("auth_token"), credentials.optional("main_auth_token"))
