@@ -437,3 +437,39 @@ def test_fast_path_modes() -> None:
         with pytest.raises(RuntimeError):
             _parse(-1)  # surfaces in compare mode
     assert _parse(4) == "lean"  # back to fast
+
+
+# -- times -------------------------------------------------------------------------
+
+
+@settings(max_examples=400)
+@given(
+    parts=st.tuples(
+        st.integers(0, 9999),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.integers(0, 25),
+        st.integers(0, 61),
+        st.integers(0, 61),
+    ),
+    separator=st.sampled_from([" ", "T", "x"]),
+    layout=st.sampled_from(["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S"]),
+    padded=st.booleans(),
+)
+def test_parse_local_reads_dashed_times_as_strptime_does(
+    parts: tuple[int, ...], separator: str, layout: str, padded: bool
+) -> None:
+    from smsstatus.times import parse_local
+
+    width = 2 if padded else 1
+    year, *rest = parts
+    text = f"{year:04d}-{rest[0]:0{width}d}-{rest[1]:0{width}d}{separator}{rest[2]:02d}:{rest[3]:02d}:{rest[4]:02d}"
+    try:
+        expected: Any = datetime.strptime(text, layout).replace(tzinfo=UTC)
+    except ValueError:
+        expected = ValueError
+    try:
+        got: Any = parse_local(text, layout, UTC)
+    except ValueError:
+        got = ValueError
+    assert got == expected

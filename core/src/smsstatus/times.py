@@ -125,13 +125,37 @@ def _compact(value: str, four_digit_year: bool) -> datetime:
     return datetime(year, int(rest[0:2]), int(rest[2:4]), int(rest[4:6]), int(rest[6:8]), second)
 
 
+#: Dashed layouts read by slicing when the value is zero-padded (what
+#: vendors send); anything else goes to strptime, which also takes 1-digit fields.
+_DASHED: dict[str, str] = {"%Y-%m-%d %H:%M:%S": " ", "%Y-%m-%dT%H:%M:%S": "T"}
+
+
+def _dashed(value: str, separator: str) -> datetime | None:
+    if not (
+        len(value) == 19
+        and value[4] == value[7] == "-"
+        and value[10] == separator
+        and value[13] == value[16] == ":"
+        and value.isascii()
+    ):
+        return None
+    fields = (value[0:4], value[5:7], value[8:10], value[11:13], value[14:16], value[17:19])
+    if not all(field.isdigit() for field in fields):
+        return None
+    return datetime(*map(int, fields))  # ValueError for a day or hour out of range, as strptime
+
+
 def parse_local(value: object, fmt: str, tz: tzinfo) -> datetime:
     """A zone-less local time in ``fmt`` (strptime), read in ``tz``, to UTC."""
     if not isinstance(value, str):
         raise ValueError(f"expected a time string, got {value!r}")
     compact = _COMPACT.get(fmt)
+    separator = _DASHED.get(fmt)
     try:
-        if compact is not None:
+        naive_dashed = None if separator is None else _dashed(value, separator)
+        if naive_dashed is not None:
+            naive = naive_dashed
+        elif compact is not None:
             if len(value) != compact[1] or not (value.isascii() and value.isdigit()):
                 raise ValueError
             naive = _compact(value, compact[0])
