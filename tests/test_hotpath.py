@@ -165,6 +165,33 @@ def test_small_fast_constructors_build_what_the_attrs_constructors_build() -> No
         built.reply = PushReply()  # type: ignore[misc]
 
 
+@pytest.mark.parametrize("cls", [StatusReport, PushResult, PushRequest])
+def test_hand_written_inits_take_the_attrs_fields_with_their_defaults(cls: type) -> None:
+    """These classes' __init__ is written out for speed: it must take what
+    attrs would generate (keyword-only, same names, same defaults)."""
+    params = {p.name: p for p in inspect.signature(cls).parameters.values()}
+    fields = [a for a in attrs.fields(cls) if a.init]
+    assert list(params) == [a.name for a in fields]
+    for field in fields:
+        param = params[field.name]
+        assert param.kind is param.KEYWORD_ONLY
+        if field.default is attrs.NOTHING:
+            assert param.default is param.empty, field.name
+        elif not isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]
+            assert param.default == field.default, field.name
+
+
+def test_status_report_init_sets_every_field_and_derives_final() -> None:
+    values = _every_field_set(Status.EXPIRED)
+    report = StatusReport(**values)
+    assert {name: getattr(report, name) for name in values} == values
+    assert report.final is True
+    minimal = {k: values[k] for k in ("vendor", "message_id", "status", "received_at", "channel", "raw")}
+    first, second = StatusReport(**minimal), StatusReport(**minimal)
+    assert first.extra == {} and first.extra is not second.extra  # a new dict each, as attrs' factory
+    assert PushResult(reports=()).reply == PushReply()
+
+
 # -- decoders ----------------------------------------------------------------------
 
 json_values = st.recursive(

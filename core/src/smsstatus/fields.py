@@ -133,7 +133,7 @@ class Record:
     __slots__ = ("_root", "_warnings", "data", "path", "vendor")
 
     def __init__(self, vendor: str, data: Any, path: str = "$", *, parent: Record | None = None) -> None:
-        if not isinstance(data, Mapping):
+        if data.__class__ is not dict and not isinstance(data, Mapping):  # the ABC check costs more
             raise PayloadError(vendor, path, f"expected an object, got {kind_of(data)}")
         self.vendor = vendor
         self.data: Mapping[str, Any] = data

@@ -407,14 +407,32 @@ class ItemError:
     key: str | None = None
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, init=False)
 class PushResult:
-    """What ``parse_push`` returns: the reports, the vendor's expected reply,
-    and the items of a batch that failed (the good ones are never lost)."""
+    """What ``parse_push`` returns: the reports, the vendor's expected reply
+    (HTTP 200 with an empty body by default), and the items of a batch that
+    failed (the good ones are never lost)."""
 
     reports: tuple[StatusReport, ...]
     reply: PushReply = attrs.field(factory=PushReply)
     errors: tuple[ItemError, ...] = ()
+
+    def __init__(
+        self,
+        *,
+        reports: tuple[StatusReport, ...],
+        reply: PushReply | None = None,
+        errors: tuple[ItemError, ...] = (),
+    ) -> None:
+        # Written out, as PushRequest's: slot descriptors instead of object.__setattr__.
+        _set_reports(self, reports)
+        _set_reply(self, PushReply() if reply is None else reply)
+        _set_errors(self, errors)
+
+
+_set_reports, _set_reply, _set_errors = (
+    PushResult.__dict__[name].__set__ for name in ("reports", "reply", "errors")
+)
 
 
 @attrs.frozen(kw_only=True)

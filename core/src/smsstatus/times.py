@@ -139,10 +139,17 @@ def _dashed(value: str, separator: str) -> datetime | None:
         and value.isascii()
     ):
         return None
-    fields = (value[0:4], value[5:7], value[8:10], value[11:13], value[14:16], value[17:19])
-    if not all(field.isdigit() for field in fields):
+    if not (value[0:4] + value[5:7] + value[8:10] + value[11:13] + value[14:16] + value[17:19]).isdigit():
         return None
-    return datetime(*map(int, fields))  # ValueError for a day or hour out of range, as strptime
+    # ValueError for a month, day or hour out of range, as strptime.
+    return datetime(
+        int(value[0:4]),
+        int(value[5:7]),
+        int(value[8:10]),
+        int(value[11:13]),
+        int(value[14:16]),
+        int(value[17:19]),
+    )
 
 
 def parse_local(value: object, fmt: str, tz: tzinfo) -> datetime:
