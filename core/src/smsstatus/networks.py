@@ -75,6 +75,12 @@ def split_network_code(value: str) -> NetworkCode:
     The MNC is the rest of the string when the pair is listed, or when the
     MCC is listed and all its MNCs have that length; otherwise it is ``None``.
     """
+    return _split(value)
+
+
+# Pushes name the same few networks again and again; a NetworkCode is immutable.
+@lru_cache(maxsize=1024)
+def _split(value: str) -> NetworkCode:
     text = value.strip()
     if not (text.isascii() and text.isdigit()):
         raise ValueError(f"{value!r} is not a string of digits (MCC+MNC)")

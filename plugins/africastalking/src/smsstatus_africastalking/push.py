@@ -31,6 +31,11 @@ from smsstatus.plugin import (
     PushResult,
     Record,
     StatusReport,
+    fast_form,
+    fast_path,
+    identity_problem,
+    new_push_result,
+    new_report,
     split_network_code,
     to_e164,
 )
@@ -51,6 +56,84 @@ _FORM = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
 
 
+# -- the lean path: the documented form, from anywhere (no allowlist configured) --------
+
+_PUSH = Channel.PUSH
+
+
+def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
+    """The report of a documented delivery report, else ``None`` for :func:`parse`."""
+    if len(credentials):
+        return None  # the allowlist is checked by the detailed path
+    if request.body:
+        if request.content_type != _FORM:
+            return None
+        data = fast_form(request.body)
+    else:
+        data = fast_form(request.query_string)
+    if data is None:
+        return None
+    get = data.get
+    message_id, status = get("id"), get("status")
+    if message_id is None or identity_problem(message_id) is not None or status is None or not status.strip():
+        return None
+    failure_reason = get("failureReason") or None
+    recipient_raw = get("phoneNumber") or None
+    network = get("networkCode") or None
+    retries = get("retryCount") or None
+    extra: dict[str, Any] = {}
+    country = operator = None
+    if network is not None:
+        extra["network_code"] = network
+        if network.strip() == SANDBOX_NETWORK:
+            extra["sandbox"] = True
+        else:
+            try:
+                split = split_network_code(network)
+            except ValueError:
+                return None
+            operator, country = split.operator(), split.country
+    if retries is not None:
+        if not (retries.isascii() and retries.isdigit() and len(retries) <= 20):
+            return None
+        count = int(retries)
+        if count > MAX_RETRY_COUNT:
+            return None
+        extra["retry_count"] = count
+    mapped = map_value(status, failure_reason)
+    known = FAILURE_REASONS.get(failure_reason or "")
+    report = new_report(
+        vendor,
+        message_id,
+        None,  # batch_id
+        None if recipient_raw is None else to_e164(recipient_raw),
+        recipient_raw,
+        None,  # sender
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        status,  # vendor_status
+        failure_reason,  # vendor_code
+        known[1] if known else None,  # vendor_description
+        None,  # client_ref
+        None,  # segments
+        None,  # part
+        None,  # price
+        country,
+        operator,
+        None,  # submitted_at
+        None,  # status_at
+        None,  # notified_at
+        request.received_at,
+        _PUSH,
+        extra,
+        data,  # raw
+        (),  # warnings
+    )
+    return new_push_result((report,), REPLY, ())
+
+
+@fast_path(_lean)
 def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
     allowed = credentials.optional(allowlist.CREDENTIAL)
     if allowed:
