@@ -18,6 +18,8 @@ the plugin answers ``OK`` as text (nyaruka/courier does the same).
 
 from __future__ import annotations
 
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from smsstatus.plugin import (
@@ -29,6 +31,14 @@ from smsstatus.plugin import (
     PushResult,
     Record,
     StatusReport,
+    fast_form,
+    fast_path,
+    identity_problem,
+    new_money,
+    new_push_result,
+    new_report,
+    parse_rfc3339,
+    split_network_code,
     to_e164,
 )
 
@@ -44,6 +54,132 @@ _FORM = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
 
 
+# -- the lean path: an unsigned report in the documented shape --------------------------
+
+_PUSH = Channel.PUSH
+
+
+class _Odd(Exception):
+    """A field the lean path does not read as it is: the detailed path will."""
+
+
+def _count(value: str | None, minimum: int, maximum: int) -> int | None:
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 20):
+        raise _Odd
+    number = int(value)
+    if not minimum <= number <= maximum:
+        raise _Odd
+    return number
+
+
+def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
+    """The report of an unsigned status report whose fields are as documented,
+    else ``None`` for :func:`parse` (which checks signatures and explains)."""
+    if len(credentials):
+        return None
+    if request.body:
+        if request.content_type != _FORM:
+            return None
+        data = fast_form(request.body)
+    else:
+        data = fast_form(request.query_string)
+    if data is None:
+        return None
+    try:
+        report = _lean_report(vendor, data, request.received_at)
+    except _Odd:
+        return None
+    return None if report is None else new_push_result((report,), REPLY, ())
+
+
+def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> StatusReport | None:
+    get = data.get
+    message_id, status = get("id"), get("status")
+    if message_id is None or identity_problem(message_id) is not None or status is None or not status.strip():
+        return None
+    error_code, reason_text = get("statusErrorCode") or None, get("statusReason") or None
+    recipient_raw = get("recipient") or None
+    extra: dict[str, Any] = {}
+    operator = country = None
+    fused = get("mccmnc") or None
+    if fused is not None:
+        if identity_problem(fused) is not None:
+            raise _Odd
+        extra["network_code"] = fused
+        try:
+            split = split_network_code(fused)
+        except ValueError:
+            raise _Odd from None
+        operator, country = split.operator(), split.country
+    ported = get("ported") or None
+    if ported is not None:
+        if ported not in ("0", "1"):
+            raise _Odd
+        extra["ported"] = ported == "1"
+    length = _count(get("messageLength"), 0, MAX_LENGTH)
+    if length is not None:
+        extra["message_length"] = length
+    datacoding = get("datacoding") or None
+    if datacoding is not None:
+        extra["datacoding"] = datacoding
+    if reason_text is not None:
+        extra["status_reason"] = reason_text
+    segments = _count(get("messagePartCount"), 1, MAX_PARTS)
+    amount, price = get("price[amount]"), None
+    if amount:
+        try:
+            value = Decimal(amount.strip())
+        except ArithmeticError:
+            raise _Odd from None
+        if not value.is_finite() or value < 0:
+            raise _Odd
+        currency = get("price[currency]")
+        code = currency.strip().upper() if currency is not None else None
+        if code is not None and not (len(code) == 3 and code.isascii() and code.isalpha()):
+            code = None
+        price = new_money(value, code)
+    stamp = get("statusDatetime")
+    status_at = None
+    if stamp:
+        try:
+            status_at = parse_rfc3339(stamp)
+        except ValueError:
+            raise _Odd from None
+    mapped = map_code(status, error_code, reason_text)
+    known = CODES.get(code_key(error_code) or "")
+    return new_report(
+        vendor,
+        message_id,
+        None,  # batch_id
+        None if recipient_raw is None else to_e164(recipient_raw),
+        recipient_raw,
+        None,  # sender
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        status,  # vendor_status
+        error_code,  # vendor_code
+        known[1] if known else reason_text,  # vendor_description
+        get("reference") or None,  # client_ref
+        segments,
+        None,  # part
+        price,
+        country,
+        operator,
+        None,  # submitted_at
+        status_at,
+        None,  # notified_at
+        received_at,
+        _PUSH,
+        extra,
+        data,  # raw
+        (),  # warnings
+    )
+
+
+@fast_path(_lean)
 def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
     key = credentials.optional(signature.CREDENTIAL)
     claims = signature.verify(vendor, request, key) if key else None
