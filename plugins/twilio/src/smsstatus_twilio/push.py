@@ -35,6 +35,11 @@ from smsstatus.plugin import (
     PushResult,
     Record,
     StatusReport,
+    fast_form,
+    fast_path,
+    identity_problem,
+    new_push_result,
+    new_report,
     to_e164,
 )
 
@@ -50,6 +55,73 @@ _FORM = "application/x-www-form-urlencoded"
 _MULTIPART = "multipart/form-data"
 
 
+# -- the lean path: an unsigned callback in the documented shape -----------------------
+
+_PUSH = Channel.PUSH
+
+
+def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
+    """The report of an unsigned status callback (form or query), else ``None``
+    for :func:`parse` (which checks signatures and explains)."""
+    if len(credentials):
+        return None
+    if request.body:
+        if request.content_type != _FORM:
+            return None
+        data = fast_form(request.body)
+    else:
+        data = fast_form(request.query_string)
+    if data is None:
+        return None
+    get = data.get
+    message_id = get("MessageSid") or get("SmsSid")  # the current name, else its legacy duplicate
+    status = get("MessageStatus") or get("SmsStatus")
+    if message_id is None or identity_problem(message_id) is not None or status is None or not status.strip():
+        return None
+    code = get("ErrorCode") or None
+    recipient_raw = get("To") or None
+    extra: dict[str, Any] = {}
+    account, service, raw_done = get("AccountSid"), get("MessagingServiceSid"), get("RawDlrDoneDate")
+    if account:
+        extra["account_sid"] = account
+    if service:
+        extra["messaging_service_sid"] = service
+    if raw_done:
+        extra["dlr_done_local"] = dlr_done_local(raw_done)
+    mapped = map_value(status, code)
+    known = CODES.get(code_of(code) or "")
+    report = new_report(
+        vendor,
+        message_id,
+        None,  # batch_id
+        None if recipient_raw is None else to_e164(recipient_raw),
+        recipient_raw,
+        get("From") or None,  # sender
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        status,  # vendor_status
+        code,  # vendor_code
+        known[2] if known else None,  # vendor_description
+        None,  # client_ref
+        None,  # segments
+        None,  # part
+        None,  # price
+        None,  # country
+        None,  # operator
+        None,  # submitted_at
+        None,  # status_at
+        None,  # notified_at
+        request.received_at,
+        _PUSH,
+        extra,
+        data,  # raw
+        (),  # warnings
+    )
+    return new_push_result((report,), REPLY, ())
+
+
+@fast_path(_lean)
 def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
     params, where = _params(vendor, request)
     token = credentials.optional(signature.CREDENTIAL)
