@@ -61,7 +61,16 @@ from ..model import (
     StatusReport,
     WarningCode,
 )
-from ..request import DrainResult, FetchResult, Headers, ItemError, PushReply, PushRequest, PushResult
+from ..request import (
+    DrainResult,
+    FetchResult,
+    Headers,
+    ItemError,
+    PushReply,
+    PushRequest,
+    PushResult,
+    parse_urlencoded,
+)
 from ..vendor import DEFAULT_MAX_BATCH, Capability, DocumentedStatus, PollPolicy, VendorInfo
 
 if TYPE_CHECKING:
@@ -270,6 +279,7 @@ __all__ = [
     "fast_json",
     "fast_form",
     "fast_multipart",
+    "parse_urlencoded",
     "new_report",
     "new_part",
     "new_money",

@@ -32,7 +32,6 @@ from collections.abc import Callable
 from datetime import datetime, tzinfo
 from functools import lru_cache
 from typing import Any
-from urllib.parse import parse_qsl
 
 from smsstatus.plugin import (
     Channel,
@@ -45,7 +44,13 @@ from smsstatus.plugin import (
     Record,
     StatusReport,
     check_credential,
+    fast_form,
+    fast_path,
+    identity_problem,
+    new_push_result,
+    new_report,
     parse_local,
+    parse_urlencoded,
     shown,
     zone,
 )
@@ -65,6 +70,117 @@ _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-da
 _DATE_FORMATS = {10: "%y%m%d%H%M", 12: "%y%m%d%H%M%S"}
 
 
+# -- the lean path: a receipt in the documented shape, no token or zone configured --------
+
+_PUSH = Channel.PUSH
+
+
+class _Odd(Exception):
+    """A field the lean path does not read as it is: the detailed path will."""
+
+
+def _count(value: str | None, minimum: int, maximum: int) -> int | None:
+    if not value:
+        return None
+    if not (value.isascii() and value.isdigit() and len(value) <= 20):
+        raise _Odd
+    number = int(value)
+    if not minimum <= number <= maximum:
+        raise _Odd
+    return number
+
+
+def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
+    """The report of a receipt whose fields are as documented, else ``None``
+    for :func:`parse` (which checks the token and explains)."""
+    if len(credentials):
+        return None
+    text = request.query_string
+    if "?" in text:
+        return None  # two urlencoded parts: the detailed path splits them
+    query = fast_form(text) if text else {}
+    if query is None:
+        return None
+    if request.method != "GET" and request.body:
+        if request.content_type != "application/x-www-form-urlencoded":
+            return None
+        data = fast_form(request.body)
+        if data is None:
+            return None
+        for name, value in query.items():
+            data.setdefault(name, value)
+    else:
+        data = query
+    data.pop(TOKEN, None)
+    try:
+        report = _lean_report(vendor, data, request.received_at)
+    except _Odd:
+        return None
+    return None if report is None else new_push_result((report,), REPLY, ())
+
+
+def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> StatusReport | None:
+    get = data.get
+    message_id, status = get("id"), get("message_status")
+    if message_id is None or identity_problem(message_id) is not None or status is None or not status.strip():
+        return None
+    err = get("err") or None
+    mapped = map_value(status, err)
+    level = _count(get("level"), 1, 3)
+    terminal = not status.strip().upper().startswith("ESME_")
+    extra: dict[str, Any] = {}
+    if level is not None:
+        extra["level"] = level
+    connector = get("connector") or None
+    if connector is not None:
+        extra["receipt_id" if terminal else "connector"] = connector
+    smsc_id = get("id_smsc") or None
+    if smsc_id is not None:
+        if identity_problem(smsc_id) is not None:
+            raise _Odd
+        extra["smsc_message_id"] = smsc_id
+    for name in ("sub", "dlvrd"):
+        count = _count(get(name), 0, MAX_COUNT)
+        if count is not None:
+            extra[name] = count
+    read = receipt_time(_zone(vendor, "UTC"))  # the detailed path's default zone
+    try:
+        submitted, done = get("subdate"), get("donedate")
+        submitted_at = read(submitted) if submitted else None
+        done_at = read(done) if done else None
+    except ValueError:
+        raise _Odd from None
+    return new_report(
+        vendor,
+        message_id,
+        None,  # batch_id
+        None,  # recipient
+        None,  # recipient_raw
+        None,  # sender
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        status,  # vendor_status
+        err,  # vendor_code
+        mapped.description,  # vendor_description
+        None,  # client_ref
+        None,  # segments
+        None,  # part
+        None,  # price
+        None,  # country
+        None,  # operator
+        submitted_at,
+        done_at if terminal else None,  # status_at
+        None,  # notified_at
+        received_at,
+        _PUSH,
+        extra,
+        data,  # raw
+        (),  # warnings
+    )
+
+
+@fast_path(_lean)
 def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
     query = _query(request)
     expected = credentials.optional("url_token")
@@ -83,7 +199,7 @@ def _query(request: PushRequest) -> list[tuple[str, str]]:
     text = request.query_string
     if not text:
         return []
-    return [pair for piece in text.split("?") for pair in parse_qsl(piece, keep_blank_values=True)]
+    return [pair for piece in text.split("?") for pair in parse_urlencoded(piece)]
 
 
 def _fields(vendor: str, request: PushRequest, query: list[tuple[str, str]]) -> tuple[dict[str, str], str]:
