@@ -500,3 +500,27 @@ def test_parse_local_reads_dashed_times_as_strptime_does(
     except ValueError:
         got = ValueError
     assert got == expected
+
+
+# -- SMPP receipts -----------------------------------------------------------------
+
+receipt_values = st.text(alphabet=string.ascii_letters + string.digits + ":-_", max_size=12)
+
+
+@settings(max_examples=400)
+@given(
+    values=st.lists(receipt_values, min_size=7, max_size=7),
+    text=st.none() | st.text(alphabet=string.printable, max_size=30),
+)
+def test_standard_receipt_layout_reads_as_the_key_by_key_parser(values: list[str], text: str | None) -> None:
+    from smsstatus.smpp import _fields_of, _standard_layout
+
+    keys = ("id", "sub", "dlvrd", "submit date", "done date", "stat", "err")
+    receipt = " ".join(f"{k}:{v}" for k, v in zip(keys, values, strict=True))
+    if text is not None:
+        receipt += f" text:{text}"
+    fast = _standard_layout(receipt)
+    if fast is not None:
+        assert fast == _fields_of(receipt)
+    if text is None or ("\n" not in text and "\r" not in text and "\x0b" not in text and "\x0c" not in text):
+        assert fast is not None

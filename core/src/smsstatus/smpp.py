@@ -119,6 +119,37 @@ def parse_receipt(
     Raises :class:`~smsstatus.PayloadError` (naming ``field`` and the
     sub-field) when ``id`` or ``stat`` is missing or a number or date is bad.
     """
+    values = _standard_layout(text)
+    if values is None:
+        values = _fields_of(text)
+    for required in ("id", "stat"):
+        if not values.get(required):
+            raise PayloadError(vendor, f"{field}.{required}", "required receipt field is missing")
+    return _receipt(values, vendor, field, tz)
+
+
+#: The layout SMSCs write (SMPP 3.4 Appendix B), keys in lower case and in
+#: order, no blank inside a value. Read in one match; anything else is read
+#: key by key (the same values for this layout: tested against each other).
+_STANDARD = re.compile(
+    r"id:(\S*) sub:(\S*) dlvrd:(\S*) submit date:(\S*) done date:(\S*) stat:(\S*) err:(\S*)(?: text:(.*))?"
+)
+_STANDARD_KEYS = ("id", "sub", "dlvrd", "submit date", "done date", "stat", "err", "text")
+
+
+def _standard_layout(text: str) -> dict[str, str] | None:
+    match = _STANDARD.fullmatch(text)
+    if match is None:
+        return None
+    values = dict(zip(_STANDARD_KEYS, match.groups(), strict=True))
+    if values["text"] is None:
+        del values["text"]
+    else:
+        values["text"] = values["text"].strip()
+    return values
+
+
+def _fields_of(text: str) -> dict[str, str]:
     matches = list(_KEY_RE.finditer(text))
     values: dict[str, str] = {}
     for i, match in enumerate(matches):
@@ -127,10 +158,10 @@ def parse_receipt(
         values.setdefault(key, text[match.end() : end].strip())
         if key == "text":
             break
-    for required in ("id", "stat"):
-        if not values.get(required):
-            raise PayloadError(vendor, f"{field}.{required}", "required receipt field is missing")
+    return values
 
+
+def _receipt(values: dict[str, str], vendor: str, field: str, tz: tzinfo) -> DeliveryReceipt:
     def number(key: str) -> int | None:
         value = values.get(key)
         if value is None or value == "":
