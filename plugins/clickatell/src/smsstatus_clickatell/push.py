@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from smsstatus.plugin import (
@@ -41,8 +42,14 @@ from smsstatus.plugin import (
     StatusReport,
     check_credential,
     decode_json_object,
+    fast_form,
+    fast_json,
+    fast_path,
     from_epoch_millis,
     from_epoch_seconds,
+    identity_problem,
+    new_push_result,
+    new_report,
     shown,
     to_e164,
 )
@@ -61,6 +68,135 @@ _LEGACY_KEYS = ("apiMsgId", "api_id")
 _MILLIS_FROM = 100_000_000_000
 
 
+# -- the lean path: a flat callback (Platform or legacy) in the documented shape ---------
+
+_PUSH = Channel.PUSH
+
+
+class _Odd(Exception):
+    """A field the lean path does not read as it is: the detailed path will."""
+
+
+def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
+    """The report of an unauthenticated flat callback whose fields are as
+    documented, else ``None`` for :func:`parse` (which explains)."""
+    if len(credentials):
+        return None
+    body = request.body
+    content_type = request.content_type
+    if not body:
+        data = fast_form(request.query_string)
+    elif request.method == "GET":
+        return None
+    elif content_type == "application/x-www-form-urlencoded":
+        data = fast_form(body)
+    elif content_type == "application/json":
+        data = fast_json(body)
+        if data.__class__ is not dict or "event" in data:
+            return None
+    else:
+        return None
+    if data is None:
+        return None
+    legacy = "apiMsgId" in data or "api_id" in data
+    if not legacy and "messageId" not in data:
+        return None
+    try:
+        report = _lean_flat(vendor, data, request.received_at, legacy)
+    except _Odd:
+        return None
+    return new_push_result((report,), REPLY, ())
+
+
+def _text(value: Any) -> str | None:
+    if value is None or value.__class__ is str:
+        return value or None
+    raise _Odd
+
+
+def _optional_id(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if value.__class__ is not str or identity_problem(value) is not None:
+        raise _Odd
+    return value
+
+
+def _lean_flat(vendor: str, data: dict[str, Any], received_at: datetime, legacy: bool) -> StatusReport:
+    get = data.get
+    id_name, status_name, client_name = _LEGACY_FIELDS if legacy else _PLATFORM_FIELDS
+    message_id, status = get(id_name), get(status_name)
+    if message_id.__class__ is not str or identity_problem(message_id) is not None:
+        raise _Odd
+    if status.__class__ is int and 0 <= status <= 9999:
+        status = str(status)
+    elif status.__class__ is not str or not status.strip():
+        raise _Odd
+    mapped = map_value(status)
+    recipient_raw = _text(get("to"))
+    extra: dict[str, Any] = {}
+    if legacy:
+        api_id = _optional_id(get("api_id"))
+        if api_id is not None:
+            extra["api_id"] = api_id
+        charge = get("charge")
+        if charge is not None and charge != "":
+            if charge.__class__ is not str:
+                raise _Odd
+            try:
+                amount = Decimal(charge)
+            except (InvalidOperation, ValueError):
+                raise _Odd from None
+            if not amount.is_finite():
+                raise _Odd
+            extra["charge_credits"] = format(amount, "f")
+        description = None
+    else:
+        integration, word = _text(get("integrationName")), _text(get("status"))
+        if integration is not None:
+            extra["integration_name"] = integration
+        if word is not None:
+            extra["status_name"] = word
+        description = _text(get("statusDescription"))
+    stamp = get("timestamp")
+    status_at = None
+    if stamp is not None and stamp != "":
+        try:
+            status_at = epoch(stamp)
+        except ValueError:
+            raise _Odd from None
+    secret = INFO.secret_fields
+    return new_report(
+        vendor,
+        message_id,
+        None if legacy else _optional_id(get("requestId")),  # batch_id
+        None if recipient_raw is None else to_e164(recipient_raw),
+        recipient_raw,
+        _text(get("from")),  # sender
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        status,  # vendor_status
+        None,  # vendor_code
+        description or mapped.description,
+        _optional_id(get(client_name)),  # client_ref
+        None,  # segments
+        None,  # part
+        None,  # price
+        None,  # country
+        None,  # operator
+        None,  # submitted_at
+        status_at,
+        None,  # notified_at
+        received_at,
+        _PUSH,
+        extra,
+        {key: value for key, value in data.items() if key not in secret} if secret else data,  # raw
+        (),  # warnings
+    )
+
+
+@fast_path(_lean)
 def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
     password = credentials.optional("callback_password")
     if password:
