@@ -422,9 +422,15 @@ class Record:
 
 
 def decode_json_object(vendor: str, body: bytes) -> dict[str, Any]:
-    """Decode a JSON body that must be an object, as a PayloadError at ``$``."""
+    """Decode a JSON body that must be an object, as a PayloadError at ``$``
+    (with the fast decoder when it reads the body: the same object)."""
     import json
 
+    from .hotpath import fast_json
+
+    data = fast_json(body)
+    if data.__class__ is dict:
+        return data
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:

@@ -195,11 +195,11 @@ def new_push_result(
 # -- decoding ------------------------------------------------------------------
 
 
-def _stdlib_json(body: bytes) -> Any:
+def _stdlib_json(body: bytes | str) -> Any:
     return json.loads(body)
 
 
-def _pick_decoder() -> tuple[str, Callable[[bytes], Any]]:
+def _pick_decoder() -> tuple[str, Callable[[bytes | str], Any]]:
     """msgspec's JSON decoder when installed (``smsstatus[fast]``), else the
     standard library's. msgspec decodes a small push body about six times
     faster and to the same values: integers of any size stay integers (orjson
@@ -214,7 +214,7 @@ def _pick_decoder() -> tuple[str, Callable[[bytes], Any]]:
     return "msgspec", Decoder().decode
 
 
-_decoder: Callable[[bytes], Any] | None = None
+_decoder: Callable[[bytes | str], Any] | None = None
 _decoder_name = ""
 
 
@@ -241,13 +241,13 @@ def use_json_decoder(name: Literal["msgspec", "json"] | None = None) -> str:
     return _decoder_name
 
 
-def _load_decoder() -> Callable[[bytes], Any]:
+def _load_decoder() -> Callable[[bytes | str], Any]:
     global _decoder, _decoder_name
     _decoder_name, _decoder = _pick_decoder()
     return _decoder
 
 
-def fast_json(body: bytes) -> Any:
+def fast_json(body: bytes | str) -> Any:
     """``body`` decoded as JSON, or ``None`` when the fast decoder cannot read it.
 
     A lean path takes the answer only when it has the documented type (check

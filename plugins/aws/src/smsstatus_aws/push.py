@@ -39,6 +39,7 @@ from smsstatus.plugin import (
     Record,
     StatusReport,
     check_credential,
+    fast_json,
     kind_of,
 )
 
@@ -95,6 +96,9 @@ def _inflate(vendor: str, request: PushRequest) -> bytes:
 
 
 def _json(vendor: str, body: bytes) -> dict[str, Any]:
+    data = fast_json(body)  # the object json.loads gives, when the fast decoder reads it
+    if data.__class__ is dict:
+        return data
     try:
         data = json.loads(body)
     except (ValueError, RecursionError) as exc:
@@ -152,6 +156,9 @@ def _sns(
 
 
 def _json_in(vendor: str, text: str, where: str) -> dict[str, Any]:
+    event = fast_json(text)
+    if event.__class__ is dict:
+        return event
     try:
         event = json.loads(text)
     except (ValueError, RecursionError):
