@@ -36,10 +36,13 @@ from smsstatus.plugin import (
     PushResult,
     Record,
     decode_json_object,
+    fast_json,
+    fast_path,
+    new_push_result,
 )
 
 from . import signature
-from .reports import batch_reports, is_summary, recipient_report
+from .reports import batch_reports, is_summary, lean_recipient_report, recipient_report
 
 __all__ = ["REPLY", "parse"]
 
@@ -62,6 +65,22 @@ def _authenticate(vendor: str, request: PushRequest, credentials: Credentials) -
         signature.verify_hmac(vendor, request, secret)
 
 
+def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
+    """An unauthenticated per-recipient report in the documented shape, else
+    ``None`` for :func:`parse` (which checks credentials and explains)."""
+    if len(credentials) or request.content_type != "application/json":
+        return None
+    body = fast_json(request.body)
+    if body.__class__ is not dict:
+        return None
+    kind = body.get("type")
+    if kind.__class__ is not str or kind not in _RECIPIENT:
+        return None
+    report = lean_recipient_report(vendor, body, request.received_at)
+    return None if report is None else new_push_result((report,), REPLY, ())
+
+
+@fast_path(_lean)
 def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
     _authenticate(vendor, request, credentials)
     body = decode_json_object(vendor, request.body)

@@ -37,6 +37,9 @@ from smsstatus.plugin import (
     Record,
     StatusReport,
     check_batch,
+    identity_problem,
+    new_operator,
+    new_report,
     parse_rfc3339,
     to_e164,
 )
@@ -93,6 +96,89 @@ def recipient_report(record: Record, *, channel: Channel, received_at: datetime)
     )
 
 
+_PUSH = Channel.PUSH
+
+
+def _time(value: Any) -> datetime | None:
+    if value is None or value == "":
+        return None
+    return parse_rfc3339(value)  # ValueError: the caller gives up the lean path
+
+
+def lean_recipient_report(vendor: str, data: dict[str, Any], received_at: datetime) -> StatusReport | None:
+    """:func:`recipient_report` of a pushed report whose fields are as
+    documented, else ``None`` (then the detailed path reads and explains)."""
+    get = data.get
+    batch_id, recipient_raw, status, code = get("batch_id"), get("recipient"), get("status"), get("code")
+    if (
+        batch_id.__class__ is not str
+        or identity_problem(batch_id) is not None
+        or recipient_raw.__class__ is not str
+        or not recipient_raw.strip()
+        or status.__class__ is not str
+        or not status.strip()
+    ):
+        return None
+    if code.__class__ is int:
+        code = str(code)
+    elif code == "":
+        code = None
+    elif code is not None and (code.__class__ is not str or identity_problem(code) is not None):
+        return None
+    parts, operator, sender, client_ref = (
+        get("number_of_message_parts"),
+        get("operator"),
+        get("applied_originator"),
+        get("client_reference"),
+    )
+    if parts is not None and not (parts.__class__ is int and 0 <= parts <= MAX_PARTS):
+        return None
+    if not (_text(operator) and _text(sender) and _text(client_ref)):
+        return None
+    try:
+        created, operator_at = _time(get("at")), _time(get("operator_status_at"))
+    except ValueError:
+        return None
+    extra: dict[str, Any] = {}
+    for name in ("type", "encoding"):
+        value = get(name)
+        if isinstance(value, str) and value:
+            extra[name] = value
+    mapped = map_value(status, code)
+    return new_report(
+        vendor,
+        batch_id,  # message_id
+        batch_id,
+        to_e164(recipient_raw),
+        recipient_raw,
+        sender or None,
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        status,  # vendor_status
+        code,  # vendor_code
+        None,  # vendor_description
+        client_ref or None,
+        parts,  # segments
+        None,  # part
+        None,  # price
+        None,  # country
+        new_operator(None, None, operator) if operator else None,
+        None,  # submitted_at
+        operator_at or created,  # status_at
+        created,  # notified_at
+        received_at,
+        _PUSH,
+        extra,
+        data,  # raw
+        (),  # warnings
+    )
+
+
+def _text(value: Any) -> bool:
+    return value is None or value.__class__ is str
+
+
 def is_summary(record: Record) -> bool:
     """A batch report whose statuses carry counts only (no ``recipients``)."""
     statuses = record.get("statuses")
@@ -145,23 +231,33 @@ def batch_reports(
                 errors.append(ItemError(error=bad, raw=number, index=index, key=batch_id))
                 continue
             reports.append(
-                StatusReport(
-                    vendor=record.vendor,
-                    message_id=batch_id,
-                    batch_id=batch_id,
-                    recipient=to_e164(number),
-                    recipient_raw=number,
-                    status=mapped.status,
-                    mapping=mapped.mapping,
-                    reason=mapped.reason,
-                    vendor_status=status,
-                    vendor_code=code,
-                    client_ref=client_ref,
-                    received_at=received_at,
-                    channel=channel,
-                    extra=extra,
-                    raw={**shared_raw, "status": status, "code": entry.get("code"), "recipient": number},
-                    warnings=warnings,
+                new_report(  # one per recipient: StatusReport's fields, positionally
+                    record.vendor,
+                    batch_id,  # message_id
+                    batch_id,
+                    to_e164(number),
+                    number,  # recipient_raw
+                    None,  # sender
+                    mapped.status,
+                    mapped.mapping,
+                    mapped.reason,
+                    status,  # vendor_status
+                    code,  # vendor_code
+                    None,  # vendor_description
+                    client_ref,
+                    None,  # segments
+                    None,  # part
+                    None,  # price
+                    None,  # country
+                    None,  # operator
+                    None,  # submitted_at
+                    None,  # status_at
+                    None,  # notified_at
+                    received_at,
+                    channel,
+                    extra,
+                    {**shared_raw, "status": status, "code": entry.get("code"), "recipient": number},  # raw
+                    warnings,
                 )
             )
     return reports, errors
