@@ -36,7 +36,7 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 
 from ..adapters import push_request_from_asgi
@@ -53,6 +53,7 @@ from ..tracker.errors import StoreError
 from ..tracker.records import Authentication
 from ..vendor import Capability
 from .config import ReceiverConfig
+from .observe import PushObserver
 from .redact import Redactor
 from .replay_copy import make_replay_copy
 from .sources import SourceAllowlist
@@ -150,6 +151,8 @@ class Receiver:
         }
         writers = self.config.writers or (1 if tracker.store.dialect.name == "sqlite" else 4)
         self._batcher = _Batcher(self, writers=writers, max_batch=self.config.max_batch)
+        #: Told of every answer (``smsstatus serve``'s metrics); settable.
+        self.observer: PushObserver | None = None
 
     def close(self) -> None:
         """Stop the writer threads (after the pushes already queued)."""
@@ -452,7 +455,7 @@ class _Endpoint:
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             handled = await receiver.refuse_too_large(vendor, receiver.push_request(scope, b"", received_at))
-            await _answer(send, handled)
+            await self._reply(send, handled)
             await receiver.notify_after(handled)
             return
         body = b""
@@ -469,7 +472,7 @@ class _Endpoint:
                             handled = await receiver.refuse_too_large(
                                 vendor, receiver.push_request(scope, b"", received_at)
                             )
-                            await _answer(send, handled)
+                            await self._reply(send, handled)
                             await receiver.notify_after(handled)
                             return
                     if not message.get("more_body", False):
@@ -479,11 +482,19 @@ class _Endpoint:
             # vendor retries. Closing the connection frees what it held.
             log.info("push to %s: body not received within %g s", vendor, receiver.config.body_timeout)
             timeout = {"error": "timeout", "vendor": vendor, "body_timeout": receiver.config.body_timeout}
-            await _answer(send, _problem(408, **timeout), close=True)
+            await self._reply(send, _problem(408, **timeout), close=True)
             return
         handled = await receiver._batcher.submit(vendor, receiver.push_request(scope, body, received_at))
-        await _answer(send, handled)
+        await self._reply(send, handled)
         await receiver.notify_after(handled)
+
+    async def _reply(self, send: Send, handled: Handled, *, close: bool = False) -> None:
+        await _answer(send, handled, close=close)
+        # Metrics (``smsstatus serve`` with an operator's token): a counter
+        # increment, nothing else, on the push path.
+        observer = self.receiver.observer
+        if observer is not None:
+            observer.push_answered(self.vendor, handled.status_code)
 
     async def guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         """:meth:`__call__` outside Starlette's error middleware: a bug still
@@ -501,7 +512,7 @@ class _Endpoint:
         except Exception:
             log.exception("push to %s failed", self.vendor)
             if not started:
-                await _answer(send, _problem(500, error="internal", vendor=self.vendor))
+                await self._reply(send, _problem(500, error="internal", vendor=self.vendor))
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -656,12 +667,15 @@ def create_app(
     *,
     lifespan_hooks: Sequence[tuple[Callable[[], None], Callable[[], None]]] = (),
     health_path: str = "/healthz",
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> ReceiverApp:
     """The receiver as a Starlette app (plus ``GET /healthz``).
 
     ``lifespan_hooks`` are (start, stop) pairs run at startup and shutdown
     (``smsstatus serve`` starts the poller this way). To mount the receiver
     in a bigger Starlette app, use ``receiver.routes()`` directly.
+    ``extra_routes`` come before the vendors' (the operator's ``/metrics``,
+    ``/api``, ``/ui``).
     """
 
     async def health(_request: Request) -> Response:
@@ -686,5 +700,5 @@ def create_app(
                 await run_in_threadpool(stop)
             await run_in_threadpool(receiver.close)
 
-    routes = [Route(health_path, health, methods=["GET"]), *receiver.routes()]
+    routes = [Route(health_path, health, methods=["GET"]), *extra_routes, *receiver.routes()]
     return ReceiverApp(receiver, routes=routes, lifespan=lifespan)

@@ -29,6 +29,14 @@ A TOML file (every key optional; ``docs/tracker.md`` shows a full example)::
     max_bytes = 67108864                      # per quota
     retention_days = 30
 
+    [server]
+    admin_token = "..."                       # /metrics, /api/stats, /ui (SMSSTATUS_ADMIN_TOKEN)
+    session_hours = 12
+
+    [callbacks]                               # every applied status change, POSTed
+    url = "https://app.example.com/sms-status"
+    secret = "..."                            # HMAC key (SMSSTATUS_CALLBACKS_SECRET)
+
     [vendors.d7]
     credentials = { api_token = "..." }
     auto_track = "batch_id"
@@ -62,6 +70,8 @@ from .sources import SourceAllowlist
 
 __all__ = [
     "ConfigError",
+    "AdminConfig",
+    "CallbacksConfig",
     "ReceiverConfig",
     "PollerConfig",
     "VendorConfig",
@@ -136,6 +146,45 @@ class VendorConfig:
     allowed_sources: tuple[str, ...] | None = None
 
 
+#: Environment variables that win over the file (secrets are best kept there).
+ADMIN_TOKEN_ENV = "SMSSTATUS_ADMIN_TOKEN"  # noqa: S105 -- a variable name
+CALLBACKS_URL_ENV = "SMSSTATUS_CALLBACKS_URL"
+CALLBACKS_SECRET_ENV = "SMSSTATUS_CALLBACKS_SECRET"  # noqa: S105 -- a variable name
+#: Shorter operator tokens and callback secrets are refused: they could be guessed.
+MIN_SECRET_LENGTH = 16
+
+
+@attrs.frozen(kw_only=True)
+class AdminConfig:
+    """``[server]``: the operator's token guarding ``/metrics``, ``/api/*`` and
+    ``/ui`` (none: those routes do not exist)."""
+
+    admin_token: str | None = attrs.field(default=None, repr=False)
+    session_hours: float = 12.0
+
+
+@attrs.frozen(kw_only=True)
+class CallbacksConfig:
+    """``[callbacks]``: where every applied status change is POSTed, signed
+    (``docs/operations.md``, "Status callbacks")."""
+
+    url: str
+    secret: str = attrs.field(repr=False)
+    #: Total seconds of one POST (connect, send, the whole answer).
+    timeout: float = 10.0
+    #: The most bytes of an answer read (the rest is not waited for).
+    max_response_bytes: int = 64 * 1024
+    #: First retry after this many seconds; doubled per attempt, with full jitter.
+    backoff: float = 1.0
+    max_backoff: float = 600.0
+    #: A change still undelivered this long after it was queued is given up.
+    give_up_after: float = 72 * 3600.0
+    #: Most changes waiting; past it new changes are not queued (counted).
+    max_pending: int = 100_000
+    #: Changes claimed per delivery round.
+    batch: int = 50
+
+
 @attrs.frozen(kw_only=True)
 class ServerConfig:
     source: str = "<defaults>"
@@ -144,6 +193,36 @@ class ServerConfig:
     poller: PollerConfig = PollerConfig()
     dead_letters: DeadLetterLimits = attrs.field(factory=DeadLetterLimits)
     vendors: Mapping[str, VendorConfig] = attrs.field(factory=dict)
+    admin: AdminConfig = AdminConfig()
+    callbacks: CallbacksConfig | None = None
+
+    def admin_token(self, environ: Mapping[str, str] | None = None) -> str | None:
+        """The operator's token: ``SMSSTATUS_ADMIN_TOKEN``, else ``[server] admin_token``."""
+        env = os.environ if environ is None else environ
+        token = env.get(ADMIN_TOKEN_ENV) or self.admin.admin_token
+        if token is not None and len(token) < MIN_SECRET_LENGTH:
+            where = ADMIN_TOKEN_ENV if env.get(ADMIN_TOKEN_ENV) else self.source
+            raise ConfigError(where, "server.admin_token", f"must be at least {MIN_SECRET_LENGTH} characters")
+        return token
+
+    def callbacks_config(self, environ: Mapping[str, str] | None = None) -> CallbacksConfig | None:
+        """``[callbacks]`` with ``SMSSTATUS_CALLBACKS_URL``/``_SECRET`` applied;
+        ``None`` when no URL is configured."""
+        env = os.environ if environ is None else environ
+        url = env.get(CALLBACKS_URL_ENV) or (self.callbacks.url if self.callbacks else None)
+        secret = env.get(CALLBACKS_SECRET_ENV) or (self.callbacks.secret if self.callbacks else "")
+        if not url:
+            return None
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(self.source, "callbacks.url", "must be an http:// or https:// URL")
+        if len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(
+                self.source,
+                "callbacks.secret",
+                f"required with a callback URL, at least {MIN_SECRET_LENGTH} characters ({CALLBACKS_SECRET_ENV})",
+            )
+        base = self.callbacks or CallbacksConfig(url=url, secret=secret)
+        return attrs.evolve(base, url=url, secret=secret)
 
     def vendor(self, vendor: str) -> VendorConfig:
         return self.vendors.get(vendor, VendorConfig())
@@ -236,6 +315,14 @@ def parse_config(data: Mapping[str, Any], where: str = "<config>") -> ServerConf
     )
     limits_t.done()
 
+    admin_t = top.table("server")
+    admin = AdminConfig(
+        admin_token=admin_t.opt_str("admin_token"),
+        session_hours=admin_t.positive("session_hours", 12.0),
+    )
+    admin_t.done()
+    callbacks = _callbacks(top.table("callbacks"))
+
     vendors: dict[str, VendorConfig] = {}
     vendors_t = top.table("vendors")
     for name in list(vendors_t.data):
@@ -293,7 +380,30 @@ def parse_config(data: Mapping[str, Any], where: str = "<config>") -> ServerConf
         poller=poller,
         dead_letters=dead_letters,
         vendors=vendors,
+        admin=admin,
+        callbacks=callbacks,
     )
+
+
+def _callbacks(table: _Table) -> CallbacksConfig | None:
+    """``[callbacks]``; the URL and secret are checked when used (the
+    environment may supply them)."""
+    url = table.opt_str("url")
+    secret = table.opt_str("secret") or ""
+    d = CallbacksConfig(url="", secret="")
+    config = CallbacksConfig(
+        url=url or "",
+        secret=secret,
+        timeout=table.positive("timeout", d.timeout),
+        max_response_bytes=int(table.positive("max_response_bytes", d.max_response_bytes)),
+        backoff=table.positive("backoff_seconds", d.backoff),
+        max_backoff=table.positive("max_backoff_seconds", d.max_backoff),
+        give_up_after=table.positive("give_up_after_hours", d.give_up_after / 3600.0) * 3600.0,
+        max_pending=int(table.positive("max_pending", d.max_pending)),
+        batch=int(table.positive("batch", d.batch)),
+    )
+    table.done()
+    return config if table.data else None
 
 
 class _Table:

@@ -37,6 +37,7 @@ from ..request import DrainResult
 from ..tracker import DeadLetter, Tracker
 from ..tracker.errors import StoreError
 from ..tracker.store import Transaction
+from .observe import DrainObserver
 
 __all__ = ["VendorDrain", "DrainStats", "Drainer", "lease_name"]
 
@@ -101,6 +102,7 @@ class Drainer:
         max_batches: int = 20,
         clock: Callable[[], datetime] | None = None,
         drain_options: Mapping[str, Any] | None = None,
+        observer: DrainObserver | None = None,
     ) -> None:
         self.registry = registry
         self.tracker = tracker
@@ -112,6 +114,7 @@ class Drainer:
         self.max_batches = max_batches
         self.clock = clock or (lambda: datetime.now(UTC))
         self.drain_options = dict(drain_options or {})
+        self.observer = observer
         self._due: dict[str, datetime] = {}
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
@@ -161,8 +164,12 @@ class Drainer:
             except SmsStatusError as exc:  # nothing was consumed (the hook's contract)
                 log.warning("drain of %s failed: %s", drain.vendor, exc)
                 stats.failed += 1
+                if self.observer is not None:
+                    self.observer.drained(drain.vendor, ok=False, reports=0)
                 return
             self._commit(drain, result)
+            if self.observer is not None:
+                self.observer.drained(drain.vendor, ok=True, reports=len(result.reports))
             stats.batches += 1
             stats.reports += len(result.reports)
             stats.unreadable += len(result.errors)

@@ -38,6 +38,7 @@ from ..registry import Registry
 from ..request import FetchResult
 from ..tracker import PollTarget, Tracker
 from ..vendor import PollPolicy
+from .observe import PollObserver
 
 __all__ = ["VendorPoll", "RoundStats", "Poller", "default_owner"]
 
@@ -89,6 +90,7 @@ class Poller:
         acknowledge: Mapping[str, Acknowledge] | None = None,
         clock: Callable[[], datetime] | None = None,
         fetch_options: Mapping[str, object] | None = None,
+        observer: PollObserver | None = None,
     ) -> None:
         self.registry = registry
         self.tracker = tracker
@@ -101,6 +103,7 @@ class Poller:
         self.acknowledge = dict(acknowledge or {})
         self.clock = clock or (lambda: datetime.now(UTC))
         self.fetch_options = dict(fetch_options or {})
+        self.observer = observer
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -122,10 +125,15 @@ class Poller:
                 return
             stats.claimed += len(targets)
             now = self.clock()
+            if self.observer is not None:
+                due = [(now - min(t.next_poll_at, t.give_up_at)).total_seconds() for t in targets]
+                self.observer.poll_claimed(vp.vendor, due)
             expired = [t for t in targets if now >= t.give_up_at]
             if expired:
                 self.tracker.expire(expired, owner=self.owner, now=now)
                 stats.expired += len(expired)
+                if self.observer is not None:
+                    self.observer.poll_windows_expired(vp.vendor, len(expired))
             live = [t for t in targets if now < t.give_up_at]
             settled = self.tracker.settled(live)
             if settled:
@@ -156,6 +164,8 @@ class Poller:
             else:
                 log.warning("fetch from %s failed: %s", vp.vendor, exc)
             stats.failed += len(targets)
+            if self.observer is not None:
+                self.observer.polled(vp.vendor, ok=False)
             now = self.clock()
             for target in targets:
                 self.tracker.release(
@@ -185,6 +195,8 @@ class Poller:
         )
         stats.fetched += len(targets)
         stats.reports += len(result.reports)
+        if self.observer is not None:
+            self.observer.polled(vp.vendor, ok=True)
         # Committed: now (and only now) may the vendor be told we have them.
         ack = self.acknowledge.get(vp.vendor)
         if ack is not None:

@@ -226,6 +226,40 @@ _V4_SQLITE = (
     "CREATE INDEX events_message ON events (message_pk, id)",
 )
 
+#: Status callbacks (``docs/operations.md``): the durable outbox, written in
+#: the transaction that applies a change and emptied by the delivery loop, and
+#: what its bounds dropped. Indexes for ``smsstatus stats``: messages by the
+#: time they were first seen, and the open ones (few) by vendor and age.
+_V5 = (
+    """
+    CREATE TABLE callback_outbox (
+        id {pk},
+        event_id {ref} NOT NULL,
+        vendor TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        body {blob} NOT NULL,
+        state TEXT NOT NULL,
+        created_at {ts} NOT NULL,
+        next_attempt_at {ts} NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_attempt_at {ts},
+        last_error TEXT,
+        lease_owner TEXT,
+        lease_until {ts}
+    )
+    """,
+    "CREATE INDEX callback_outbox_due ON callback_outbox (state, next_attempt_at, id)",
+    """
+    CREATE TABLE callback_drops (
+        reason TEXT PRIMARY KEY,
+        changes {ref} NOT NULL,
+        last_at {ts} NOT NULL
+    )
+    """,
+    "CREATE INDEX messages_created ON messages (created_at)",
+    "CREATE INDEX messages_open ON messages (vendor, created_at) WHERE NOT final",
+)
+
 #: Every migration, oldest first.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "messages, parts, events, poll targets, dead letters", _V1),
@@ -237,6 +271,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         _V4_POSTGRES,
         by_dialect={"sqlite": _V4_SQLITE},
     ),
+    Migration(5, "callback outbox and drops; indexes for delivery statistics", _V5),
 )
 LATEST = MIGRATIONS[-1].version
 

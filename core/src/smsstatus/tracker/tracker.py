@@ -20,8 +20,10 @@ module per concern:
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 
 from ..model import StatusReport
@@ -29,6 +31,8 @@ from ..vendor import PollPolicy
 from . import dead_letters as letters
 from . import polling, queries
 from .apply import apply_in
+from .observer import TrackerObserver
+from .outbox import OutboxGate, OutboxLimits, enqueue_in
 from .records import (
     ApplyResult,
     AutoTrack,
@@ -37,6 +41,7 @@ from .records import (
     DeadLetterLimits,
     DeadLetterRecord,
     MessageRecord,
+    Outcome,
     PollTarget,
     StatusChange,
 )
@@ -63,6 +68,11 @@ class Tracker:
     record (:meth:`message`), a listener that must not miss anything reconciles
     from it. ``auto_track`` maps a fetch vendor to the report field whose value
     the poller fetches for messages first seen through a push.
+
+    With ``outbox`` limits, every applied status change is also queued for the
+    status callback URL in the same transaction (:mod:`~smsstatus.tracker.outbox`):
+    that delivery is at least once. ``observer`` (settable) hears of every
+    committed write (``smsstatus serve``'s metrics).
     """
 
     def __init__(
@@ -73,6 +83,8 @@ class Tracker:
         auto_track: Mapping[str, AutoTrack] | None = None,
         clock: Callable[[], datetime] = _utcnow,
         dead_letter_limits: DeadLetterLimits | None = None,
+        outbox: OutboxLimits | None = None,
+        observer: TrackerObserver | None = None,
     ) -> None:
         self.store = store
         self._listeners: list[Listener] = [on_change] if on_change else []
@@ -80,6 +92,37 @@ class Tracker:
         self.clock = clock
         self.dead_letter_limits = dead_letter_limits or DeadLetterLimits()
         self._next_expiry: datetime | None = None
+        self.outbox = outbox
+        self._outbox_gate = OutboxGate()
+        self.observer = observer
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Transaction]:
+        """A write transaction, timed for the observer (start to commit)."""
+        if self.observer is None:
+            with self.store.write() as tx:
+                yield tx
+            return
+        started = time.perf_counter()
+        with self.store.write() as tx:
+            yield tx
+        self.observer.write_committed(time.perf_counter() - started)
+
+    def _apply_in(
+        self, tx: Transaction, reports: Sequence[StatusReport], now: datetime, links: Mapping[int, int]
+    ) -> tuple[list[Outcome], list[StatusChange]]:
+        """The apply path, plus the changes' callbacks queued in the same transaction."""
+        outcomes, changes = apply_in(tx, reports, now, links, self.auto_track)
+        if self.outbox is not None and changes:
+            dropped = enqueue_in(tx, changes, now, self.outbox, self._outbox_gate)
+            if dropped and self.observer is not None:
+                self.observer.callbacks_dropped("outbox_full", dropped)
+        return outcomes, changes
+
+    def _observe(self, reports: Sequence[StatusReport], result: ApplyResult) -> ApplyResult:
+        if self.observer is not None:
+            self.observer.applied(reports, result)
+        return result
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -107,20 +150,27 @@ class Tracker:
         transaction (the replay command marks its dead letter there).
         """
         now = self.clock()
-        with self.store.write() as tx:
-            outcomes, changes = apply_in(tx, reports, now, {}, self.auto_track)
+        with self._write() as tx:
+            outcomes, changes = self._apply_in(tx, reports, now, {})
             letter_ids = self._letters_in(tx, dead_letters, now)
             if also is not None:
                 also(tx)
+        if self.observer is not None and dead_letters:
+            self.observer.dead_letters(dead_letters, letter_ids)
         if notify:
             self.notify(changes)
-        return ApplyResult(outcomes=tuple(outcomes), changes=tuple(changes), dead_letter_ids=letter_ids)
+        return self._observe(
+            reports, ApplyResult(outcomes=tuple(outcomes), changes=tuple(changes), dead_letter_ids=letter_ids)
+        )
 
     def add_dead_letter(self, letter: DeadLetter) -> int | None:
         """Store one dead letter; its id, or ``None`` when the limits dropped it."""
         now = self.clock()
-        with self.store.write() as tx:
-            return self._letters_in(tx, [letter], now)[0]
+        with self._write() as tx:
+            ids = self._letters_in(tx, [letter], now)
+        if self.observer is not None:
+            self.observer.dead_letters([letter], ids)
+        return ids[0]
 
     def _letters_in(
         self, tx: Transaction, dead_letters: Sequence[DeadLetter], now: datetime
@@ -129,8 +179,10 @@ class Tracker:
             return ()
         if self._next_expiry is None or now >= self._next_expiry:
             # Retention is enforced where letters arrive, at most once a minute.
-            letters.expire_in(tx, now, self.dead_letter_limits)
+            expired = letters.expire_in(tx, now, self.dead_letter_limits)
             self._next_expiry = now + _EXPIRY_EVERY
+            if expired and self.observer is not None:
+                self.observer.dead_letters_expired(expired)
         return tuple(letters.insert_in(tx, letter, now, self.dead_letter_limits) for letter in dead_letters)
 
     def notify(self, changes: Iterable[StatusChange]) -> None:
@@ -209,8 +261,8 @@ class Tracker:
         """
         at = now or self.clock()
         links = polling.link_fetched(targets, reports)
-        with self.store.write() as tx:
-            outcomes, changes = apply_in(tx, reports, at, links, self.auto_track)
+        with self._write() as tx:
+            outcomes, changes = self._apply_in(tx, reports, at, links)
             counts = polling.unsettled_in(tx, [t.id for t in targets])
             for target in targets:
                 linked, open_ = counts.get(target.id, (0, 0))
@@ -228,7 +280,7 @@ class Tracker:
                 )
         if notify:
             self.notify(changes)
-        return ApplyResult(outcomes=tuple(outcomes), changes=tuple(changes))
+        return self._observe(reports, ApplyResult(outcomes=tuple(outcomes), changes=tuple(changes)))
 
     def release(
         self,
@@ -271,9 +323,9 @@ class Tracker:
         anything, for the fetch id itself) and close the targets, in one
         transaction."""
         at = now or self.clock()
-        with self.store.write() as tx:
+        with self._write() as tx:
             reports, links = polling.synthetic_reports_in(tx, targets, at)
-            outcomes, changes = apply_in(tx, reports, at, links, self.auto_track)
+            outcomes, changes = self._apply_in(tx, reports, at, links)
             for target in targets:
                 polling.finish_in(
                     tx,
@@ -287,7 +339,7 @@ class Tracker:
                 )
         if notify:
             self.notify(changes)
-        return ApplyResult(outcomes=tuple(outcomes), changes=tuple(changes))
+        return self._observe(reports, ApplyResult(outcomes=tuple(outcomes), changes=tuple(changes)))
 
     # -- reading -------------------------------------------------------------
 
@@ -323,8 +375,11 @@ class Tracker:
     def expire_dead_letters(self, now: datetime | None = None) -> int:
         """Delete dead letters older than the retention time; how many."""
         at = now or self.clock()
-        with self.store.write() as tx:
-            return letters.expire_in(tx, at, self.dead_letter_limits)
+        with self._write() as tx:
+            expired = letters.expire_in(tx, at, self.dead_letter_limits)
+        if expired and self.observer is not None:
+            self.observer.dead_letters_expired(expired)
+        return expired
 
     def dead_letter_drops(self) -> list[DeadLetterDrop]:
         """What the dead-letter limits dropped, per vendor and reason."""
