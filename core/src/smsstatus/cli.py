@@ -240,6 +240,11 @@ class _LazyGroup(click.Group):
             "replay",
             "Re-run dead letters (pushes that failed).",
         ),
+        "stats": (
+            "smsstatus.server.stats_command",
+            "stats",
+            "Delivery quality: rates, time to final status, stalls.",
+        ),
     }
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

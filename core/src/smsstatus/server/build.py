@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import attrs
@@ -12,13 +12,16 @@ from ..credentials import Credentials
 from ..registry import Registry, load
 from ..tracker import DEFAULT_URL, AutoTrack, Store, Tracker, open_store
 from ..vendor import Capability
-from .config import ConfigError, ReceiverConfig, ServerConfig, import_callable, load_config
+from .config import CallbacksConfig, ConfigError, ReceiverConfig, ServerConfig, import_callable, load_config
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
+    from .admin import AdminAuth
     from .app import Receiver
+    from .callbacks import CallbackLoop
     from .drainer import Drainer
+    from .metrics import Metrics
     from .poller import Poller
 
 __all__ = [
@@ -51,12 +54,19 @@ class Server:
     drainer: Drainer | None = None
     app: Starlette | None = None
     notes: list[str] = attrs.field(factory=list)
+    #: The status callback delivery loop (``[callbacks]`` configured).
+    callbacks: CallbackLoop | None = None
+    #: ``/metrics`` and the operator's pages (an admin token configured).
+    metrics: Metrics | None = None
+    auth: AdminAuth | None = None
 
     def close(self) -> None:
         if self.poller is not None:
             self.poller.stop()
         if self.drainer is not None:
             self.drainer.stop()
+        if self.callbacks is not None:
+            self.callbacks.stop()
         self.tracker.store.close()
 
 
@@ -127,18 +137,31 @@ def build_server(
                 field=cast("Literal['batch_id', 'message_id']", field), policy=policy
             )
 
+    admin_token = config.admin_token(environ)
+    callbacks = config.callbacks_config(environ)
+    outbox = None
+    if callbacks is not None:
+        from .callbacks import limits_of
+
+        outbox = limits_of(callbacks)
     store = open_store(database_url(db, config))
     server = Server(
         config=config,
         registry=registry,
         tracker=Tracker(
-            store, on_change=listener, auto_track=auto_track, dead_letter_limits=config.dead_letters
+            store,
+            on_change=listener,
+            auto_track=auto_track,
+            dead_letter_limits=config.dead_letters,
+            outbox=outbox,
         ),
         credentials=credentials,
         notes=notes,
     )
     try:
         _assemble(server, enabled, polled, drained, poll=poll, app=app, poller_options=poller_options or {})
+        if app:
+            _operations(server, admin_token, callbacks)
     except BaseException:
         with contextlib.suppress(Exception):
             store.close()
@@ -237,7 +260,7 @@ def _assemble(
         else:
             server.notes.append("drains disabled with the poller in the config")
     if app:
-        from .app import Receiver, create_app
+        from .app import Receiver
 
         server.receiver = Receiver(
             registry,
@@ -249,10 +272,52 @@ def _assemble(
                 v: sources for v in enabled if (sources := config.vendor(v).allowed_sources) is not None
             },
         )
-        hooks = [(server.poller.start, server.poller.stop)] if server.poller is not None else []
-        if server.drainer is not None:
-            hooks.append((server.drainer.start, server.drainer.stop))
-        server.app = create_app(server.receiver, lifespan_hooks=hooks)
+        # The app itself is made by _operations, which adds the operator's routes.
+
+
+def _hooks(server: Server) -> list[tuple[Callable[[], None], Callable[[], None]]]:
+    """What the app's lifespan starts and stops: poller, drainer, callbacks."""
+    hooks: list[tuple[Callable[[], None], Callable[[], None]]] = []
+    for part in (server.poller, server.drainer, server.callbacks):
+        if part is not None:
+            hooks.append((part.start, part.stop))
+    return hooks
+
+
+def _operations(server: Server, admin_token: str | None, callbacks: CallbacksConfig | None) -> None:
+    """The operator's side (``docs/operations.md``): with a token, metrics
+    observe every part and ``/metrics``, ``/api/stats``, ``/ui`` exist; with a
+    callback URL, the delivery loop runs with the app."""
+    from .app import create_app
+    from .poller import default_owner
+
+    assert server.receiver is not None
+    if admin_token:
+        from .admin import AdminAuth
+        from .metrics import Metrics
+
+        server.metrics = Metrics(server.registry.vendors)
+        for part in (server.tracker, server.receiver, server.poller, server.drainer):
+            if part is not None:
+                part.observer = server.metrics
+        server.auth = AdminAuth(
+            admin_token, server.receiver.address, session_seconds=server.config.admin.session_hours * 3600.0
+        )
+    if callbacks is not None:
+        from .callbacks import CallbackLoop
+
+        server.callbacks = CallbackLoop(
+            server.tracker.store,
+            callbacks,
+            owner=server.config.poller.owner or default_owner(),
+            observer=server.metrics,
+        )
+    routes = []
+    if server.auth is not None and server.metrics is not None:
+        from .operations import operator_routes
+
+        routes = operator_routes(server, server.auth, server.metrics)
+    server.app = create_app(server.receiver, lifespan_hooks=_hooks(server), extra_routes=routes)
 
 
 def _drainer(server: Server, drained: list[str]) -> Drainer:

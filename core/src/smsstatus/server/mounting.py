@@ -66,6 +66,8 @@ def mount(
     async def lifespan(host: Any) -> AsyncIterator[Any]:
         if server.poller is not None:
             await run_in_threadpool(server.poller.start)
+        if server.callbacks is not None:
+            await run_in_threadpool(server.callbacks.start)
         try:
             async with host_lifespan(host) as state:
                 yield state

@@ -182,17 +182,20 @@ class Outbox:
         self.store = store
         self.limits = limits or OutboxLimits()
 
-    def claim(self, owner: str, *, limit: int, lease: timedelta, now: datetime) -> list[OutboxRow]:
+    def claim(
+        self, owner: str, *, limit: int, lease: timedelta, now: datetime
+    ) -> tuple[list[OutboxRow], int]:
         """Lease up to ``limit`` due rows, oldest first (``FOR UPDATE SKIP
-        LOCKED`` on PostgreSQL), after giving up the rows past their deadline."""
+        LOCKED`` on PostgreSQL), after giving up the rows past their deadline;
+        the rows, and how many were given up."""
         with self.store.write() as tx:
             d = tx.dialect
-            self._give_up_expired_in(tx, now)
+            given_up = self._give_up_expired_in(tx, now)
             statement = _CLAIM.format(lock=d.skip_locked)
             rows = tx.all(statement, (owner, d.ts(now + lease), d.ts(now), d.ts(now), limit))
-        return sorted((_row(d, r) for r in rows), key=lambda row: row.id)
+        return sorted((_row(d, r) for r in rows), key=lambda row: row.id), given_up
 
-    def _give_up_expired_in(self, tx: Transaction, now: datetime) -> None:
+    def _give_up_expired_in(self, tx: Transaction, now: datetime) -> int:
         d = tx.dialect
         cutoff = d.ts(now - timedelta(seconds=self.limits.give_up_after))
         given_up = tx.run(
@@ -204,6 +207,7 @@ class Outbox:
         if given_up > 0:
             tx.run(_COUNT_DROP, ("deadline", given_up, d.ts(now)))
             self._trim_failed_in(tx)
+        return max(given_up, 0)
 
     def _trim_failed_in(self, tx: Transaction) -> None:
         tx.run(
