@@ -1,0 +1,138 @@
+"""/metrics counts what happened, by bounded labels; several processes add up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+from smsstatus.server.build import Server
+from starlette.testclient import TestClient
+
+from tests.tracker.helpers import push_body
+
+from .test_operator_access import PSWD, TOKEN, make_server
+
+BEARER = {"authorization": f"Bearer {TOKEN}"}
+
+
+def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    found = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            found[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
+    return found
+
+
+def value(found: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str) -> float:
+    return found.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+@pytest.fixture
+def server(db_url: str) -> Iterator[Server]:
+    built = make_server(db_url, server={"admin_token": TOKEN}, receiver={"max_body_bytes": 2000})
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+def test_metrics_count_pushes_reports_and_limits(server: Server) -> None:
+    assert server.app is not None
+    with TestClient(server.app) as client:
+
+        def push(body: bytes) -> int:
+            return client.post(
+                "/webhooks/acme", content=body, headers={"content-type": "application/json"}
+            ).status_code
+
+        assert (
+            push(push_body("m-1", "sent", pswd=PSWD, at="2025-03-01T12:00:00+00:00")) == 200
+        )  # applied: sent
+        assert push(push_body("m-1", "sent", pswd=PSWD, at="2025-03-01T12:00:00+00:00")) == 200  # duplicate
+        assert (
+            push(push_body("m-1", "ok", pswd=PSWD, at="2025-03-01T12:01:00+00:00")) == 200
+        )  # applied: delivered
+        assert (
+            push(push_body("m-1", "queued", pswd=PSWD, at="2025-03-01T12:02:00+00:00")) == 200
+        )  # final_regression
+        assert push(push_body("m-2", "fail", pswd=PSWD)) == 200  # applied: undelivered
+        assert push(push_body("m-3", "sent", pswd="wrong-password-x")) == 401  # dead letter, failed auth
+        assert push(b'{"id": "m-4", "status": ') == 400  # dead letter, unverified
+        assert push(b"{" + b" " * 3000 + b"}") == 413  # over max_body_bytes
+        assert push(push_body("m-5", "weird-vendor-status-\x1b", pswd=PSWD)) == 200  # unmapped: unknown
+        found = samples(client.get("/metrics", headers=BEARER).text)
+
+    assert value(found, "smsstatus_pushes_total", vendor="acme", code="200") == 6
+    assert value(found, "smsstatus_pushes_total", vendor="acme", code="401") == 1
+    assert value(found, "smsstatus_pushes_total", vendor="acme", code="400") == 1
+    assert value(found, "smsstatus_pushes_total", vendor="acme", code="413") == 1
+    assert value(found, "smsstatus_reports_applied_total", vendor="acme", status="sent") == 1
+    assert value(found, "smsstatus_reports_applied_total", vendor="acme", status="delivered") == 1
+    assert value(found, "smsstatus_reports_applied_total", vendor="acme", status="undelivered") == 1
+    assert value(found, "smsstatus_reports_applied_total", vendor="acme", status="unknown") == 1
+    assert value(found, "smsstatus_reports_duplicate_total", vendor="acme") == 1
+    assert (
+        value(found, "smsstatus_reports_not_applied_total", vendor="acme", decision="final_regression") == 1
+    )
+    assert (
+        value(found, "smsstatus_dead_letters_total", vendor="acme", kind="request", authentication="failed")
+        == 1
+    )
+    assert (
+        value(
+            found, "smsstatus_dead_letters_total", vendor="acme", kind="request", authentication="unverified"
+        )
+        == 2
+    )
+    assert value(found, "smsstatus_limit_drops_total", limit="max_body_bytes", vendor="acme") == 1
+    # Every write was timed: the 6 applied pushes' group commits and the 3 dead letters (at least).
+    assert value(found, "smsstatus_store_commit_seconds_count") >= 6
+    # No label holds what a sender wrote.
+    for _, labels in found:
+        for _, label in labels:
+            assert "weird" not in label and "\x1b" not in label
+
+
+def test_vendor_labels_are_installed_plugins_only(server: Server) -> None:
+    assert server.metrics is not None
+    server.metrics.push_answered("a-vendor-nobody-installed", 200)
+    assert server.metrics.vendor("acme") == "acme"
+    assert server.metrics.vendor("<script>") == "other"
+    found = samples(server.metrics.exposition().decode())
+    assert value(found, "smsstatus_pushes_total", vendor="other", code="200") == 1
+
+
+WORKER = """
+import sys
+from smsstatus.server.metrics import Metrics
+m = Metrics(["acme"])
+for _ in range(int(sys.argv[1])):
+    m.push_answered("acme", 200)
+m.write_committed(0.01)
+m.outbox_pending(int(sys.argv[1]), 1.0)
+if len(sys.argv) > 2:
+    sys.stdout.write(m.exposition().decode())
+"""
+
+
+def test_several_processes_add_up_in_multiprocess_mode(tmp_path: Path) -> None:
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    for count in ("3", "4"):
+        subprocess.run([sys.executable, "-c", WORKER, count], env=env, check=True, timeout=60)
+    scrape = subprocess.run(
+        [sys.executable, "-c", WORKER, "5", "scrape"],
+        env=env,
+        check=True,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
+    found = samples(scrape.stdout)
+    assert value(found, "smsstatus_pushes_total", vendor="acme", code="200") == 3 + 4 + 5
+    assert value(found, "smsstatus_store_commit_seconds_count") == 3
+    assert value(found, "smsstatus_callback_outbox_pending") == 5  # the largest any process saw
