@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -136,3 +137,39 @@ def test_several_processes_add_up_in_multiprocess_mode(tmp_path: Path) -> None:
     assert value(found, "smsstatus_pushes_total", vendor="acme", code="200") == 3 + 4 + 5
     assert value(found, "smsstatus_store_commit_seconds_count") == 3
     assert value(found, "smsstatus_callback_outbox_pending") == 5  # the largest any process saw
+
+
+def test_poller_and_drain_observers(store: Any) -> None:
+    """The poller tells the metrics of each fetch call, how late each target
+    was, and of the windows that ran out."""
+    import smsstatus
+    from smsstatus.server.metrics import Metrics
+    from smsstatus.tracker import Tracker
+
+    from tests.tracker.helpers import POLICY, Clock, Vendor
+    from tests.tracker.test_poller import STATE, make_poller
+
+    registry = smsstatus.Registry(vendors={"acme": Vendor("acme")})
+    clock = Clock()
+    metrics = Metrics(["acme"])
+    tracker = Tracker(store, clock=clock, observer=metrics)
+    tracker.track("acme", "a", POLICY)
+    tracker.track("acme", "b", POLICY)
+    STATE.update({"a": "ok", "b": "sent"})
+    poller = make_poller(registry, tracker, clock, observer=metrics)
+    clock.advance(POLICY.first_after + 5)  # both due 5 s ago
+    poller.run_once()
+    clock.advance(POLICY.give_up_after)  # b's window runs out
+    poller.run_once()
+    metrics.drained("acme", ok=True, reports=3)
+    metrics.drained("acme", ok=False, reports=0)
+    found = samples(metrics.exposition().decode())
+    # batch_limit 2: one call for a and b.
+    assert value(found, "smsstatus_poll_requests_total", vendor="acme", outcome="ok") == 1
+    assert value(found, "smsstatus_poll_lag_seconds_count", vendor="acme") == 3  # a, b, then b again
+    assert value(found, "smsstatus_poll_lag_seconds_bucket", vendor="acme", le="5.0") == 2
+    assert value(found, "smsstatus_poll_windows_expired_total", vendor="acme") == 1
+    assert value(found, "smsstatus_reports_applied_total", vendor="acme", status="delivered") == 1
+    assert value(found, "smsstatus_drain_requests_total", vendor="acme", outcome="ok") == 1
+    assert value(found, "smsstatus_drain_requests_total", vendor="acme", outcome="failed") == 1
+    assert value(found, "smsstatus_drained_reports_total", vendor="acme") == 3

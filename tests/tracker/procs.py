@@ -14,8 +14,26 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx
+
+
+def post_case(client: httpx.Client, case: Any) -> httpx.Response:
+    """POST (or GET) a push fixture case's recorded request to
+    ``/webhooks/<vendor>`` of a running server, query string and headers as
+    recorded (the recorded Host is left out)."""
+    from smsstatus.fixtures import build_push_request
+
+    recorded = build_push_request(case.data)
+    query = recorded.url.partition("?")[2]
+    headers = [(k, v) for k, v in recorded.headers.raw_items() if k.lower() != "host"]
+    return client.request(
+        recorded.method,
+        f"/webhooks/{case.vendor}" + (f"?{query}" if query else ""),
+        headers=headers,
+        content=recorded.body,
+    )
 
 
 def free_port() -> int:

@@ -17,12 +17,12 @@ import httpx
 import pytest
 import smsstatus
 from smsstatus import Capability
-from smsstatus.fixtures import build_push_request, load_cases
+from smsstatus.fixtures import load_cases
 from smsstatus.replay import body_bytes
 from smsstatus.tracker import open_store
 
 from .conftest import DatabaseFactory
-from .procs import Server, clean_env, d7_push, send_all, workload
+from .procs import Server, clean_env, d7_push, post_case, send_all, workload
 
 INSTALLED = smsstatus.load()
 pytestmark = pytest.mark.skipif(
@@ -154,15 +154,7 @@ def test_fresh_start_accepts_every_push_vendors_fixtures(tmp_path: Path) -> None
     with Server(tmp_path) as server, httpx.Client(base_url=server.base, timeout=30.0) as client:
         assert (tmp_path / "smsstatus.sqlite3").is_file()
         for case in cases:
-            recorded = build_push_request(case.data)
-            query = recorded.url.partition("?")[2]
-            headers = [(k, v) for k, v in recorded.headers.raw_items() if k.lower() != "host"]
-            response = client.request(
-                recorded.method,
-                f"/webhooks/{case.vendor}" + (f"?{query}" if query else ""),
-                headers=headers,
-                content=recorded.body,
-            )
+            response = post_case(client, case)
             expect = case.data["expect"]
             if "error" in expect:
                 want = {"payload": 400, "authentication": 401}.get(expect["error"]["type"], 500)

@@ -49,7 +49,8 @@ def compute(
 
 def stats_rows(stats: DeliveryStats) -> tuple[list[dict[str, Any]], list[str]]:
     """One row per group and a total, with the columns of the table and CSV."""
-    statuses = list(status_columns(stats))
+    # "delivered" has its own column already.
+    statuses = [s for s in status_columns(stats) if s != "delivered"]
     columns = [stats.by, "messages", "final", "delivered", "rate", "p50_s", "p95_s", "past_window", *statuses]
 
     def row(g: GroupStats, key: str) -> dict[str, Any]:

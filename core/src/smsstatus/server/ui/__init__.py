@@ -178,7 +178,7 @@ def ui_routes(server: Server, auth: AdminAuth) -> list[BaseRoute]:
                 "outbox": outbox.summary(),
                 "failed_callbacks": outbox.rows(state="failed", limit=20),
                 "callbacks_configured": server.callbacks is not None,
-                "dead_letters": len(server.tracker.dead_letters(limit=10_000)),
+                "dead_letters": _pending_dead_letters(server),
             }
 
         data = await run_in_threadpool(collect)
@@ -271,6 +271,12 @@ def ui_routes(server: Server, auth: AdminAuth) -> list[BaseRoute]:
         Route("/ui/dead-letters/{letter_id:int}", page(dead_letter), methods=["GET"]),
         Route("/ui/dead-letters/{letter_id:int}/replay", replay, methods=["POST"]),
     ]
+
+
+def _pending_dead_letters(server: Server) -> int:
+    with server.tracker.store.read() as tx:
+        row = tx.one("SELECT COUNT(*) FROM dead_letters WHERE state = 'pending'")
+    return int(row[0]) if row else 0
 
 
 #: The dashboard's forms are a few short fields.
