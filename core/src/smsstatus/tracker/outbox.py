@@ -141,7 +141,7 @@ def enqueue_in(
     room = max(0, limits.max_pending - gate.pending)
     queued, dropped = changes[:room], len(changes) - min(room, len(changes))
     now_ts = d.ts(now)
-    for chunk in sql.chunks(queued, 100):
+    for chunk in sql.chunks(queued):
         params: list[Any] = []
         for change in chunk:
             params += [
