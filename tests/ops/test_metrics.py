@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import smsstatus
 from prometheus_client.parser import text_string_to_metric_families
-from smsstatus.server.build import Server
+from smsstatus.server.build import Server, build_server
+from smsstatus.server.config import parse_config
 from starlette.testclient import TestClient
 
-from tests.tracker.helpers import push_body
+from tests.tracker.helpers import PushVendor, push_body
 
 from .test_operator_access import PSWD, TOKEN, make_server
 
@@ -97,6 +99,31 @@ def test_metrics_count_pushes_reports_and_limits(server: Server) -> None:
     for _, labels in found:
         for _, label in labels:
             assert "weird" not in label and "\x1b" not in label
+
+
+def test_a_push_from_a_source_not_allowed_is_counted_as_refused(db_url: str) -> None:
+    """``allowed_sources`` answers 403 before reading the body: a refused
+    push (by code, and under the limit that refused it), nothing applied."""
+    registry = smsstatus.Registry(vendors={"acme": PushVendor("acme")})
+    acme = {"credentials": {"pswd": PSWD}, "allowed_sources": ["192.0.2.0/24"]}
+    config = parse_config({"vendors": {"acme": acme}, "server": {"admin_token": TOKEN}})
+    built = build_server(db=db_url, config=config, registry=registry, poll=False, environ={})
+    try:
+        assert built.app is not None
+        body = push_body("m-1", "sent", pswd=PSWD)
+        json_type = {"content-type": "application/json"}
+        with TestClient(built.app, client=("203.0.113.5", 50000)) as outsider:
+            assert outsider.post("/webhooks/acme", content=body, headers=json_type).status_code == 403
+            assert outsider.post("/webhooks/acme", content=body, headers=json_type).status_code == 403
+        with TestClient(built.app, client=("192.0.2.10", 50000)) as listed:
+            assert listed.post("/webhooks/acme", content=body, headers=json_type).status_code == 200
+            found = samples(listed.get("/metrics", headers=BEARER).text)
+    finally:
+        built.close()
+    assert value(found, "smsstatus_pushes_total", vendor="acme", code="403") == 2
+    assert value(found, "smsstatus_limit_drops_total", limit="allowed_sources", vendor="acme") == 2
+    assert value(found, "smsstatus_pushes_total", vendor="acme", code="200") == 1
+    assert value(found, "smsstatus_reports_applied_total", vendor="acme", status="sent") == 1
 
 
 def test_vendor_labels_are_installed_plugins_only(server: Server) -> None:

@@ -449,7 +449,7 @@ class _Endpoint:
                 # operator did not allow is parsed, stored or dead-lettered.
                 log.info("push to %s refused: source %s is not in allowed_sources", vendor, source)
                 refused = {"error": "forbidden", "vendor": vendor, "reason": "source address not allowed"}
-                await _answer(send, _problem(403, **refused), close=True)
+                await self._reply(send, _problem(403, **refused), close=True)
                 return
         limit = receiver.config.max_body_bytes
         declared = _header(scope, b"content-length")

@@ -38,7 +38,7 @@ _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0
 _LAG_BUCKETS = (0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
 
 #: Answers that mean a receiver limit refused the push, and that limit's name.
-_ANSWER_LIMITS = {413: "max_body_bytes", 408: "body_timeout"}
+_ANSWER_LIMITS = {413: "max_body_bytes", 408: "body_timeout", 403: "allowed_sources"}
 
 
 def multiprocess_dir() -> str | None:
@@ -94,7 +94,7 @@ class Metrics:
         )
         self.limit_drops = counter(
             "smsstatus_limit_drops",
-            "Things a limit dropped: pushes refused for size or time, dead letters over a quota or"
+            "Things a limit dropped: pushes refused for size, time or source address, dead letters over a quota or"
             " expired, body bytes cut, callbacks not queued or given up; by limit and vendor ('' when none).",
             ("limit", "vendor"),
         )
