@@ -22,9 +22,11 @@ from .credentials import Credentials, CredentialSpec, Secret, check_credential, 
 from .errors import (
     AuthenticationError,
     CredentialsError,
+    DeadlineExceededError,
     NotFoundError,
     PayloadError,
     PluginError,
+    ResponseTooLargeError,
     SmsStatusError,
     TransportError,
     UnknownCredentialError,
@@ -33,7 +35,7 @@ from .errors import (
     VendorError,
 )
 from .hookspecs import hookimpl
-from .http import HttpClient, HttpResponse, RetryPolicy
+from .http import HttpClient, HttpLimits, HttpResponse, RetryPolicy
 from .jsondata import JSONData, dumps, to_json_data
 from .model import (
     Channel,
@@ -59,11 +61,13 @@ __all__ = [
     "CredentialSpec",
     "Credentials",
     "CredentialsError",
+    "DeadlineExceededError",
     "DocumentedStatus",
     "DrainResult",
     "FetchResult",
     "Headers",
     "HttpClient",
+    "HttpLimits",
     "HttpResponse",
     "ItemError",
     "JSONData",
@@ -83,6 +87,7 @@ __all__ = [
     "PushResult",
     "Reason",
     "Registry",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "Secret",
     "SmsStatusError",

@@ -25,6 +25,7 @@ import click
 from .apiversion import PLUGIN_API_VERSION
 from .credentials import credentials_from_env, redact
 from .errors import SmsStatusError
+from .http import DEFAULT_MAX_RESPONSE_BYTES
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -153,6 +154,21 @@ CREDENTIAL = click.option(
     multiple=True,
     metavar="KEY=VALUE",
     help="A vendor credential (also read from SMSSTATUS_<VENDOR>_<KEY>).",
+)
+
+TIMEOUT = click.option(
+    "--timeout",
+    default=15.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds each HTTP exchange may take in all: connecting, retries, their waits and the answer.",
+)
+MAX_RESPONSE_BYTES = click.option(
+    "--max-response-bytes",
+    default=DEFAULT_MAX_RESPONSE_BYTES,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Largest vendor answer taken; a larger one is an error.",
 )
 
 
@@ -475,7 +491,8 @@ def map_(vendor: str, status: str, code: str | None) -> None:
 @click.option(
     "--base-url", default=None, help="Override the vendor's API base URL (regional node, test server)."
 )
-@click.option("--timeout", default=15.0, show_default=True, type=float, help="Seconds per HTTP attempt.")
+@TIMEOUT
+@MAX_RESPONSE_BYTES
 @CREDENTIAL
 @FORMAT_REPORTS
 @_guard
@@ -484,13 +501,16 @@ def fetch(
     ids: Sequence[str],
     base_url: str | None,
     timeout: float,
+    max_response_bytes: int,
     credentials: Sequence[str],
     fmt: str,
 ) -> None:
     """Fetch the current status of message IDS from the vendor's API."""
     registry = _registry()
     creds = _parse_credentials(vendor, registry, credentials)
-    result = registry.fetch(vendor, ids, creds, base_url=base_url, timeout=timeout)
+    result = registry.fetch(
+        vendor, ids, creds, base_url=base_url, timeout=timeout, max_response_bytes=max_response_bytes
+    )
     _emit_reports(result.reports, fmt, {"errors": len(result.errors)})
     if result.errors:
         _report_item_errors(result.errors)
@@ -502,7 +522,8 @@ def fetch(
 @click.option(
     "--base-url", default=None, help="Override the vendor's API base URL (regional node, test server)."
 )
-@click.option("--timeout", default=15.0, show_default=True, type=float, help="Seconds per HTTP attempt.")
+@TIMEOUT
+@MAX_RESPONSE_BYTES
 @click.option(
     "--max-batches",
     default=1,
@@ -517,6 +538,7 @@ def drain(
     vendor: str,
     base_url: str | None,
     timeout: float,
+    max_response_bytes: int,
     max_batches: int,
     credentials: Sequence[str],
     fmt: str,
@@ -531,7 +553,9 @@ def drain(
     creds = _parse_credentials(vendor, registry, credentials)
     unreadable = 0
     for _ in range(max_batches):
-        result = registry.drain(vendor, creds, base_url=base_url, timeout=timeout)
+        result = registry.drain(
+            vendor, creds, base_url=base_url, timeout=timeout, max_response_bytes=max_response_bytes
+        )
         _emit_reports(result.reports, fmt, {"errors": len(result.errors), "more": result.more})
         _emit_drained_errors(result.errors)
         unreadable += len(result.errors)

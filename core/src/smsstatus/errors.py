@@ -19,6 +19,8 @@ __all__ = [
     "VendorError",
     "NotFoundError",
     "TransportError",
+    "DeadlineExceededError",
+    "ResponseTooLargeError",
     "PluginError",
     "UnsupportedError",
 ]
@@ -136,7 +138,29 @@ class NotFoundError(VendorError):
 
 
 class TransportError(VendorError):
-    """The vendor could not be reached (connection, timeout, retries exhausted)."""
+    """The vendor could not be reached (connection, timeout, retries exhausted),
+    or its answer could not be taken within the limits."""
+
+
+class DeadlineExceededError(TransportError):
+    """An exchange with the vendor did not finish within its total deadline
+    (``HttpLimits.timeout``: every attempt, retry wait and byte of the answer)."""
+
+    def __init__(self, vendor: str, timeout: float) -> None:
+        self.timeout = timeout
+        super().__init__(
+            vendor,
+            f"no complete answer within the {timeout:g} s deadline (attempts, retry waits and the body included)",
+        )
+
+
+class ResponseTooLargeError(TransportError):
+    """The vendor's answer is larger than ``HttpLimits.max_response_bytes``;
+    reading stopped at the limit (or before, for a declared Content-Length)."""
+
+    def __init__(self, vendor: str, limit: int, *, http_status: int | None = None) -> None:
+        self.limit = limit
+        super().__init__(vendor, f"answer larger than the {limit} byte limit", http_status=http_status)
 
 
 class PluginError(SmsStatusError):

@@ -1,21 +1,30 @@
 """The HTTP client the host hands to ``fetch`` implementations.
 
 One client per fetch call, owned by the host: base URL (a plugin's default,
-overridable per call for regional nodes and loopback tests), timeouts, and
+overridable per call for regional nodes and loopback tests), limits, and
 retries with exponential backoff and jitter on connection errors, 429 and 5xx,
 honouring ``Retry-After`` and never retrying other 4xx answers. Tests swap the
 network for an offline replay (:mod:`smsstatus.replay`) through ``transport``.
+
+Every exchange is bounded (:class:`HttpLimits`): a total deadline covering
+every attempt, retry wait and byte of the answer, and a size limit on the
+answer, read as a stream and never buffered past the limit. The pieces an
+async client needs to do the same are I/O-free and live here:
+:class:`HttpLimits`, :class:`Deadline`, :class:`BodyReader` and the
+:func:`deadline_scope` the network transport (:mod:`smsstatus.transport`)
+reads to cap each socket operation.
 
 httpx is imported lazily: parsing pushes never pays for it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import json as jsonlib
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, quote_plus
@@ -24,13 +33,22 @@ import attrs
 
 from . import logs
 from .credentials import REDACTED, redact
-from .errors import TransportError
+from .errors import DeadlineExceededError, ResponseTooLargeError, TransportError
 from .request import Headers
 
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["HttpClient", "HttpResponse", "RetryPolicy"]
+__all__ = [
+    "BodyReader",
+    "Deadline",
+    "HttpClient",
+    "HttpLimits",
+    "HttpResponse",
+    "RetryPolicy",
+    "current_deadline",
+    "deadline_scope",
+]
 
 # Secrets of the fetch calls running in this context. httpx logs every request
 # URL at INFO, and some vendors take a credential in the query (Contacta's
@@ -73,6 +91,125 @@ def _install_redacting_filter() -> None:
 
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+#: Default ``HttpLimits.max_response_bytes``: far above any status answer the
+#: bundled vendors document (a full uSpeedo batch of 100 sessions is well
+#: under 1 MiB), far below what would hurt a poller's memory.
+DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+
+
+def _positive(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not value > 0:
+        raise ValueError(f"{attribute.name} must be positive, got {value!r}")
+
+
+@attrs.frozen
+class HttpLimits:
+    """The bounds of every outbound exchange (one :meth:`HttpClient.request`).
+
+    ``timeout`` is the exchange's **total** deadline in seconds: connecting,
+    sending, every retry and its backoff or ``Retry-After`` wait, and reading
+    the whole answer. A retry whose wait would end past it is not made (the
+    last answer is returned, or the connection error raised); no socket
+    operation outlives it, so an answer trickled a byte at a time ends at the
+    deadline like a silent one (:class:`~smsstatus.errors.DeadlineExceededError`).
+
+    ``max_response_bytes`` caps the answer's body: a declared Content-Length
+    over it is refused before reading, a streamed body is dropped at the first
+    chunk past it (:class:`~smsstatus.errors.ResponseTooLargeError`).
+    """
+
+    timeout: float = attrs.field(default=15.0, validator=_positive)
+    max_response_bytes: int = attrs.field(default=DEFAULT_MAX_RESPONSE_BYTES, validator=_positive)
+
+    def deadline(self, clock: Callable[[], float] = time.monotonic) -> Deadline:
+        """A deadline ``timeout`` seconds from now on ``clock``."""
+        return Deadline(clock() + self.timeout, self.timeout, clock)
+
+
+@attrs.frozen
+class Deadline:
+    """A point in time (on a monotonic ``clock``) an exchange must end by."""
+
+    at: float
+    #: The total this deadline was set for (for messages).
+    timeout: float
+    clock: Callable[[], float] = time.monotonic
+
+    def remaining(self) -> float:
+        return self.at - self.clock()
+
+
+_DEADLINE: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
+    "smsstatus_http_deadline", default=None
+)
+
+
+@contextlib.contextmanager
+def deadline_scope(deadline: Deadline) -> Iterator[Deadline]:
+    """Make ``deadline`` the one network operations in this context obey
+    (threads and asyncio tasks each see their own)."""
+    token = _DEADLINE.set(deadline)
+    try:
+        yield deadline
+    finally:
+        _DEADLINE.reset(token)
+
+
+def current_deadline() -> Deadline | None:
+    """The deadline of the exchange running in this context, if any."""
+    return _DEADLINE.get()
+
+
+class BodyReader:
+    """Collects one answer's body within the limits, chunk by chunk.
+
+    Sans I/O: a sync client feeds it from ``iter_bytes()``, an async one from
+    ``aiter_bytes()``. Nothing past the size limit is kept, and the deadline is
+    checked on every chunk (an injected transport has no socket to time out).
+    """
+
+    __slots__ = ("_chunks", "_deadline", "_limits", "_size", "_status", "_vendor")
+
+    def __init__(
+        self,
+        vendor: str,
+        limits: HttpLimits,
+        deadline: Deadline,
+        *,
+        http_status: int | None,
+        declared_length: int | None,
+    ) -> None:
+        self._vendor = vendor
+        self._limits = limits
+        self._deadline = deadline
+        self._status = http_status
+        self._chunks: list[bytes] = []
+        self._size = 0
+        if declared_length is not None and declared_length > limits.max_response_bytes:
+            raise self._too_large()
+
+    def _too_large(self) -> ResponseTooLargeError:
+        return ResponseTooLargeError(self._vendor, self._limits.max_response_bytes, http_status=self._status)
+
+    def feed(self, chunk: bytes) -> None:
+        self._size += len(chunk)
+        if self._size > self._limits.max_response_bytes:
+            self._chunks.clear()
+            raise self._too_large()
+        if self._deadline.remaining() <= 0:
+            raise DeadlineExceededError(self._vendor, self._deadline.timeout)
+        self._chunks.append(chunk)
+
+    def content(self) -> bytes:
+        return b"".join(self._chunks)
+
+
+def declared_length(value: str | None) -> int | None:
+    """A Content-Length header's value, or ``None`` when absent or unreadable."""
+    if value is None or not value.strip().isdigit():
+        return None
+    return int(value)
 
 
 @attrs.frozen
@@ -129,23 +266,29 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
 
 
 class HttpClient:
-    """A small, retrying HTTP client bound to one vendor and one base URL."""
+    """A small, retrying HTTP client bound to one vendor and one base URL.
+
+    ``timeout`` is a shorthand for ``limits=HttpLimits(timeout=...)``.
+    """
 
     def __init__(
         self,
         vendor: str,
         base_url: str | None,
         *,
-        timeout: float = 15.0,
+        timeout: float | None = None,
+        limits: HttpLimits | None = None,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         secrets: Sequence[str] = (),
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.vendor = vendor
         self.base_url = (base_url or "").rstrip("/")
-        self.timeout = timeout
+        limits = limits or HttpLimits()
+        self.limits = limits if timeout is None else attrs.evolve(limits, timeout=timeout)
         self.retry = retry or RetryPolicy()
         self._transport = transport
         # A secret in a URL is percent-encoded there: scrub those spellings too.
@@ -154,19 +297,35 @@ class HttpClient:
         )
         self._sleep = sleep
         self._rng = rng
+        self._clock = clock
         self._client: httpx.Client | None = None
+
+    @property
+    def timeout(self) -> float:
+        return self.limits.timeout
 
     def _httpx(self) -> httpx.Client:
         if self._client is None:
             import httpx
 
             _install_redacting_filter()
+            transport = self._transport
+            if transport is None:
+                from .transport import NetworkTransport
 
+                transport = NetworkTransport()
             self._client = httpx.Client(
-                timeout=self.timeout,
-                transport=self._transport,
+                transport=transport,
                 follow_redirects=False,
-                headers={"User-Agent": "smsstatus/0.1"},
+                # Environment proxies and certificates are the transport's business;
+                # no ~/.netrc credentials are ever added to a vendor call.
+                trust_env=False,
+                headers={
+                    "User-Agent": "smsstatus/0.1",
+                    # A compressed answer could inflate far past the size limit
+                    # within one chunk: ask for none.
+                    "Accept-Encoding": "identity",
+                },
             )
         return self._client
 
@@ -187,10 +346,12 @@ class HttpClient:
         json: Any = None,
         content: bytes | None = None,
     ) -> HttpResponse:
-        """Send a request, retrying what is safe to retry; any final HTTP
-        status is returned, not raised: the plugin knows what its vendor's
-        error bodies mean. Connection failures that outlast the retries raise
-        :class:`~smsstatus.TransportError`."""
+        """Send a request, retrying what is safe to retry, within
+        :attr:`limits`; any final HTTP status is returned, not raised: the
+        plugin knows what its vendor's error bodies mean. Connection failures
+        that outlast the retries raise :class:`~smsstatus.TransportError`, a
+        passed deadline :class:`~smsstatus.errors.DeadlineExceededError`, an
+        answer over the size limit :class:`~smsstatus.errors.ResponseTooLargeError`."""
         url = self.url(path)
         body = content
         send_headers = dict(headers or {})
@@ -200,7 +361,10 @@ class HttpClient:
         client = self._httpx()
         token = _ACTIVE_SECRETS.set(self._secrets)
         try:
-            return self._send(client, method, url, params=params, headers=send_headers, body=body)
+            with deadline_scope(self.limits.deadline(self._clock)) as deadline:
+                return self._send(
+                    client, method, url, params=params, headers=send_headers, body=body, deadline=deadline
+                )
         finally:
             _ACTIVE_SECRETS.reset(token)
 
@@ -213,49 +377,82 @@ class HttpClient:
         params: Mapping[str, str] | Sequence[tuple[str, str]] | None,
         headers: dict[str, str],
         body: bytes | None,
+        deadline: Deadline,
     ) -> HttpResponse:
         import httpx
 
         query = httpx.QueryParams(list(params.items()) if isinstance(params, Mapping) else list(params or ()))
+        log = logs.get("smsstatus.http")
         attempt = 0
         while True:
             attempt += 1
             started = time.perf_counter()
             try:
-                response = client.request(method, url, params=query, headers=headers, content=body)
+                response, content = self._attempt(client, method, url, query, headers, body, deadline)
             except httpx.TransportError as exc:
-                if attempt >= self.retry.attempts:
+                if deadline.remaining() <= 0:
+                    raise DeadlineExceededError(self.vendor, deadline.timeout) from None
+                delay = self.retry.delay(attempt, self._rng)
+                if attempt >= self.retry.attempts or delay >= deadline.remaining():
+                    tail = "" if attempt >= self.retry.attempts else ", no time left for another"
                     raise TransportError(
                         self.vendor,
-                        redact(f"{type(exc).__name__} after {attempt} attempts: {exc}", self._secrets),
+                        redact(f"{type(exc).__name__} after {attempt} attempts{tail}: {exc}", self._secrets),
                     ) from None
-                delay = self.retry.delay(attempt, self._rng)
-                logs.get("smsstatus.http").info(
-                    "%s: %s, retry %d in %.2fs", self.vendor, type(exc).__name__, attempt, delay
-                )
+                log.info("%s: %s, retry %d in %.2fs", self.vendor, type(exc).__name__, attempt, delay)
                 self._sleep(delay)
                 continue
             elapsed = time.perf_counter() - started
-            logs.get("smsstatus.http").debug(
-                "%s: %s %s -> %d", self.vendor, method, httpx.URL(url).path, response.status_code
-            )
+            log.debug("%s: %s %s -> %d", self.vendor, method, httpx.URL(url).path, response.status_code)
             if response.status_code in RETRY_STATUSES and attempt < self.retry.attempts:
                 wait = parse_retry_after(response.headers.get("Retry-After"))
                 if wait is not None and wait > self.retry.max_retry_after:
-                    return self._wrap(response, elapsed)
+                    return self._wrap(response, content, elapsed)
                 delay = wait if wait is not None else self.retry.delay(attempt, self._rng)
-                logs.get("smsstatus.http").info(
-                    "%s: HTTP %d, retry %d in %.2fs", self.vendor, response.status_code, attempt, delay
-                )
+                if delay >= deadline.remaining():
+                    return self._wrap(response, content, elapsed)  # another try would end past the deadline
+                log.info("%s: HTTP %d, retry %d in %.2fs", self.vendor, response.status_code, attempt, delay)
                 self._sleep(delay)
                 continue
-            return self._wrap(response, elapsed)
+            return self._wrap(response, content, elapsed)
 
-    def _wrap(self, response: httpx.Response, elapsed: float) -> HttpResponse:
+    def _attempt(  # noqa: PLR0917 -- private, called once
+        self,
+        client: httpx.Client,
+        method: str,
+        url: str,
+        query: httpx.QueryParams,
+        headers: dict[str, str],
+        body: bytes | None,
+        deadline: Deadline,
+    ) -> tuple[httpx.Response, bytes]:
+        """One try: the answer and its body (streamed, within the limits)."""
+        remaining = deadline.remaining()
+        if remaining <= 0:
+            raise DeadlineExceededError(self.vendor, deadline.timeout)
+        request = client.build_request(
+            method, url, params=query, headers=headers, content=body, timeout=remaining
+        )
+        response = client.send(request, stream=True)
+        try:
+            reader = BodyReader(
+                self.vendor,
+                self.limits,
+                deadline,
+                http_status=response.status_code,
+                declared_length=declared_length(response.headers.get("Content-Length")),
+            )
+            for chunk in response.iter_bytes():
+                reader.feed(chunk)
+        finally:
+            response.close()
+        return response, reader.content()
+
+    def _wrap(self, response: httpx.Response, content: bytes, elapsed: float) -> HttpResponse:
         return HttpResponse(
             status_code=response.status_code,
             headers=Headers(list(response.headers.multi_items())),
-            content=self._masked(response.content, response.request),
+            content=self._masked(content, response.request),
             url=str(response.url),
             # Offline replay pins the receive time so fixtures are deterministic.
             received_at=response.extensions.get("smsstatus_received_at") or datetime.now(UTC),

@@ -27,7 +27,7 @@ import pluggy
 from . import apiversion, hookspecs, logs
 from .credentials import Credentials, Secret, check_names, redact
 from .errors import PayloadError, PluginError, SmsStatusError, UnknownVendorError, UnsupportedError
-from .http import HttpClient, RetryPolicy
+from .http import DEFAULT_MAX_RESPONSE_BYTES, HttpClient, HttpLimits, RetryPolicy
 from .model import MAX_PARTS, MappedStatus, StatusReport
 from .request import DrainResult, FetchResult, PushRequest, PushResult
 from .vendor import Capability, VendorInfo
@@ -468,6 +468,7 @@ class Registry:
         *,
         base_url: str | None = None,
         timeout: float = 15.0,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] | None = None,
@@ -476,9 +477,14 @@ class Registry:
 
         ``base_url`` overrides the plugin's default (regional nodes, loopback
         tests); ``transport`` replaces the network (offline replay).
+        ``timeout`` is the total deadline of each HTTP exchange the plugin
+        makes (retries, their waits and the whole answer included) and
+        ``max_response_bytes`` the largest answer taken (:class:`HttpLimits`).
         """
         creds = self.credentials(vendor, credentials)
-        with self._client(vendor, creds, base_url, timeout, retry, transport, sleep) as client:
+        with self._client(
+            vendor, creds, base_url, timeout, max_response_bytes, retry, transport, sleep
+        ) as client:
             result = self._call(vendor, "fetch", creds, tuple(ids), creds, client)
         if not isinstance(result, FetchResult):
             raise PluginError(vendor, f"fetch returned {type(result).__name__}, not FetchResult")
@@ -495,6 +501,7 @@ class Registry:
         *,
         base_url: str | None = None,
         timeout: float = 15.0,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] | None = None,
@@ -506,7 +513,9 @@ class Registry:
         again while ``more`` is true. Options as for :meth:`fetch`.
         """
         creds = self.credentials(vendor, credentials)
-        with self._client(vendor, creds, base_url, timeout, retry, transport, sleep) as client:
+        with self._client(
+            vendor, creds, base_url, timeout, max_response_bytes, retry, transport, sleep
+        ) as client:
             result = self._call(vendor, "drain", creds, creds, client)
         if not isinstance(result, DrainResult):
             raise PluginError(vendor, f"drain returned {type(result).__name__}, not DrainResult")
@@ -518,6 +527,7 @@ class Registry:
         creds: Credentials,
         base_url: str | None,
         timeout: float,
+        max_response_bytes: int,
         retry: RetryPolicy | None,
         transport: httpx.BaseTransport | None,
         sleep: Callable[[float], None] | None,
@@ -525,7 +535,7 @@ class Registry:
         return HttpClient(
             vendor,
             base_url or self.info(vendor).default_base_url,
-            timeout=timeout,
+            limits=HttpLimits(timeout=timeout, max_response_bytes=max_response_bytes),
             retry=retry,
             transport=transport,
             secrets=creds.secret_values(),
