@@ -23,9 +23,10 @@ from typing import Any, ClassVar, NoReturn, TypeVar
 import click
 
 from .apiversion import PLUGIN_API_VERSION
-from .credentials import credentials_from_env, redact
+from .credentials import credentials_from_env
 from .errors import SmsStatusError
 from .http import DEFAULT_MAX_RESPONSE_BYTES
+from .scrub import Scrubber
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,8 +36,8 @@ EXIT_USAGE = 2
 EXIT_PAYLOAD = 3
 EXIT_VENDOR = 4
 
-# Secrets seen on this command line, scrubbed from any error we print.
-_SECRETS: list[str] = []
+# The secrets of this command line, scrubbed from every error line printed.
+_SCRUBBER = Scrubber()
 
 
 class _State:
@@ -44,7 +45,7 @@ class _State:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"smsstatus: error: {redact(message, tuple(_SECRETS))}", err=True)
+    click.echo(f"smsstatus: error: {_SCRUBBER(message)}", err=True)
     sys.exit(code)
 
 
@@ -93,7 +94,8 @@ def _parse_credentials(vendor: str, registry: Any, given: Sequence[str]) -> dict
         if not sep or not key:
             raise click.BadParameter("expected KEY=VALUE", param_hint="--credential")
         values[key] = value
-    _SECRETS.extend(registry.credentials(vendor, values).secret_values())
+    for secret in registry.credentials(vendor, values).secret_values():
+        _SCRUBBER.add_secret(secret)
     return values
 
 
@@ -137,7 +139,9 @@ def _report_item_errors(errors: Sequence[Any]) -> None:
 
     for item in errors:
         where = f"item {item.index}" if item.index is not None else f"id {item.key}"
-        click.echo(f"smsstatus: {error_type(item.error)} error at {where}: {item.error}", err=True)
+        click.echo(
+            f"smsstatus: {error_type(item.error)} error at {where}: {_SCRUBBER(str(item.error))}", err=True
+        )
 
 
 FORMAT_REPORTS = click.option(

@@ -202,8 +202,8 @@ def credentials_from_env(
 
 
 def redact(text: str, secrets: tuple[str, ...]) -> str:
-    """Replace every occurrence of each secret in ``text``."""
-    for value in sorted(secrets, key=len, reverse=True):
-        if len(value) >= MIN_REDACTED_LENGTH:
-            text = text.replace(value, REDACTED)
-    return text
+    """Replace every occurrence of each secret in ``text``, in every spelling
+    (:class:`smsstatus.scrub.Scrubber`)."""
+    from .scrub import Scrubber
+
+    return Scrubber(secrets).scrub(text)

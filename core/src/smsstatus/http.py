@@ -27,14 +27,14 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, quote_plus
 
 import attrs
 
 from . import logs
-from .credentials import REDACTED, redact
+from .credentials import REDACTED
 from .errors import DeadlineExceededError, ResponseTooLargeError, TransportError
 from .request import Headers
+from .scrub import Scrubber, scrubbing
 
 if TYPE_CHECKING:
     import httpx
@@ -50,44 +50,27 @@ __all__ = [
     "deadline_scope",
 ]
 
-# Secrets of the fetch calls running in this context. httpx logs every request
-# URL at INFO, and some vendors take a credential in the query (Contacta's
-# ``auth``): a filter on httpx's loggers scrubs them before any handler runs.
-# It is installed with the first client (when httpx itself is first imported).
-_ACTIVE_SECRETS: contextvars.ContextVar[tuple[str, ...]] = contextvars.ContextVar(
-    "smsstatus_http_secrets", default=()
-)
-_HTTPX_LOGGERS = (
+# httpx logs every request URL at INFO, and some vendors take a credential in
+# the query (Contacta's ``auth``): a filter on httpx's loggers (and ours) scrubs
+# each record with the scrubber of the exchange running in this context before
+# any handler sees it. Installed with the first client (when httpx is imported).
+_SCRUBBED_LOGGERS = (
     "httpx",
     "httpcore",
     "httpcore.connection",
     "httpcore.http11",
     "httpcore.http2",
     "httpcore.proxy",
+    "smsstatus.http",
 )
 _filter_installed = False
 
 
-def _install_redacting_filter() -> None:
-    import logging
-
+def _install_scrubbing_filter() -> None:
     global _filter_installed  # noqa: PLW0603 -- a once-only flag
-    if _filter_installed:
-        return
-
-    class RedactingFilter(logging.Filter):
-        def filter(self, record: logging.LogRecord) -> bool:
-            secrets = _ACTIVE_SECRETS.get()
-            if secrets:
-                message = record.getMessage()
-                if any(s in message for s in secrets):
-                    record.msg, record.args = redact(message, secrets), None
-            return True
-
-    redacting = RedactingFilter()
-    for name in _HTTPX_LOGGERS:
-        logging.getLogger(name).addFilter(redacting)
-    _filter_installed = True
+    if not _filter_installed:
+        logs.add_scrubbing_filter(*_SCRUBBED_LOGGERS)
+        _filter_installed = True
 
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -280,6 +263,7 @@ class HttpClient:
         limits: HttpLimits | None = None,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
+        scrubber: Scrubber | None = None,
         secrets: Sequence[str] = (),
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
@@ -291,10 +275,11 @@ class HttpClient:
         self.limits = limits if timeout is None else attrs.evolve(limits, timeout=timeout)
         self.retry = retry or RetryPolicy()
         self._transport = transport
-        # A secret in a URL is percent-encoded there: scrub those spellings too.
-        self._secrets = tuple(
-            dict.fromkeys(v for s in secrets for v in (s, quote(s, safe=""), quote_plus(s)))
-        )
+        #: Scrubs what leaves through this client's errors and log lines; it
+        #: also learns the credential-bearing header values the client sends.
+        self.scrubber = scrubber if scrubber is not None else Scrubber()
+        for secret in secrets:
+            self.scrubber.add_secret(secret)
         self._sleep = sleep
         self._rng = rng
         self._clock = clock
@@ -308,7 +293,7 @@ class HttpClient:
         if self._client is None:
             import httpx
 
-            _install_redacting_filter()
+            _install_scrubbing_filter()
             transport = self._transport
             if transport is None:
                 from .transport import NetworkTransport
@@ -358,15 +343,13 @@ class HttpClient:
         if json is not None:
             body = jsonlib.dumps(json, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
             send_headers.setdefault("Content-Type", "application/json")
+        for name, value in send_headers.items():
+            self.scrubber.add_sent(name, value)
         client = self._httpx()
-        token = _ACTIVE_SECRETS.set(self._secrets)
-        try:
-            with deadline_scope(self.limits.deadline(self._clock)) as deadline:
-                return self._send(
-                    client, method, url, params=params, headers=send_headers, body=body, deadline=deadline
-                )
-        finally:
-            _ACTIVE_SECRETS.reset(token)
+        with scrubbing(self.scrubber), deadline_scope(self.limits.deadline(self._clock)) as deadline:
+            return self._send(
+                client, method, url, params=params, headers=send_headers, body=body, deadline=deadline
+            )
 
     def _send(
         self,
@@ -397,7 +380,7 @@ class HttpClient:
                     tail = "" if attempt >= self.retry.attempts else ", no time left for another"
                     raise TransportError(
                         self.vendor,
-                        redact(f"{type(exc).__name__} after {attempt} attempts{tail}: {exc}", self._secrets),
+                        self.scrubber(f"{type(exc).__name__} after {attempt} attempts{tail}: {exc}"),
                     ) from None
                 log.info("%s: %s, retry %d in %.2fs", self.vendor, type(exc).__name__, attempt, delay)
                 self._sleep(delay)
@@ -465,14 +448,15 @@ class HttpClient:
         header), and nothing a plugin reads from an answer (a report's raw, an
         error) may carry one. A secret the request did not carry is left alone:
         it is not an echo, and may be what the plugin asked for."""
-        if not self._secrets or not content:
+        secrets = self.scrubber.secrets
+        if not secrets or not content:
             return content
         from .leaks import found_in
 
         sent = "\n".join(
             [str(request.url), *request.headers.values(), request.content.decode("utf-8", "replace")]
         )
-        for secret in sorted(self._secrets, key=len, reverse=True):
+        for secret in sorted(secrets, key=len, reverse=True):
             value = secret.encode("utf-8")
             if value in content and found_in(sent, secret) is not None:
                 content = content.replace(value, REDACTED.encode())

@@ -9,7 +9,10 @@ Design points (see ``docs/architecture.md``):
   plus the cross-cutting wrappers (``pm.subset_hook_caller``), built once per
   vendor and hook. Nothing relies on ``firstresult`` ordering.
 * Exceptions a plugin raises that are not :class:`SmsStatusError` become
-  :class:`PluginError`; secrets are scrubbed from every error message.
+  :class:`PluginError`. Every error a hook raises or returns is scrubbed of
+  the credentials' secrets in every spelling, and of what the HTTP client
+  recorded sending (:mod:`smsstatus.scrub`); an :class:`AuthenticationError`
+  also loses any digest the request did not carry (a signing oracle).
 """
 
 from __future__ import annotations
@@ -19,17 +22,25 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import metadata
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import pluggy
 
 from . import apiversion, hookspecs, logs
-from .credentials import Credentials, Secret, check_names, redact
-from .errors import PayloadError, PluginError, SmsStatusError, UnknownVendorError, UnsupportedError
+from .credentials import Credentials, Secret, check_names
+from .errors import (
+    AuthenticationError,
+    PayloadError,
+    PluginError,
+    SmsStatusError,
+    UnknownVendorError,
+    UnsupportedError,
+)
 from .http import DEFAULT_MAX_RESPONSE_BYTES, HttpClient, HttpLimits, RetryPolicy
 from .model import MAX_PARTS, MappedStatus, StatusReport
 from .request import DrainResult, FetchResult, PushRequest, PushResult
+from .scrub import Scrubber, without_oracles
 from .vendor import Capability, VendorInfo
 
 if TYPE_CHECKING:
@@ -332,12 +343,16 @@ class Registry:
             )
         return declared
 
-    def _call(self, vendor: str, hook: str, creds: Credentials | None, *args: Any) -> Any:
-        """Call ``vendor``'s ``hook`` with the spec's arguments after ``vendor``, in order."""
+    def _call(
+        self, vendor: str, hook: str, creds: Credentials | None, *args: Any, scrubber: Scrubber | None = None
+    ) -> Any:
+        """Call ``vendor``'s ``hook`` with the spec's arguments after ``vendor``,
+        in order; every error it raises leaves scrubbed of the credentials'
+        secrets (and, with ``scrubber``, of what the HTTP client recorded sending)."""
         caller = self._callers.get((vendor, hook))
         if caller is None:  # first call for this vendor and hook (or an error to raise)
             caller = self._supported_caller(vendor, hook)
-        return self._invoke(caller, vendor, hook, creds, args)
+        return self._invoke(caller, vendor, hook, creds, args, scrubber)
 
     def _supported_caller(self, vendor: str, hook: str) -> Callable[..., Any]:
         if hook not in self.get(vendor).hooks:
@@ -345,13 +360,20 @@ class Registry:
         return self._caller(vendor, hook)
 
     @staticmethod
-    def _invoke(
-        caller: Callable[..., Any], vendor: str, hook: str, creds: Credentials | None, args: tuple[Any, ...]
+    def _invoke(  # noqa: PLR0917 -- private, positional like the hooks it calls
+        caller: Callable[..., Any],
+        vendor: str,
+        hook: str,
+        creds: Credentials | None,
+        args: tuple[Any, ...],
+        scrubber: Scrubber | None = None,
+        *,
+        request: PushRequest | None = None,
     ) -> Any:
         try:
             result = caller(vendor, *args)
         except Exception as exc:  # noqa: BLE001 -- a plugin's bug becomes a PluginError
-            raise _translated(exc, vendor, hook, creds) from _cause(exc)
+            raise _translated(exc, vendor, hook, creds, scrubber, request=request) from _cause(exc)
         if result is None:
             raise PluginError(vendor, f"{hook} returned nothing")
         return result
@@ -387,19 +409,27 @@ class Registry:
             try:  # _invoke, written out: this is every webhook's path
                 result = caller(vendor, request, creds, None)
             except Exception as exc:  # noqa: BLE001 -- a plugin's bug becomes a PluginError
-                raise _translated(exc, vendor, "parse_push", creds) from _cause(exc)
+                raise _translated(exc, vendor, "parse_push", creds, request=request) from _cause(exc)
             if result is None:
                 raise PluginError(vendor, "parse_push returned nothing")
         elif client is not None:
-            result = self._invoke(caller, vendor, "parse_push", creds, (request, creds, client))
+            result = self._invoke(
+                caller, vendor, "parse_push", creds, (request, creds, client), request=request
+            )
         elif transport is not None:
             with self._new_push_client(vendor, transport, creds.secret_values()) as own:
-                result = self._invoke(caller, vendor, "parse_push", creds, (request, creds, own))
+                result = self._invoke(
+                    caller, vendor, "parse_push", creds, (request, creds, own), request=request
+                )
         else:
             shared = self._shared_push_client(vendor)
-            result = self._invoke(caller, vendor, "parse_push", creds, (request, creds, shared))
+            result = self._invoke(
+                caller, vendor, "parse_push", creds, (request, creds, shared), request=request
+            )
         if result.__class__ is not PushResult and not isinstance(result, PushResult):
             raise PluginError(vendor, f"parse_push returned {type(result).__name__}, not PushResult")
+        if result.errors:
+            result = _scrub_items(result, _scrubber_of(creds), raw=False)
         if len(result.reports) + len(result.errors) > max_batch:
             _check_batch(vendor, len(result.reports) + len(result.errors), max_batch)
         for report in result.reports:
@@ -485,9 +515,12 @@ class Registry:
         with self._client(
             vendor, creds, base_url, timeout, max_response_bytes, retry, transport, sleep
         ) as client:
-            result = self._call(vendor, "fetch", creds, tuple(ids), creds, client)
+            # One scrubber for the call: the secrets, plus what the client records sending.
+            result = self._call(vendor, "fetch", creds, tuple(ids), creds, client, scrubber=client.scrubber)
         if not isinstance(result, FetchResult):
             raise PluginError(vendor, f"fetch returned {type(result).__name__}, not FetchResult")
+        if result.errors:
+            result = _scrub_items(result, client.scrubber, raw=True)
         _check_batch(
             vendor, len(result.reports) + len(result.errors), self.info(vendor).max_batch * max(len(ids), 1)
         )
@@ -516,7 +549,7 @@ class Registry:
         with self._client(
             vendor, creds, base_url, timeout, max_response_bytes, retry, transport, sleep
         ) as client:
-            result = self._call(vendor, "drain", creds, creds, client)
+            result = self._call(vendor, "drain", creds, creds, client, scrubber=client.scrubber)
         if not isinstance(result, DrainResult):
             raise PluginError(vendor, f"drain returned {type(result).__name__}, not DrainResult")
         return result
@@ -538,7 +571,7 @@ class Registry:
             limits=HttpLimits(timeout=timeout, max_response_bytes=max_response_bytes),
             retry=retry,
             transport=transport,
-            secrets=creds.secret_values(),
+            scrubber=Scrubber(creds.secret_values()),
             sleep=sleep or time.sleep,
         )
 
@@ -588,13 +621,27 @@ def _plugin_api(name: str, plugin: object) -> str | None:
     return declared if isinstance(declared, str) else None
 
 
-def _translated(exc: Exception, vendor: str, hook: str, creds: Credentials | None) -> SmsStatusError:
-    """What the host raises for ``exc`` raised by a plugin's ``hook``: its
-    own error with secrets scrubbed, or a :class:`PluginError` for anything else."""
-    secrets = creds.secret_values() if creds else ()
+def _translated(
+    exc: Exception,
+    vendor: str,
+    hook: str,
+    creds: Credentials | None,
+    scrubber: Scrubber | None = None,
+    *,
+    request: PushRequest | None = None,
+) -> SmsStatusError:
+    """What the host raises for ``exc`` raised by a plugin's ``hook``: its own
+    error, or a :class:`PluginError` for anything else, scrubbed of the
+    credentials' secrets (and, with ``scrubber``, of what the HTTP client
+    recorded sending); a push's :class:`AuthenticationError` also loses any
+    digest ``request`` did not carry (a signing oracle)."""
+    scrub = scrubber or _scrubber_of(creds)
     if isinstance(exc, SmsStatusError):
-        return _scrubbed(exc, secrets)
-    return PluginError(vendor, redact(f"{hook} raised {type(exc).__name__}: {exc}", secrets))
+        if request is not None and isinstance(exc, AuthenticationError):
+            without_oracles(exc, request)
+        return scrub.error(exc)
+    scrub.error(exc)  # it stays chained: tracebacks show it
+    return PluginError(vendor, scrub(f"{hook} raised {type(exc).__name__}: {exc}"))
 
 
 def _cause(exc: Exception) -> Exception | None:
@@ -639,17 +686,24 @@ def _check_parts(vendor: str, reports: Sequence[StatusReport]) -> None:
             )
 
 
-def _scrubbed(exc: SmsStatusError, secrets: Sequence[str]) -> SmsStatusError:
-    """Remove secret values from an error's message and text attributes."""
-    values = tuple(s for s in secrets if s)
-    if not values or not any(v in str(exc) for v in values):
-        return exc
-    for attr in ("reason", "message", "field"):
-        text = getattr(exc, attr, None)
-        if isinstance(text, str):
-            setattr(exc, attr, redact(text, values))
-    exc.args = (redact(str(exc), values),)
-    return exc
+def _scrubber_of(creds: Credentials | None) -> Scrubber:
+    return Scrubber(creds.secret_values() if creds else ())
+
+
+_Result = TypeVar("_Result", bound=PushResult | FetchResult)
+
+
+def _scrub_items(result: _Result, scrubber: Scrubber, *, raw: bool) -> _Result:
+    """Item errors scrubbed in place; with ``raw`` (a fetch: the vendor's
+    answer, never replayed) their raw values too. A push item's raw is what
+    the vendor sent, kept for replay: the receiver redacts what it stores."""
+    if not scrubber:
+        return result
+    items = []
+    for item in result.errors:
+        scrubber.error(item.error)
+        items.append(attrs.evolve(item, raw=scrubber.value(item.raw)) if raw else item)
+    return attrs.evolve(result, errors=tuple(items))
 
 
 def _allowed(environ: Mapping[str, str]) -> frozenset[str] | None:
