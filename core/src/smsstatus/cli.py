@@ -9,7 +9,9 @@ Exit codes (documented in ``docs/cli.md``):
 * 4 vendor or network error, or a broken plugin
 
 Errors are one line on stderr; ``--debug`` adds the traceback. No output ever
-echoes a credential value.
+echoes a credential value. Human-readable output (tables, error lines, log
+lines) has its control characters escaped (:mod:`smsstatus.display`); JSON
+output is exact.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from typing import Any, ClassVar, NoReturn, TypeVar
 
 import click
 
+from . import logs
 from .apiversion import PLUGIN_API_VERSION
 from .credentials import credentials_from_env
+from .display import printable
 from .errors import SmsStatusError
 from .http import DEFAULT_MAX_RESPONSE_BYTES
 from .scrub import Scrubber
@@ -45,7 +49,7 @@ class _State:
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"smsstatus: error: {_SCRUBBER(message)}", err=True)
+    click.echo(f"smsstatus: error: {printable(_SCRUBBER(message))}", err=True)
     sys.exit(code)
 
 
@@ -125,7 +129,7 @@ def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
             return "-"
         if isinstance(value, bool):
             return "yes" if value else "no"
-        return str(value)
+        return printable(str(value))
 
     cells = [[cell(row.get(c)) for c in columns] for row in rows]
     widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(columns)]
@@ -139,9 +143,8 @@ def _report_item_errors(errors: Sequence[Any]) -> None:
 
     for item in errors:
         where = f"item {item.index}" if item.index is not None else f"id {item.key}"
-        click.echo(
-            f"smsstatus: {error_type(item.error)} error at {where}: {_SCRUBBER(str(item.error))}", err=True
-        )
+        line = f"smsstatus: {error_type(item.error)} error at {where}: {_SCRUBBER(str(item.error))}"
+        click.echo(printable(line), err=True)
 
 
 FORMAT_REPORTS = click.option(
@@ -332,9 +335,7 @@ def main(debug: bool) -> None:
     """
     _State.debug = debug
     if debug:
-        import logging
-
-        logging.basicConfig(level=logging.DEBUG, format="smsstatus: %(levelname)s %(name)s: %(message)s")
+        logs.configure("debug")
 
 
 @main.command()

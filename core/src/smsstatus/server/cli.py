@@ -13,7 +13,9 @@ from typing import Any
 
 import click
 
+from .. import logs
 from ..cli import EXIT_FAILED, _guard, _table
+from ..display import printable
 from .build import build_server, open_configured_store, uvicorn_options
 
 __all__ = ["serve", "status", "replay"]
@@ -55,13 +57,11 @@ def serve(  # noqa: PLR0917 -- click passes options positionally
     db: str | None, config_path: str | None, host: str, port: int, no_poll: bool, log_level: str
 ) -> None:
     """Run the webhook receiver and the poller (uvicorn)."""
-    import logging
-
     import uvicorn
 
-    logging.basicConfig(
-        level=getattr(logging, log_level.upper()), format="smsstatus: %(levelname)s %(name)s: %(message)s"
-    )
+    # One line per record, control characters escaped, secrets scrubbed;
+    # uvicorn's own loggers propagate to it (log_config=None below).
+    logs.configure(log_level)
     server = build_server(db=db, config_path=config_path, poll=not no_poll)
     assert server.receiver is not None and server.app is not None
     prefix = server.config.receiver.prefix
@@ -71,13 +71,15 @@ def serve(  # noqa: PLR0917 -- click passes options positionally
     if server.poller is not None and server.poller.vendors:
         click.echo(f"smsstatus: polling {', '.join(v.vendor for v in server.poller.vendors)}", err=True)
     for note in server.notes:
-        click.echo(f"smsstatus: {note}", err=True)
+        click.echo(printable(f"smsstatus: {note}"), err=True)
     try:
         uvicorn.run(
             server.app,
             host=host,
             port=port,
             log_level=log_level,
+            # uvicorn's loggers propagate to logs.configure's handler.
+            log_config=None,
             **uvicorn_options(server.config.receiver),
         )
     finally:
@@ -188,6 +190,10 @@ def status(vendor: str, message_id: str, db: str | None, config_path: str | None
     if fmt == "json":
         click.echo(json.dumps({"messages": data}, ensure_ascii=False, indent=2))
         return
+
+    def say(line: str) -> None:  # vendor values: control characters escaped
+        click.echo(printable(line))
+
     for i, m in enumerate(data):
         if i:
             click.echo("")
@@ -197,16 +203,16 @@ def status(vendor: str, message_id: str, db: str | None, config_path: str | None
             state += " (final)"
         if m["reason"]:
             state += f", reason {m['reason']}"
-        click.echo(f"{m['vendor']} {m['message_id']}{who}: {state}")
+        say(f"{m['vendor']} {m['message_id']}{who}: {state}")
         if m["parts_total"] and m["parts_total"] > 1:
             missing = f", missing {m['parts_missing']}" if m["parts_missing"] else ""
             parts = ", ".join(f"{p['index']}={p['status']}" for p in m["parts"])
-            click.echo(f"  parts: {m['parts_total']} ({parts}){missing}")
+            say(f"  parts: {m['parts_total']} ({parts}){missing}")
         if m["batch_id"] or m["client_ref"]:
-            click.echo(f"  batch {m['batch_id'] or '-'}, client ref {m['client_ref'] or '-'}")
+            say(f"  batch {m['batch_id'] or '-'}, client ref {m['client_ref'] or '-'}")
         poll = m["poll"]
         if poll:
-            click.echo(
+            say(
                 f"  poll: {poll['fetch_id']} {poll['state']}, {poll['polls']} poll(s), next {poll['next_poll_at']},"
                 f" give up {poll['give_up_at']}"
                 + (f", last error: {poll['last_error']}" if poll["last_error"] else "")
