@@ -24,11 +24,8 @@ real secret is that short).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import contextvars
-import html
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -75,6 +72,8 @@ def is_credential_header(name: str) -> bool:
 
 def _base64_cores(raw: bytes) -> Iterator[str]:
     """The base64 characters fixed by ``raw`` alone, at each alignment."""
+    import base64  # here, not at start-up: only scrubbing needs it
+
     for offset in range(3):
         encoded = base64.b64encode(b"\0" * offset + raw).decode("ascii")
         start = -(-8 * offset // 6)  # skip characters holding padding bits
@@ -82,6 +81,13 @@ def _base64_cores(raw: bytes) -> Iterator[str]:
         core = encoded[start:end]
         yield core
         yield core.translate(str.maketrans("+/", "-_"))
+
+
+def _html_escaped(text: str) -> str:
+    # html.escape's replacements, without importing html's entity tables at start-up.
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
+        text = text.replace(char, entity)
+    return text
 
 
 def spellings(secret: str) -> set[str]:
@@ -94,7 +100,7 @@ def spellings(secret: str) -> set[str]:
         *percent,
         *json_forms,
         *(j.replace("/", "\\/") for j in json_forms),
-        html.escape(secret),
+        _html_escaped(secret),
         raw.hex(),
         raw.hex().upper(),
         *_base64_cores(raw),
@@ -110,7 +116,9 @@ def _sent_forms(value: str) -> set[str]:
     if credential:
         forms.add(credential)
         if scheme.lower() == "basic":
-            with contextlib.suppress(binascii.Error, ValueError):
+            import base64
+
+            with contextlib.suppress(ValueError):  # binascii.Error and UnicodeDecodeError are ValueErrors
                 forms.add(base64.b64decode(credential, validate=True).decode("utf-8"))
     return {f for f in forms if len(f) >= MIN_REDACTED_LENGTH}
 
