@@ -68,6 +68,10 @@ class AuthenticationError(SmsStatusError):
     """
 
     exit_code = 3
+    #: How many digest-like values the host removed from this error because
+    #: the request did not carry them (:func:`smsstatus.scrub.without_oracles`):
+    #: non-zero means the plugin's message was a signing oracle.
+    withheld: int = 0
 
     def __init__(self, vendor: str, credential: str, reason: str) -> None:
         self.vendor = vendor

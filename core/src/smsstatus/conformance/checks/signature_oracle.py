@@ -96,17 +96,20 @@ def _swap(request: PushRequest, old: str, new: str) -> PushRequest:
     return attrs.evolve(request, url=request.url.replace(old, new), headers=headers, body=body)
 
 
-def _rejected(ctx: Context, request: PushRequest, values: Mapping[str, str]) -> tuple[bool, list[str]]:
-    """Whether the push is rejected as unauthenticated, and every text it produced."""
+def _rejected(ctx: Context, request: PushRequest, values: Mapping[str, str]) -> tuple[bool, list[str], int]:
+    """Whether the push is rejected as unauthenticated, every text it produced,
+    and how many digests the host withheld from the error (``AuthenticationError.withheld``)."""
+    withheld = 0
     with Capture() as capture:
         try:
             push(ctx, request, values)
         except Exception as exc:  # noqa: BLE001 -- any error is a rejection; its text is searched
             texts = [t for _, t in error_texts(exc, "the error")]
             rejected = True
+            withheld = getattr(exc, "withheld", 0)
         else:
             texts, rejected = [], False
-    return rejected, texts + [t for _, t in capture.texts()]
+    return rejected, texts + [t for _, t in capture.texts()], withheld
 
 
 def _oracle(
@@ -120,15 +123,22 @@ def _oracle(
     how: str,
 ) -> str | None:
     """Whether a rejected ``request`` (its signature being ``slot``) tells the signature that passes."""
-    rejected, texts = _rejected(ctx, request, values)
+    rejected, texts, withheld = _rejected(ctx, request, values)
     if not rejected:
         return None
+    if withheld:
+        # The host removed them before anyone could read them; the plugin wrote them.
+        return (
+            f"{case.id}: a push with {how} was rejected with an authentication error holding"
+            f" {withheld} digest(s) the request did not carry (the host withheld them):"
+            " the error is a signing oracle (say only that the signature does not match)"
+        )
     sent = {d.text for d in digests(" ".join(_where(request)))}
     for shown in digests("\n".join(texts)):
         if shown.text in sent:
             continue
         forged = _swap(request, slot, shown.spelled_like(digest))
-        again, _ = _rejected(ctx, forged, values)
+        again, _, _ = _rejected(ctx, forged, values)
         if not again:
             return (
                 f"{case.id}: a push with {how} was rejected with an error (or log record) holding a"
