@@ -109,3 +109,27 @@ def test_json_values_are_scrubbed_keys_included() -> None:
     secret = "hunter2-secret"
     value = {"echo": [f"Bearer {secret}", 1, None], secret: True}
     assert secret not in json.dumps(Scrubber([secret]).value(value))
+
+
+def test_one_scrubber_is_safe_to_share_between_threads() -> None:
+    """A vendor's shared push client records and scrubs from several threads."""
+    import threading
+
+    scrubber = Scrubber(["base-secret-value"])
+    failures: list[BaseException] = []
+
+    def work(n: int) -> None:
+        try:
+            for i in range(150):
+                scrubber.add_sent("Authorization", f"Bearer token-{n}-{i}")
+                assert "base-secret-value" not in scrubber.scrub(f"x base-secret-value token-{n}-{i}")
+        except BaseException as exc:  # noqa: BLE001 -- collected and asserted below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert "Bearer token-0-0" not in scrubber.scrub("Bearer token-0-0")  # recorded before the cap

@@ -28,6 +28,7 @@ import contextlib
 import contextvars
 import json
 import re
+import threading
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
@@ -124,15 +125,19 @@ def _sent_forms(value: str) -> set[str]:
 
 
 class Scrubber:
-    """Replaces secrets, in every spelling, in text and in errors."""
+    """Replaces secrets, in every spelling, in text and in errors.
 
-    __slots__ = ("_pattern", "_recorded", "_secrets", "_values")
+    Safe to share between threads (a vendor's shared push client): the known
+    values and their pattern are one immutable pair, replaced whole.
+    """
+
+    __slots__ = ("_lock", "_recorded", "_secrets", "_state")
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._values: set[str] = set()
+        self._lock = threading.Lock()
+        self._state: tuple[frozenset[str], re.Pattern[str] | None] = (frozenset(), None)
         self._secrets: tuple[str, ...] = ()
         self._recorded = 0
-        self._pattern: re.Pattern[str] | None = None
         for secret in secrets:
             self.add_secret(secret)
 
@@ -143,8 +148,9 @@ class Scrubber:
 
     def add_secret(self, secret: str) -> None:
         if len(secret) >= MIN_REDACTED_LENGTH:
-            if secret not in self._secrets:
-                self._secrets = (*self._secrets, secret)
+            with self._lock:
+                if secret not in self._secrets:
+                    self._secrets = (*self._secrets, secret)
             self._extend(spellings(secret))
 
     def add_sent(self, name: str, value: str) -> None:
@@ -152,27 +158,32 @@ class Scrubber:
         is credential-bearing (by name) or holds a known secret."""
         if self._recorded >= MAX_RECORDED:
             return
-        if is_credential_header(name) or (self._values and self.scrub(value) != value):
+        if is_credential_header(name) or (self and self.scrub(value) != value):
             self._recorded += 1
             forms = _sent_forms(value)
             self._extend(forms | {s for form in forms for s in spellings(form)})
 
     def _extend(self, values: set[str]) -> None:
-        if not values <= self._values:
-            self._values |= values
-            self._pattern = None
+        with self._lock:
+            known = self._state[0]
+            if not values <= known:
+                self._state = (known | values, None)
 
     def __bool__(self) -> bool:
-        return bool(self._values)
+        return bool(self._state[0])
 
     def scrub(self, text: str) -> str:
         """``text`` with every known value replaced by ``***``."""
-        if not self._values:
+        values, pattern = self._state
+        if not values:
             return text
-        if self._pattern is None:
-            ordered = sorted(self._values, key=lambda v: (-len(v), v))  # longest spelling first
-            self._pattern = re.compile("|".join(map(_literal, ordered)))
-        return self._pattern.sub(REDACTED, text)
+        if pattern is None:
+            ordered = sorted(values, key=lambda v: (-len(v), v))  # longest spelling first
+            pattern = re.compile("|".join(map(_literal, ordered)))
+            with self._lock:
+                if self._state[0] is values:  # not extended meanwhile: keep the pattern
+                    self._state = (values, pattern)
+        return pattern.sub(REDACTED, text)
 
     __call__ = scrub
 
@@ -190,7 +201,7 @@ class Scrubber:
         """Scrub ``exc`` in place: its message (``args``) and every text
         attribute (``reason``, ``message``, ``field``, ``vendor_code``...);
         likewise the exception it was raised from."""
-        if not self._values:
+        if not self:
             return exc
         for error in (exc, exc.__cause__):
             if error is None:
