@@ -4,7 +4,8 @@ mask echoed credentials and by the conformance kit to find leaks).
 A secret leaks as often encoded as verbatim: in a logged ``Authorization:
 Basic`` header (base64 of ``user:secret``), a logged URL (percent-encoded), a
 hex dump. :func:`spellings` lists the ways a value can appear: verbatim,
-percent-encoded, JSON-escaped, hex, and base64 (standard and URL-safe) at each
+percent-encoded, JSON-escaped (also with ``\\/``), HTML-escaped, hex, and base64
+(standard and URL-safe) at each
 of the three byte alignments it can have inside a longer encoded string (the
 part of the encoding that depends on the secret's bytes alone), so
 ``base64("1735689600:token")`` is found from ``token`` without decoding
@@ -38,16 +39,25 @@ def _base64_fragments(data: bytes) -> Iterable[str]:
         yield fragment.replace("+", "-").replace("/", "_")
 
 
+def _html_escaped(text: str) -> str:
+    # html.escape's replacements, without importing html's entity tables.
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
+        text = text.replace(char, entity)
+    return text
+
+
 @functools.lru_cache(maxsize=256)
 def spellings(value: str) -> tuple[tuple[str, str], ...]:
     """``(encoding, needle)`` for every way ``value`` is searched for."""
     found: dict[str, str] = {value: "verbatim"}
     if len(value) >= MIN_ENCODED:
         data = value.encode("utf-8")
-        for needle in (quote(value, safe=""), quote_plus(value), quote(value, safe="").lower()):
+        for needle in (quote(value, safe=""), quote(value), quote_plus(value), quote(value, safe="").lower()):
             found.setdefault(needle, "percent-encoded")
-        found.setdefault(json.dumps(value)[1:-1], "JSON-escaped")
-        found.setdefault(json.dumps(value, ensure_ascii=False)[1:-1], "JSON-escaped")
+        for escaped in (json.dumps(value)[1:-1], json.dumps(value, ensure_ascii=False)[1:-1]):
+            found.setdefault(escaped, "JSON-escaped")
+            found.setdefault(escaped.replace("/", "\\/"), "JSON-escaped")  # as PHP's json_encode writes it
+        found.setdefault(_html_escaped(value), "HTML-escaped")
         found.setdefault(data.hex(), "hex")
         found.setdefault(data.hex().upper(), "hex")
         for fragment in _base64_fragments(data):

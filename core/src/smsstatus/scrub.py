@@ -19,19 +19,21 @@ with one (:meth:`Scrubber.error`), the HTTP client's logging filter uses the
 one of the exchange running (:func:`active`), and the CLI scrubs its error
 lines. Values shorter than :data:`~smsstatus.credentials.MIN_REDACTED_LENGTH`
 are not scrubbed (replacing "1" everywhere would garble every message, and no
-real secret is that short).
+real secret is that short), and encoded spellings are searched for values of
+:data:`~smsstatus.leaks.MIN_ENCODED` characters or more only. The spellings are
+the conformance kit's (:mod:`smsstatus.leaks`): what the kit calls a leak is
+exactly what the scrubber removes.
 """
 
 from __future__ import annotations
 
 import contextlib
 import contextvars
-import json
 import re
 import threading
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import quote, quote_plus, unquote, unquote_plus
+from urllib.parse import unquote, unquote_plus
 
 from .credentials import MIN_REDACTED_LENGTH, REDACTED
 
@@ -71,42 +73,12 @@ def is_credential_header(name: str) -> bool:
     return lowered in _CREDENTIAL_HEADERS or any(word in lowered for word in _CREDENTIAL_WORDS)
 
 
-def _base64_cores(raw: bytes) -> Iterator[str]:
-    """The base64 characters fixed by ``raw`` alone, at each alignment."""
-    import base64  # here, not at start-up: only scrubbing needs it
-
-    for offset in range(3):
-        encoded = base64.b64encode(b"\0" * offset + raw).decode("ascii")
-        start = -(-8 * offset // 6)  # skip characters holding padding bits
-        end = 8 * (offset + len(raw)) // 6  # stop before one shared with what follows
-        core = encoded[start:end]
-        yield core
-        yield core.translate(str.maketrans("+/", "-_"))
-
-
-def _html_escaped(text: str) -> str:
-    # html.escape's replacements, without importing html's entity tables at start-up.
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
-        text = text.replace(char, entity)
-    return text
-
-
 def spellings(secret: str) -> set[str]:
-    """Every spelling of ``secret`` the scrubber looks for."""
-    raw = secret.encode("utf-8")
-    percent = {quote(secret, safe=""), quote(secret), quote_plus(secret)}
-    json_forms = {json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]}
-    found = {
-        secret,
-        *percent,
-        *json_forms,
-        *(j.replace("/", "\\/") for j in json_forms),
-        _html_escaped(secret),
-        raw.hex(),
-        raw.hex().upper(),
-        *_base64_cores(raw),
-    }
-    return {s for s in found if len(s) >= MIN_REDACTED_LENGTH}
+    """Every spelling of ``secret`` the scrubber looks for: the ones the
+    conformance kit searches leaks for (:func:`smsstatus.leaks.spellings`)."""
+    from .leaks import spellings as leak_spellings  # here, not at start-up: base64 & co.
+
+    return {needle for _, needle in leak_spellings(secret) if len(needle) >= MIN_REDACTED_LENGTH}
 
 
 def _sent_forms(value: str) -> set[str]:
