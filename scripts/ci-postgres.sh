@@ -64,8 +64,17 @@ if ! ready; then
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
     # Loopback only; the socket directory is the data directory (no /run access needed);
     # fsync stays on: the crash tests rely on committed data surviving.
-    as_owner "$BIN/pg_ctl" -D "$PG_DIR" -l "$PG_DIR/server.log" -w -t 60 start \
-        -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$PG_DIR -c max_connections=200" >/dev/null
+    # The server outlives this script: it must not inherit the caller's open
+    # descriptors (land.sh's flock on fd 9 would stay held by it for good), so
+    # everything but stdin/stdout/stderr is closed first.
+    (
+        for fd in /proc/$BASHPID/fd/*; do
+            fd="${fd##*/}"
+            if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
+        done
+        as_owner "$BIN/pg_ctl" -D "$PG_DIR" -l "$PG_DIR/server.log" -w -t 60 start \
+            -o "-c listen_addresses=127.0.0.1 -c port=$PG_PORT -c unix_socket_directories=$PG_DIR -c max_connections=200" >/dev/null
+    )
 fi
 
 psql_admin() { "$BIN/psql" -X -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
