@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
+import attrs
 import pytest
 from smsstatus import Channel, MappingKind, Money, Operator, Part, Reason, Status, StatusReport
 from smsstatus.schemas import errors_of, validator
@@ -103,6 +104,21 @@ def test_schema_rejects_what_the_contract_forbids() -> None:
     missing = dict(data)
     del missing["raw"]
     assert errors_of(validator("status-report"), missing)
+
+
+def test_part_ref_round_trips_and_a_report_stored_before_it_reads_as_null() -> None:
+    segment = attrs.evolve(full_report(), part=None, segments=None, part_ref="0A1B2C3D")
+    data = to_dict(segment)
+    assert data["part_ref"] == "0A1B2C3D"
+    assert errors_of(validator("status-report"), data) == []
+    assert from_dict(data) == segment
+    # Schema 1.1 data (no part_ref key) is still a valid report naming no segment.
+    older = to_dict(full_report())
+    del older["part_ref"]
+    assert errors_of(validator("status-report"), older) == []
+    assert from_dict(older).part_ref is None
+    for bad in ("", "x" * 257, 42):
+        assert errors_of(validator("status-report"), {**data, "part_ref": bad}), bad
 
 
 def test_structuring_rejects_floats_naive_times_and_contradictions() -> None:

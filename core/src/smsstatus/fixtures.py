@@ -435,6 +435,8 @@ def _normalise(report: Mapping[str, Any]) -> dict[str, Any]:
     price = out.get("price")
     if isinstance(price, Mapping) and isinstance(price.get("amount"), str):
         out["price"] = {**price, "amount": Decimal(price["amount"])}
+    # An expectation without part_ref (added in 1.2) names no segment.
+    out.setdefault("part_ref", None)
     # An expectation without warnings expects none. A warning is compared by
     # field and code: its reason is free text, written for people.
     warnings = out.get("warnings", [])

@@ -96,6 +96,7 @@ def new_report(  # noqa: PLR0917 -- one parameter per field, in field order
     extra: Mapping[str, Any],
     raw: Mapping[str, Any],
     warnings: tuple[ReportWarning, ...],
+    part_ref: str | None = None,
     /,
 ) -> StatusReport:
     """``StatusReport(vendor=..., ...)`` from every field but the derived
@@ -131,6 +132,7 @@ def new_report(  # noqa: PLR0917 -- one parameter per field, in field order
     d["extra"] = extra
     d["raw"] = raw
     d["warnings"] = warnings
+    d["part_ref"] = part_ref
     return self
 
 

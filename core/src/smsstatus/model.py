@@ -267,6 +267,13 @@ class StatusReport:
     extra: Mapping[str, JSONValue] = attrs.field(factory=dict)
     raw: Mapping[str, JSONValue]
     warnings: tuple[ReportWarning, ...] = ()
+    #: The vendor's own id of the segment this report is about, for gateways
+    #: that split a long message themselves and report each segment under the
+    #: message's id with no part number (Kannel's ``%F``, Jasmin's ``id_smsc``).
+    #: It identifies the segment and says nothing of its position; the part
+    #: count, when known, is ``segments``. Last so that positional
+    #: constructors of the earlier fields keep their order.
+    part_ref: str | None = None
 
     def __init__(
         self,
@@ -297,6 +304,7 @@ class StatusReport:
         extra: Mapping[str, JSONValue] = _NEW_DICT,
         raw: Mapping[str, JSONValue],
         warnings: tuple[ReportWarning, ...] = (),
+        part_ref: str | None = None,
     ) -> None:
         d = self.__dict__  # a frozen dict class: stored as attrs' own __init__ would
         d["vendor"] = vendor
@@ -326,3 +334,4 @@ class StatusReport:
         d["extra"] = {} if extra is _NEW_DICT else extra
         d["raw"] = raw
         d["warnings"] = warnings
+        d["part_ref"] = part_ref
