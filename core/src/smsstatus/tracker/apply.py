@@ -30,7 +30,7 @@ from ..multipart import combine_parts
 from ..serialize import to_dict
 from . import polling, sql
 from .errors import StoreError
-from .keys import MessageKey, event_key, is_synthetic, message_key, part_of
+from .keys import FIRST_SEGMENT_INDEX, MessageKey, event_key, is_synthetic, message_key, part_of, segment_of
 from .records import AutoTrack, Outcome, StatusChange
 from .store import Transaction
 from .transitions import Current, Decision, decide
@@ -38,7 +38,7 @@ from .transitions import Current, Decision, decide
 __all__ = ["apply_in"]
 
 #: (message status, reason, final, parts total, missing part numbers)
-_Combined = tuple[Status, Reason | None, bool, int, tuple[int, ...]]
+_Combined = tuple[Status, Reason | None, bool, int | None, tuple[int, ...]]
 
 
 @attrs.define
@@ -49,6 +49,7 @@ class _PartState:
     status_at: datetime | None
     received_at: datetime
     event_key: str | None = None  # set when this call changed it
+    ref: str | None = None  # a segment named by ref (part number FIRST_SEGMENT_INDEX and up)
 
 
 @attrs.define
@@ -61,6 +62,8 @@ class _Touched:
     existed: bool
     has_target: bool
     parts: dict[int, _PartState] = attrs.field(factory=dict)
+    #: The part number of each segment named by ref.
+    refs: dict[str, int] = attrs.field(factory=dict)
     events: int = 0
     applied: bool = False
     batch_id: str | None = None
@@ -83,6 +86,8 @@ class _Report:
     part_index: int
     part_total: int | None
     synthetic: bool
+    #: The segment it names by ref; its part number is the message's (step 3).
+    part_ref: str | None
 
 
 def apply_in(
@@ -103,8 +108,11 @@ def apply_in(
             outcomes[index] = Outcome(index=index, key=None)
             continue
         part_index, part_total = part_of(report)
+        ref = segment_of(report)
+        if ref is not None:
+            part_total = _plausible(report.segments)  # a segment's count, when known
         keyed.append(
-            _Report(index, key, report, event_key(report), part_index, part_total, is_synthetic(report))
+            _Report(index, key, report, event_key(report), part_index, part_total, is_synthetic(report), ref)
         )
     if not keyed:
         return [o for o in outcomes if o is not None], []
@@ -116,7 +124,7 @@ def apply_in(
 
     # 3. Decide, in report order, against the state as it evolves.
     duplicates: dict[str, tuple[int, int]] = {}  # event key: (message pk, count)
-    new_events: list[tuple[_Report, Decision]] = []
+    new_events: list[tuple[_Report, int, Decision]] = []
     targets: dict[tuple[str, str], int] = {}
     for item in keyed:
         msg = touched[item.key]
@@ -126,10 +134,11 @@ def apply_in(
             continue
         known.add(ekey)
         report = item.report
-        state = msg.parts.get(item.part_index)
+        part_index = _segment_index(msg, item.part_ref) if item.part_ref is not None else item.part_index
+        state = msg.parts.get(part_index)
         current = Current(state.status, state.status_at) if state is not None else None
         decision = decide(current, report.status, report.status_at, synthetic=item.synthetic)
-        new_events.append((item, decision))
+        new_events.append((item, part_index, decision))
         msg.events += 1
         msg.batch_id = report.batch_id or msg.batch_id
         msg.client_ref = report.client_ref or msg.client_ref
@@ -139,28 +148,29 @@ def apply_in(
             msg.poll_target_id = _auto_track_in(tx, report, now, auto_track, targets)
         if not decision.applied:
             continue
-        msg.parts[item.part_index] = _PartState(
+        msg.parts[part_index] = _PartState(
             total=item.part_total if item.part_total is not None else (state.total if state else None),
             status=report.status,
             reason=report.reason,
             status_at=report.status_at,
             received_at=report.received_at,
             event_key=ekey,
+            ref=item.part_ref if part_index >= FIRST_SEGMENT_INDEX else None,
         )
         msg.applied = True
         msg.changes.append(
-            (item.part_index, item.part_total, current.status if current else None, report, decision, ekey)
+            (part_index, item.part_total, current.status if current else None, report, decision, ekey)
         )
 
     # 4. Write the events, count the duplicates.
     event_ids: dict[str, int] = {}
     for events in sql.chunks(new_events):
         params: list[Any] = []
-        for item, decision in events:
+        for item, part_index, decision in events:
             report = item.report
             params += [
                 touched[item.key].pk,
-                item.part_index,
+                part_index,
                 item.event_key,
                 report.status.value,
                 report.reason.value if report.reason else None,
@@ -181,7 +191,7 @@ def apply_in(
         counted = tx.one(sql.COUNT_DUPLICATE, (count, pk, ekey))
         if counted is not None:
             event_ids.setdefault(ekey, int(counted[0]))
-    for item, decision in new_events:
+    for item, _, decision in new_events:
         event_id = event_ids.get(item.event_key)
         if event_id is None:  # cannot happen while the message row is locked
             raise StoreError(d.name, f"event {item.event_key} was neither inserted nor found")
@@ -213,6 +223,7 @@ def apply_in(
                 d.ts(state.received_at),
                 event_ids[state.event_key or ""],
                 now_ts,
+                state.ref,
             ]
         tx.run(sql.rows(sql.UPSERT_PARTS, sql.PART_ROW, len(parts)), params)
 
@@ -266,6 +277,7 @@ def apply_in(
                     key=key,
                     part_index=part_index,
                     part_total=part_total,
+                    part_ref=msg.parts[part_index].ref,
                     previous=previous,
                     status=report.status,
                     reason=report.reason,
@@ -332,14 +344,18 @@ def _read_state_in(
             if row[0]:
                 known.add(str(row[4]))
                 continue
-            _, pk, index, total, status, reason, status_at, received_at = row
-            by_pk[int(pk)].parts[int(index)] = _PartState(
+            _, pk, index, total, status, reason, status_at, received_at, ref = row
+            msg = by_pk[int(pk)]
+            msg.parts[int(index)] = _PartState(
                 total=None if total is None else int(total),
                 status=Status(status),
                 reason=Reason(reason) if reason else None,
                 status_at=d.ts_out(status_at),
                 received_at=sql.required(d.ts_out(received_at)),
+                ref=ref,
             )
+            if ref is not None:
+                msg.refs[ref] = int(index)
     return known
 
 
@@ -376,6 +392,8 @@ def _combine(key: MessageKey, msg: _Touched) -> _Combined:
         ((index, only),) = msg.parts.items()
         if index == 1 and (_plausible(only.total) or 1) == 1:
             return only.status, only.reason, only.status.final, 1, ()
+    if msg.refs:
+        return _combine_segments(key, msg)
     stand_ins = [
         StatusReport(
             vendor=key.vendor,
@@ -394,6 +412,43 @@ def _combine(key: MessageKey, msg: _Touched) -> _Combined:
     total = max(totals) if totals else min(max(msg.parts), MAX_PARTS)
     outcome = combine_parts(stand_ins, total=max(total, 1))
     return outcome.status, outcome.reason, outcome.final, outcome.total or 1, outcome.missing
+
+
+def _combine_segments(key: MessageKey, msg: _Touched) -> _Combined:
+    """A message whose segments are named by ref: each segment is a part of
+    its own, part 1 holds what the reports naming no segment said, and the
+    count is the largest a segment's report gave (multipart rules 5 and 6)."""
+    stand_ins = [
+        StatusReport(
+            vendor=key.vendor,
+            message_id=key.message_id,
+            status=state.status,
+            reason=state.reason,
+            segments=_plausible(state.total) if state.ref is not None else None,
+            part=None if state.ref is not None or index == 1 else Part(index, max(index, 1)),
+            part_ref=state.ref,
+            status_at=state.status_at,
+            received_at=state.received_at,
+            channel=Channel.PUSH,
+            raw={},
+        )
+        for index, state in sorted(msg.parts.items())
+    ]
+    outcome = combine_parts(stand_ins)
+    return outcome.status, outcome.reason, outcome.final, outcome.total, ()
+
+
+def _segment_index(msg: _Touched, ref: str) -> int:
+    """The part number of the segment ``ref`` of ``msg``, given in the order
+    segments are first heard of. A message has at most MAX_PARTS segments: a
+    report naming one more counts for the whole message (part 1), so a vendor
+    cannot make the tracker store more per message than a real SMS has."""
+    index = msg.refs.get(ref)
+    if index is None:
+        if len(msg.refs) >= MAX_PARTS:
+            return 1
+        index = msg.refs[ref] = max(msg.refs.values(), default=FIRST_SEGMENT_INDEX - 1) + 1
+    return index
 
 
 def _plausible(total: int | None) -> int | None:

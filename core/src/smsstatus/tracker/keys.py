@@ -10,11 +10,27 @@ import attrs
 
 from ..model import MAX_PARTS, StatusReport
 
-__all__ = ["SYNTHETIC_EXPIRED", "MessageKey", "message_key", "part_of", "is_synthetic", "event_key"]
+__all__ = [
+    "SYNTHETIC_EXPIRED",
+    "FIRST_SEGMENT_INDEX",
+    "MessageKey",
+    "message_key",
+    "part_of",
+    "segment_of",
+    "is_synthetic",
+    "event_key",
+]
 
 #: ``extra["synthetic"]`` of the report the poller records when a vendor's
 #: poll window passes without a final status.
 SYNTHETIC_EXPIRED = "poll_window_expired"
+
+#: The part number the tracker gives the first segment named by ref
+#: (``StatusReport.part_ref``) of a message, the next one the next number, in
+#: the order first heard of: above any position a concatenated SMS can have,
+#: so a segment's number never collides with a numbered part (or with part 1,
+#: where reports naming no segment are kept).
+FIRST_SEGMENT_INDEX = MAX_PARTS + 1
 
 
 @attrs.frozen(order=True)
@@ -51,6 +67,12 @@ def part_of(report: StatusReport) -> tuple[int, int | None]:
     return part.index, part.total if 1 <= part.total <= MAX_PARTS else None
 
 
+def segment_of(report: StatusReport) -> str | None:
+    """The segment a report names by ref (a gateway-split message), or
+    ``None``: a numbered part wins over a ref."""
+    return report.part_ref if report.part is None else None
+
+
 def is_synthetic(report: StatusReport) -> bool:
     return bool(report.extra.get("synthetic"))
 
@@ -61,7 +83,7 @@ def event_key(report: StatusReport) -> str:
     idempotency data where a plugin gives it (``extra["event_id"]``).
 
     Never the message id alone: a later status of the same message is a new
-    event. The receive time and the vendor's push time (``notified_at``) are
+    event, and the same status of another segment (``part_ref``) too. The receive time and the vendor's push time (``notified_at``) are
     left out, so a vendor's retry of the same report is a duplicate.
     """
     key = message_key(report)
@@ -78,5 +100,10 @@ def event_key(report: StatusReport) -> str:
         report.extra.get("event_id"),
         report.extra.get("synthetic"),
     ]
+    ref = segment_of(report)
+    if ref is not None:
+        # Only when there is one, so the keys stored before part_ref existed
+        # still match their retries.
+        fields.append(ref)
     text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

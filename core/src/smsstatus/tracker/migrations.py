@@ -260,6 +260,11 @@ _V5 = (
     "CREATE INDEX messages_open ON messages (vendor, created_at) WHERE NOT final",
 )
 
+# Segments named by ref (StatusReport.part_ref: gateways that split a
+# message themselves): the segment's id beside the part number the tracker
+# gave it (keys.FIRST_SEGMENT_INDEX and up).
+_V6 = ("ALTER TABLE parts ADD COLUMN part_ref TEXT",)
+
 #: Every migration, oldest first.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "messages, parts, events, poll targets, dead letters", _V1),
@@ -272,6 +277,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         by_dialect={"sqlite": _V4_SQLITE},
     ),
     Migration(5, "callback outbox and drops; indexes for delivery statistics", _V5),
+    Migration(6, "parts: segments named by ref", _V6),
 )
 LATEST = MIGRATIONS[-1].version
 

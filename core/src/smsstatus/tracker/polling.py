@@ -171,8 +171,8 @@ def synthetic_reports_in(
     for target in targets:
         rows: Sequence[Sequence[Any]] = tx.all(sql.SELECT_LINKED_PARTS, (target.id,))
         if not rows:
-            rows = [(target.fetch_id, "", target.fetch_id, None, None, None)]
-        for message_id, recipient, batch_id, part_index, part_total, status in rows:
+            rows = [(target.fetch_id, "", target.fetch_id, None, None, None, None)]
+        for message_id, recipient, batch_id, part_index, part_total, status, ref in rows:
             if status is not None and Status(status).final:
                 continue
             links[len(reports)] = target.id
@@ -182,7 +182,11 @@ def synthetic_reports_in(
                     message_id=message_id,
                     recipient=recipient,
                     batch_id=batch_id,
-                    part=(int(part_index), int(part_total)) if part_total is not None else None,
+                    part=(int(part_index), int(part_total))
+                    if part_total is not None and ref is None
+                    else None,
+                    part_ref=ref,
+                    segments=None if ref is None or part_total is None else int(part_total),
                     last_status=Status(status) if status else None,
                     target=target,
                     now=at,
@@ -199,6 +203,8 @@ def synthetic_report(
     batch_id: str | None,
     part: tuple[int, int] | None,
     last_status: Status | None,
+    part_ref: str | None = None,
+    segments: int | None = None,
     target: PollTarget,
     now: datetime,
 ) -> StatusReport:
@@ -219,6 +225,8 @@ def synthetic_report(
         mapping=MappingKind.VENDOR_DEFAULT,
         reason=Reason.UNKNOWN,
         part=Part(*part) if part else None,
+        part_ref=part_ref,
+        segments=segments,
         received_at=now,
         channel=Channel.FETCH,
         extra={

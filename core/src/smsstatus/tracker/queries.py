@@ -39,6 +39,7 @@ def messages_in(tx: Transaction, vendor: str, message_id: str) -> list[MessageRe
                 status_at=d.ts_out(p[5]),
                 received_at=sql.required(d.ts_out(p[6])),
                 event_id=int(p[7]),
+                ref=p[8],
             )
             for p in tx.all(sql.SELECT_PARTS_OF, (pk,))
         )

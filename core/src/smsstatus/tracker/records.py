@@ -47,7 +47,7 @@ class StatusChange:
     key: MessageKey
     """The message: vendor, message id and recipient."""
     part_index: int
-    """Which part changed (1 for a single-part message)."""
+    """Which part changed (1 for a single-part message; from 256 on, a segment named by ``part_ref``)."""
     part_total: int | None
     """How many parts the message has, when the report said so; else ``None``."""
     previous: Status | None
@@ -70,6 +70,9 @@ class StatusChange:
     """The canonical report that caused the change, with the vendor's raw status, code and payload."""
     event_id: int
     """The id of the stored event (the row in the message's history)."""
+    part_ref: str | None = None
+    """The segment that changed, for gateways that name segments by their own id
+    (``StatusReport.part_ref``); ``None`` for numbered parts."""
 
 
 @attrs.frozen(kw_only=True)
@@ -258,7 +261,9 @@ class EventRecord:
 @attrs.frozen(kw_only=True)
 class PartRecord:
     index: int
-    """The part's number (1 for a single-part message)."""
+    """The part's number (1 for a single-part message). A segment named by ref
+    (``ref``) is numbered from 256 on (:data:`~smsstatus.tracker.keys.FIRST_SEGMENT_INDEX`)
+    in the order the tracker first heard of it: not its position in the message."""
     total: int | None
     """How many parts the message has, when known."""
     status: Status
@@ -273,6 +278,9 @@ class PartRecord:
     """When the report that set it arrived (UTC)."""
     event_id: int
     """The history event that set it."""
+    ref: str | None = None
+    """The segment's own id (``StatusReport.part_ref``), for gateways that split a
+    message themselves; ``None`` for a numbered part."""
 
 
 @attrs.frozen(kw_only=True)
@@ -286,7 +294,8 @@ class MessageRecord:
     final: bool
     """Whether the status is final: no later report will change it (except ``expired`` giving way to a carrier verdict)."""
     parts_total: int | None
-    """How many parts the message has, when a report said so."""
+    """How many parts the message has, when a report said so (for segments
+    named by ref: the largest count a segment's report gave)."""
     parts_missing: tuple[int, ...]
     """Part numbers no report has been seen for yet."""
     batch_id: str | None

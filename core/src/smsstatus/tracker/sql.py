@@ -36,10 +36,10 @@ LOCK_ROW = "(?, ?, ?, ?, 0, ?, ?)"
 # already had events (first column 0) and which event keys are stored already
 # (first column 1).
 _STATE_PARTS = """
-SELECT 0, message_pk, part_index, part_total, status, reason, status_at, received_at FROM parts
+SELECT 0, message_pk, part_index, part_total, status, reason, status_at, received_at, part_ref FROM parts
 WHERE message_pk IN ({pks})"""
 _STATE_KEYS = """
-SELECT 1, NULL, NULL, NULL, event_key, NULL, NULL, NULL FROM events
+SELECT 1, NULL, NULL, NULL, event_key, NULL, NULL, NULL, NULL FROM events
 WHERE message_pk IN ({pks}) AND event_key IN ({keys})"""
 
 INSERT_EVENTS = """
@@ -57,15 +57,16 @@ COUNT_DUPLICATE = (
 
 UPSERT_PARTS = """
 INSERT INTO parts (message_pk, part_index, part_total, status, reason, final, status_at, received_at,
-    event_id, updated_at)
+    event_id, updated_at, part_ref)
 VALUES {rows}
 ON CONFLICT (message_pk, part_index) DO UPDATE SET
     part_total = COALESCE(excluded.part_total, parts.part_total),
+    part_ref = COALESCE(excluded.part_ref, parts.part_ref),
     status = excluded.status, reason = excluded.reason, final = excluded.final,
     status_at = excluded.status_at, received_at = excluded.received_at,
     event_id = excluded.event_id, updated_at = excluded.updated_at
 """
-PART_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+PART_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 # Message rows exist and are locked: these "inserts" always update.
 UPDATE_MESSAGES = """
@@ -208,7 +209,7 @@ WHERE poll_target_id IN ({marks}) GROUP BY poll_target_id
 
 # The parts of every message linked to a poll target (messages without parts too).
 SELECT_LINKED_PARTS = """
-SELECT m.message_id, m.recipient, m.batch_id, p.part_index, p.part_total, p.status
+SELECT m.message_id, m.recipient, m.batch_id, p.part_index, p.part_total, p.status, p.part_ref
 FROM messages m LEFT JOIN parts p ON p.message_pk = m.id
 WHERE m.poll_target_id = ? ORDER BY m.id, p.part_index
 """
@@ -223,7 +224,7 @@ WHERE vendor = ? AND (message_id = ? OR poll_target_id = ?) ORDER BY id
 """
 
 SELECT_PARTS_OF = """
-SELECT part_index, part_total, status, reason, final, status_at, received_at, event_id
+SELECT part_index, part_total, status, reason, final, status_at, received_at, event_id, part_ref
 FROM parts WHERE message_pk = ? ORDER BY part_index
 """
 
