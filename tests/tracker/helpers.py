@@ -16,6 +16,7 @@ from smsstatus import (
     ItemError,
     MappedStatus,
     MappingKind,
+    NotAStatusError,
     NotFoundError,
     PollPolicy,
     PushReply,
@@ -129,6 +130,10 @@ class PushVendor:
             return PushResult(reports=(self._report(record, request.received_at, Channel.PUSH),), reply=reply)
         reports, errors = [], []
         for index, item in enumerate(record.array("items")):
+            if isinstance(item, dict) and "inbound" in item:
+                not_status = NotAStatusError(vendor, f"$.items[{index}].inbound", "an inbound message")
+                errors.append(ItemError(error=not_status, raw=item, index=index))
+                continue
             try:
                 reports.append(
                     self._report(Record(vendor, item, f"$.items[{index}]"), request.received_at, Channel.PUSH)

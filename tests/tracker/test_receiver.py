@@ -129,7 +129,9 @@ def _push_over_http(case: Case, tmp_path: Path) -> None:
                 for r in tx.all("SELECT report FROM events ORDER BY id")
             ]
         assert stored == list(trackable.values())
-        failed_items = len(expect.get("errors", [])) + sum(1 for r in expected if message_key(r) is None)
+        # Items that are no status (not_a_status) are acknowledged, never dead letters.
+        failed = [e for e in expect.get("errors", []) if e["error"]["type"] != "not_a_status"]
+        failed_items = len(failed) + sum(1 for r in expected if message_key(r) is None)
         if failed_items:
             assert len(letters) == 1 and letters[0].kind == "items"
             assert letters[0].items is not None and len(letters[0].items) == failed_items
@@ -233,6 +235,36 @@ def test_batch_item_errors_dead_lettered_good_reports_stored(client: TestClient,
     assert letter.kind == "items" and letter.items is not None
     assert [(i["index"], i["error_type"]) for i in letter.items] == [(1, "payload"), (None, "untrackable")]
     assert "pa55-word-secret" not in json.dumps(letter.items) and b"pa55-word-secret" not in letter.body
+
+
+def test_items_that_are_no_status_are_acknowledged_without_a_dead_letter(
+    client: TestClient, tracker: Tracker
+) -> None:
+    body = json.dumps(
+        {
+            "pswd": "pa55-word-secret",
+            "items": [
+                {"id": "a", "status": "ok"},
+                {"id": "mo-1", "inbound": "hello"},
+                {"id": "b", "status": 7},
+            ],
+        }
+    ).encode()
+    response = post(client, body)
+    assert response.status_code == 200 and response.json() == {"code": 0, "message": "ok"}
+    assert [r.key.message_id for r in tracker.message("acme", "a")] == ["a"]
+    with pytest.raises(smsstatus.tracker.NotTrackedError):
+        tracker.message("acme", "mo-1")
+    # Only the unreadable item is a dead letter; the inbound message left nothing.
+    (letter,) = tracker.dead_letters()
+    assert letter.items is not None
+    assert [(i["index"], i["error_type"]) for i in letter.items] == [(2, "payload")]
+    # Alone, it leaves no dead letter at all.
+    alone = post(
+        client, json.dumps({"pswd": "pa55-word-secret", "items": [{"id": "mo-2", "inbound": "hi"}]}).encode()
+    )
+    assert alone.status_code == 200
+    assert len(tracker.dead_letters()) == 1
 
 
 def test_body_limit(registry: smsstatus.Registry, tracker: Tracker) -> None:

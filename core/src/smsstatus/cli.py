@@ -28,7 +28,7 @@ from . import logs
 from .apiversion import PLUGIN_API_VERSION
 from .credentials import credentials_from_env
 from .display import printable
-from .errors import SmsStatusError
+from .errors import NotAStatusError, SmsStatusError
 from .http import DEFAULT_MAX_RESPONSE_BYTES
 from .scrub import Scrubber
 
@@ -461,7 +461,9 @@ def parse(
     _emit_reports(result.reports, fmt, {"reply": reply, "errors": len(result.errors)})
     if result.errors:
         _report_item_errors(result.errors)
-        sys.exit(EXIT_PAYLOAD)
+        # Traffic that is no status (an inbound message) is acknowledged, not a failure.
+        if not all(isinstance(item.error, NotAStatusError) for item in result.errors):
+            sys.exit(EXIT_PAYLOAD)
 
 
 @main.command("map")

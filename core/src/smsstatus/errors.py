@@ -23,6 +23,7 @@ __all__ = [
     "ResponseTooLargeError",
     "PluginError",
     "UnsupportedError",
+    "NotAStatusError",
 ]
 
 
@@ -187,3 +188,23 @@ class UnsupportedError(SmsStatusError):
         self.vendor = vendor
         self.operation = operation
         super().__init__(f"vendor {vendor!r} does not support {operation}")
+
+
+class NotAStatusError(SmsStatusError):
+    """Vendor traffic that reached a status webhook but is no delivery status:
+    an inbound message, a report that carries counts instead of events.
+
+    Not a fault of the vendor or of the plugin, so nobody has anything to fix
+    or replay: a plugin returns it as an :class:`~smsstatus.request.ItemError`
+    of its ``PushResult`` (with the reply the vendor expects, so it does not
+    retry), and the receiver acknowledges it without storing a dead letter.
+    ``field`` says where the payload told (``$.type``), ``reason`` what it is.
+    """
+
+    exit_code = 3
+
+    def __init__(self, vendor: str, field: str, reason: str) -> None:
+        self.vendor = vendor
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{vendor}: not a delivery status ({field}): {reason}")

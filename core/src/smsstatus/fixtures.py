@@ -61,6 +61,7 @@ _ERROR_TYPES: tuple[tuple[type[BaseException], str], ...] = (
     (err.AuthenticationError, "authentication"),
     (err.CredentialsError, "credentials"),
     (err.UnsupportedError, "unsupported"),
+    (err.NotAStatusError, "not_a_status"),
     (err.PluginError, "plugin"),
 )
 

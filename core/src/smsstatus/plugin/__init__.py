@@ -37,6 +37,7 @@ from ..credentials import Credentials, CredentialSpec, Secret, check_credential,
 from ..errors import (
     AuthenticationError,
     CredentialsError,
+    NotAStatusError,
     NotFoundError,
     PayloadError,
     SmsStatusError,
@@ -231,6 +232,7 @@ __all__ = [
     # errors a plugin raises
     "AuthenticationError",
     "CredentialsError",
+    "NotAStatusError",
     "NotFoundError",
     "PayloadError",
     "SmsStatusError",

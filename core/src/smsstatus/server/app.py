@@ -41,7 +41,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from ..adapters import push_request_from_asgi
 from ..credentials import Credentials
-from ..errors import AuthenticationError, PayloadError, SmsStatusError
+from ..errors import AuthenticationError, NotAStatusError, PayloadError, SmsStatusError
 from ..fixtures import error_type
 from ..forwarding import PublicAddress
 from ..model import StatusReport
@@ -250,6 +250,16 @@ class Receiver:
                 problem={"error": error_type(exc), "vendor": vendor},
             )
         redactor = self.redactors[vendor]
+        acknowledged = [item for item in result.errors if isinstance(item.error, NotAStatusError)]
+        if acknowledged:
+            # Traffic that is no status (an inbound message, a count-only
+            # summary): answered as the vendor expects, nothing to fix or replay.
+            log.info(
+                "push from %s: acknowledged %d item(s) that are not delivery statuses: %s",
+                vendor,
+                len(acknowledged),
+                self._text(vendor, str(acknowledged[0].error)),
+            )
         items: list[dict[str, Any]] = [
             {
                 "index": item.index,
@@ -260,6 +270,7 @@ class Receiver:
                 "raw": redactor.raw(_jsonable(item.raw)),
             }
             for item in result.errors
+            if not isinstance(item.error, NotAStatusError)
         ]
         trackable = []
         for index, report in enumerate(result.reports):

@@ -31,7 +31,7 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from ..credentials import Credentials
-from ..errors import SmsStatusError
+from ..errors import NotAStatusError, SmsStatusError
 from ..registry import Registry
 from ..request import PushRequest
 from ..tracker import DeadLetterRecord, Tracker, message_key
@@ -117,7 +117,11 @@ def _replay_one(
         tracker.mark_dead_letter(letter.id, replayed=False, error=str(exc))
         return ReplayOutcome(id=letter.id, vendor=letter.vendor, state="failed", error=str(exc))
     trackable = [r for r in result.reports if message_key(r) is not None]
-    problems = [f"item {e.index if e.index is not None else e.key}: {e.error}" for e in result.errors]
+    problems = [
+        f"item {e.index if e.index is not None else e.key}: {e.error}"
+        for e in result.errors
+        if not isinstance(e.error, NotAStatusError)  # acknowledged traffic, nothing to replay
+    ]
     problems += [
         f"report {i} has no message id" for i, r in enumerate(result.reports) if message_key(r) is None
     ]

@@ -16,11 +16,11 @@ recipient (``to[]``, ``cc[]``) has its own status and becomes one report
 ``telnyx-timestamp`` header (when the webhook was sent) the notification time.
 
 An inbound message (``message.received``, payload ``direction: inbound``) is
-not a delivery status: it is acknowledged and kept as an item error
-(:class:`~smsstatus.plugin.UnsupportedError` is not in the plugin API, so a
-:class:`~smsstatus.plugin.PayloadError` naming the event type) so a profile
-that sends both kinds to one URL loses nothing. Telnyx expects a 2xx within
-2 seconds, else it retries and fails over.
+not a delivery status: it is acknowledged with a
+:class:`~smsstatus.plugin.NotAStatusError` item naming the event type, so a
+profile that sends both kinds to one URL gets its 200 and the receiver stores
+nothing for it. Telnyx expects a 2xx within 2 seconds, else it retries and
+fails over.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from smsstatus.plugin import (
     Channel,
     Credentials,
     ItemError,
-    PayloadError,
+    NotAStatusError,
     PushReply,
     PushRequest,
     PushResult,
@@ -60,9 +60,7 @@ def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     payload = data.child("payload")
     direction = payload.get("direction")
     if direction == "inbound" or event_type == "message.received":
-        skipped = PayloadError(
-            vendor, data.at("event_type"), f"{event_type!r} is an inbound message, not a delivery status"
-        )
+        skipped = NotAStatusError(vendor, data.at("event_type"), f"{event_type!r} is an inbound message")
         return PushResult(
             reports=(), reply=REPLY, errors=(ItemError(error=skipped, raw=body, index=None, key=event_id),)
         )
