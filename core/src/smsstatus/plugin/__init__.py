@@ -76,6 +76,7 @@ from ..vendor import DEFAULT_MAX_BATCH, Capability, DocumentedStatus, PollPolicy
 
 if TYPE_CHECKING:
     from ..carrier_codes import CARRIER_CODES, map_carrier_code
+    from ..fetching import fetch_each, json_or_text
     from ..fields import (
         MAX_ID_LENGTH,
         NO_WARNINGS,
@@ -154,6 +155,7 @@ _ON_ACCESS: dict[str, str] = {
         "hotpath",
     ),
     **dict.fromkeys(("MessageOutcome", "combine_parts"), "multipart"),
+    **dict.fromkeys(("fetch_each", "json_or_text"), "fetching"),
     **dict.fromkeys(("NetworkCode", "read_network_code", "split_network_code"), "networks"),
     "to_e164": "phone",
     **dict.fromkeys(("CARRIER_CODES", "map_carrier_code"), "carrier_codes"),
@@ -270,6 +272,8 @@ __all__ = [
     "parse_receipt",
     "MessageOutcome",
     "combine_parts",
+    "fetch_each",
+    "json_or_text",
     # fused MCC+MNC network codes, split with the ITU-T E.212 table
     "NetworkCode",
     "read_network_code",

@@ -12,7 +12,6 @@ malformed recipient item is an item error and the others still report.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -22,12 +21,11 @@ from smsstatus.plugin import (
     Channel,
     FetchResult,
     ItemError,
-    NotFoundError,
     Operator,
     PayloadError,
     Record,
     StatusReport,
-    VendorError,
+    fetch_each,
     to_e164,
 )
 
@@ -43,58 +41,26 @@ __all__ = ["MAX_RECIPIENTS", "fetch", "message_reports"]
 #: most 50 recipients per message; a longer list is not one of its answers).
 MAX_RECIPIENTS = 1000
 
-_AUTH_FAILURES = frozenset({401, 403})
-
 
 def fetch(vendor: str, ids: Sequence[str], credentials: Credentials, client: HttpClient) -> FetchResult:
     headers = {
         "Authorization": f"AccessKey {credentials.require('access_key')}",
         "Accept": "application/json",
     }
-    reports: list[StatusReport] = []
-    errors: list[ItemError] = []
-    for index, message_id in enumerate(ids):
-        if not message_id.strip():
-            empty = PayloadError(vendor, f"ids[{index}]", "message id must not be empty")
-            errors.append(ItemError(error=empty, raw=message_id, index=index, key=None))
-            continue
-        response = client.request("GET", f"messages/{quote(message_id, safe='')}", headers=headers)
-        if response.status_code == 200:
-            try:
-                found, failed = message_reports(vendor, _json(vendor, response), response.received_at)
-            except PayloadError as exc:
-                errors.append(ItemError(error=exc, raw=_body(response), index=index, key=message_id))
-                continue
-            reports += found
-            errors += [ItemError(error=e.error, raw=e.raw, index=index, key=e.key) for e in failed]
-            continue
-        code, message = error_detail(response)
-        if response.status_code in _AUTH_FAILURES:
-            raise VendorError(vendor, message, http_status=response.status_code, vendor_code=code)
-        cls = NotFoundError if response.status_code == 404 else VendorError
-        error = cls(vendor, message, http_status=response.status_code, vendor_code=code)
-        errors.append(ItemError(error=error, raw=_body(response), index=index, key=message_id))
-    return FetchResult(reports=tuple(reports), errors=tuple(errors))
+
+    def request(message_id: str) -> HttpResponse:
+        return client.request("GET", f"messages/{quote(message_id, safe='')}", headers=headers)
+
+    def answer(data: Any, response: HttpResponse) -> FetchResult:
+        found, failed = message_reports(vendor, data, response.received_at)
+        return FetchResult(reports=tuple(found), errors=tuple(failed))
+
+    return fetch_each(vendor, ids, request, answer, error=error_detail, id_name="message id")
 
 
-def _body(response: HttpResponse) -> Any:
-    try:
-        return json.loads(response.content)
-    except (ValueError, RecursionError):
-        return response.text
-
-
-def _json(vendor: str, response: HttpResponse) -> Any:
-    try:
-        return json.loads(response.content)
-    except (ValueError, RecursionError) as exc:
-        raise PayloadError(vendor, "$", f"body is not valid JSON: {type(exc).__name__}") from None
-
-
-def error_detail(response: HttpResponse) -> tuple[str | None, str]:
+def error_detail(body: Any, response: HttpResponse) -> tuple[str | None, str]:
     """MessageBird's error body ``{"errors": [{"code": 20, "description": ..., "parameter": ...}]}``."""
     fallback = f"HTTP {response.status_code}"
-    body = _body(response)
     errors = body.get("errors") if isinstance(body, dict) else None
     first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
     code = first.get("code")

@@ -15,7 +15,6 @@ newer answers, ``message_sent_time`` and ``message_updated_time``
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -25,13 +24,10 @@ from smsstatus.plugin import (
     MAX_PARTS,
     Channel,
     FetchResult,
-    ItemError,
     Money,
-    NotFoundError,
-    PayloadError,
     Record,
     StatusReport,
-    VendorError,
+    fetch_each,
     to_e164,
 )
 
@@ -45,62 +41,30 @@ __all__ = ["PATH", "fetch", "message_report"]
 
 PATH = "v1/Account/{auth_id}/Message/{uuid}/"
 
-_AUTH_FAILURES = frozenset({401, 403})
-
 
 def fetch(vendor: str, ids: Sequence[str], credentials: Credentials, client: HttpClient) -> FetchResult:
     auth_id = credentials.require("auth_id")
     token = credentials.require("auth_token")
     basic = base64.b64encode(f"{auth_id}:{token}".encode()).decode("ascii")
     headers = {"Authorization": f"Basic {basic}", "Accept": "application/json"}
-    reports: list[StatusReport] = []
-    errors: list[ItemError] = []
-    for index, uuid in enumerate(ids):
-        if not uuid.strip():
-            empty = PayloadError(vendor, f"ids[{index}]", "message UUID must not be empty")
-            errors.append(ItemError(error=empty, raw=uuid, index=index, key=None))
-            continue
+
+    def request(uuid: str) -> HttpResponse:
         path = PATH.format(auth_id=quote(auth_id, safe=""), uuid=quote(uuid, safe=""))
-        response = client.request("GET", path, headers=headers)
-        body = _decoded(response)
-        if response.status_code == 200:
-            try:
-                if body is _UNREADABLE:
-                    raise PayloadError(vendor, "$", "body is not valid JSON")
-                reports.append(message_report(Record(vendor, body), response.received_at))
-            except PayloadError as exc:
-                errors.append(ItemError(error=exc, raw=_raw(response, body), index=index, key=uuid))
-            continue
-        message = _message(body, response.status_code)
-        if response.status_code in _AUTH_FAILURES:
-            raise VendorError(vendor, message, http_status=response.status_code)
-        cls = NotFoundError if response.status_code == 404 else VendorError
-        error = cls(vendor, message, http_status=response.status_code)
-        errors.append(ItemError(error=error, raw=_raw(response, body), index=index, key=uuid))
-    return FetchResult(reports=tuple(reports), errors=tuple(errors))
+        return client.request("GET", path, headers=headers)
+
+    def answer(data: Any, response: HttpResponse) -> StatusReport:
+        return message_report(Record(vendor, data), response.received_at)
+
+    return fetch_each(vendor, ids, request, answer, error=_error, id_name="message UUID")
 
 
-_UNREADABLE: Any = object()
-
-
-def _decoded(response: HttpResponse) -> Any:
-    try:
-        return json.loads(response.content)
-    except (ValueError, RecursionError):
-        return _UNREADABLE
-
-
-def _raw(response: HttpResponse, body: Any) -> Any:
-    return response.text if body is _UNREADABLE else body
-
-
-def _message(body: Any, status: int) -> str:
-    """Plivo's error body: ``{"api_id": ..., "error": "not found"}``."""
+def _error(body: Any, response: HttpResponse) -> tuple[None, str]:
+    """Plivo's error body: ``{"api_id": ..., "error": "not found"}`` (no code)."""
     if isinstance(body, dict):
         text = body.get("error")
         if isinstance(text, str) and text:
-            return text
-    return f"HTTP {status}"
+            return None, text
+    return None, f"HTTP {response.status_code}"
 
 
 def _country(value: Any) -> str:

@@ -16,7 +16,6 @@ string, the amount charged, null until Twilio knows it) with ``price_unit``,
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -26,13 +25,10 @@ from smsstatus.plugin import (
     Channel,
     CredentialsError,
     FetchResult,
-    ItemError,
     Money,
-    NotFoundError,
-    PayloadError,
     Record,
     StatusReport,
-    VendorError,
+    fetch_each,
     kind_of,
     to_e164,
 )
@@ -45,8 +41,6 @@ if TYPE_CHECKING:
 __all__ = ["PATH", "fetch", "basic_auth", "message_report", "rfc2822"]
 
 PATH = "2010-04-01/Accounts/{account}/Messages/{sid}.json"
-
-_AUTH_FAILURES = frozenset({401, 403})
 
 
 def basic_auth(credentials: Credentials) -> tuple[str, str]:
@@ -71,49 +65,20 @@ def basic_auth(credentials: Credentials) -> tuple[str, str]:
 def fetch(vendor: str, ids: Sequence[str], credentials: Credentials, client: HttpClient) -> FetchResult:
     account, authorization = basic_auth(credentials)
     headers = {"Authorization": authorization, "Accept": "application/json"}
-    reports: list[StatusReport] = []
-    errors: list[ItemError] = []
-    for index, sid in enumerate(ids):
-        if not sid.strip():
-            empty = PayloadError(vendor, f"ids[{index}]", "message SID must not be empty")
-            errors.append(ItemError(error=empty, raw=sid, index=index, key=None))
-            continue
+
+    def request(sid: str) -> HttpResponse:
         path = PATH.format(account=quote(account, safe=""), sid=quote(sid, safe=""))
-        response = client.request("GET", path, headers=headers)
-        if response.status_code == 200:
-            try:
-                reports.append(_answer(vendor, response))
-            except PayloadError as exc:
-                errors.append(ItemError(error=exc, raw=_body(response), index=index, key=sid))
-            continue
-        code, message = error_detail(response)
-        if response.status_code in _AUTH_FAILURES:
-            raise VendorError(vendor, message, http_status=response.status_code, vendor_code=code)
-        cls = NotFoundError if response.status_code == 404 else VendorError
-        error = cls(vendor, message, http_status=response.status_code, vendor_code=code)
-        errors.append(ItemError(error=error, raw=_body(response), index=index, key=sid))
-    return FetchResult(reports=tuple(reports), errors=tuple(errors))
+        return client.request("GET", path, headers=headers)
+
+    def answer(data: Any, response: HttpResponse) -> StatusReport:
+        return message_report(Record(vendor, data), response.received_at)
+
+    return fetch_each(vendor, ids, request, answer, error=error_detail, id_name="message SID")
 
 
-def _body(response: HttpResponse) -> Any:
-    try:
-        return json.loads(response.content)
-    except (ValueError, RecursionError):
-        return response.text
-
-
-def _answer(vendor: str, response: HttpResponse) -> StatusReport:
-    try:
-        data = json.loads(response.content)
-    except (ValueError, RecursionError) as exc:
-        raise PayloadError(vendor, "$", f"body is not valid JSON: {type(exc).__name__}") from None
-    return message_report(Record(vendor, data), response.received_at)
-
-
-def error_detail(response: HttpResponse) -> tuple[str | None, str]:
+def error_detail(body: Any, response: HttpResponse) -> tuple[str | None, str]:
     """Twilio's error body ``{"code": 20404, "message": ..., "more_info": ..., "status": 404}``."""
     fallback = f"HTTP {response.status_code}"
-    body = _body(response)
     if not isinstance(body, dict):
         return None, fallback
     code = body.get("code")
