@@ -395,17 +395,7 @@ def _combine(key: MessageKey, msg: _Touched) -> _Combined:
     if msg.refs:
         return _combine_segments(key, msg)
     stand_ins = [
-        StatusReport(
-            vendor=key.vendor,
-            message_id=key.message_id,
-            status=state.status,
-            reason=state.reason,
-            part=Part(index, _plausible(state.total) or max(index, 1)),
-            status_at=state.status_at,
-            received_at=state.received_at,
-            channel=Channel.PUSH,
-            raw={},
-        )
+        _stand_in(key, state, Part(index, _plausible(state.total) or max(index, 1)))
         for index, state in sorted(msg.parts.items())
     ]
     totals = [total for state in msg.parts.values() if (total := _plausible(state.total)) is not None]
@@ -419,23 +409,28 @@ def _combine_segments(key: MessageKey, msg: _Touched) -> _Combined:
     its own, part 1 holds what the reports naming no segment said, and the
     count is the largest a segment's report gave (multipart rules 5 and 6)."""
     stand_ins = [
-        StatusReport(
-            vendor=key.vendor,
-            message_id=key.message_id,
-            status=state.status,
-            reason=state.reason,
-            segments=_plausible(state.total) if state.ref is not None else None,
-            part=None if state.ref is not None or index == 1 else Part(index, max(index, 1)),
-            part_ref=state.ref,
-            status_at=state.status_at,
-            received_at=state.received_at,
-            channel=Channel.PUSH,
-            raw={},
-        )
+        _stand_in(key, state, None if state.ref is not None or index == 1 else Part(index, index))
         for index, state in sorted(msg.parts.items())
     ]
     outcome = combine_parts(stand_ins)
     return outcome.status, outcome.reason, outcome.final, outcome.total, ()
+
+
+def _stand_in(key: MessageKey, state: _PartState, part: Part | None) -> StatusReport:
+    """A part's current state as the report :func:`combine_parts` reads."""
+    return StatusReport(
+        vendor=key.vendor,
+        message_id=key.message_id,
+        status=state.status,
+        reason=state.reason,
+        part=part,
+        segments=_plausible(state.total) if state.ref is not None else None,
+        part_ref=state.ref,
+        status_at=state.status_at,
+        received_at=state.received_at,
+        channel=Channel.PUSH,
+        raw={},
+    )
 
 
 def _segment_index(msg: _Touched, ref: str) -> int:
