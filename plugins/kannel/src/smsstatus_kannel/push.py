@@ -25,9 +25,10 @@ parameter           escape      meaning
 ==================  ==========  ==========================================
 
 Kannel relays one report per SMSC message: a message Kannel split itself
-yields one report per part at the same URL, told apart only by ``%F`` and the
-receipt's ``id:`` (kept in ``extra``); no part index. The reply is HTTP 200
-with an empty body (Kannel reads only the status).
+yields one report per segment at the same URL, told apart only by ``%F``
+(``part_ref``, and ``extra.smsc_message_id``); no part index, and ``parts``
+(the application's) is the segment count when the template carries it. The
+reply is HTTP 200 with an empty body (Kannel reads only the status).
 """
 
 from __future__ import annotations
@@ -37,10 +38,12 @@ from functools import lru_cache
 from typing import Any
 
 from smsstatus.plugin import (
+    MAX_PARTS,
     Channel,
     Credentials,
     CredentialsError,
     DeliveryReceipt,
+    Part,
     PayloadError,
     PushReply,
     PushRequest,
@@ -133,6 +136,19 @@ def _nack_code(answer: str | None) -> str | None:
     return code or None
 
 
+def _part(record: Record) -> tuple[Part | None, int | None]:
+    """The application's ``part`` (index) and ``parts`` (count) parameters.
+
+    With an index, the application split the message itself: the pair is the
+    report's identity. Without one, ``parts`` is the count of the segments
+    Kannel split the message into (the application knows its length), and
+    each report names its segment by ``%F`` instead; an unreadable count is
+    null with a warning."""
+    if record.get("part") not in (None, ""):
+        return record.part("part", "parts", identity=True)
+    return None, record.integer("parts", required=False, strings=True, minimum=1, maximum=MAX_PARTS)
+
+
 def _report(record: Record, request: PushRequest, tz: tzinfo) -> StatusReport:
     message_id = record.ident("id")
     type_name = _named(record, _TYPE_NAMES)
@@ -144,7 +160,7 @@ def _report(record: Record, request: PushRequest, tz: tzinfo) -> StatusReport:
     receipt = _receipt(record, answer_name, answer, tz)
     code = receipt.stat if receipt is not None else _nack_code(answer) if dlr_type.strip() == "16" else None
     mapped = map_value(dlr_type, code)
-    part, total = record.part("part", "parts", identity=True)
+    part, total = _part(record)
     recipient_raw = record.opt_string("to")
     extra: dict[str, Any] = {}
     for names, key in (
@@ -178,6 +194,7 @@ def _report(record: Record, request: PushRequest, tz: tzinfo) -> StatusReport:
         vendor_description=mapped.description,
         segments=total,
         part=part,
+        part_ref=extra.get("smsc_message_id") if part is None else None,
         submitted_at=submitted_at,
         status_at=status_at,
         received_at=request.received_at,
