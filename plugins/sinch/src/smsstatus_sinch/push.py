@@ -12,11 +12,12 @@ What each becomes (:mod:`.reports`):
 * ``full`` batch report: one report per listed recipient;
 * ``summary`` batch report: **no report**. It carries counts per status and
   code, but names no recipient, so it says nothing about any one message. It
-  is acknowledged (200) and kept as an item error with the whole body, so it
-  is stored and visible, and the messages' statuses come from per-recipient
-  callbacks or from fetching the batch's full report;
+  is acknowledged (200) with a :class:`~smsstatus.plugin.NotAStatusError`
+  item, so the receiver stores nothing for it, and the messages' statuses come
+  from per-recipient callbacks or from fetching the batch's full report;
 * an inbound message (``mo_text``, ``mo_binary``, ``mo_media``) sent to the
-  same URL: acknowledged and kept as an item error (not a delivery status).
+  same URL: acknowledged with a ``NotAStatusError`` item (not a delivery
+  status).
 
 Sinch expects a 2xx; it retries 5xx and 429 (backing off for about 23 hours)
 and never retries another 4xx, so a body this plugin cannot read at all is
@@ -30,7 +31,7 @@ from smsstatus.plugin import (
     Credentials,
     CredentialsError,
     ItemError,
-    PayloadError,
+    NotAStatusError,
     PushReply,
     PushRequest,
     PushResult,
@@ -92,7 +93,7 @@ def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     if kind in _BATCH:
         batch_id = record.ident("batch_id")
         if is_summary(record):
-            summary = PayloadError(
+            summary = NotAStatusError(
                 vendor, "$.statuses", "a summary delivery report carries counts, not per-recipient statuses"
             )
             return PushResult(
@@ -103,7 +104,7 @@ def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
         reports, errors = batch_reports(record, channel=Channel.PUSH, received_at=request.received_at)
         return PushResult(reports=tuple(reports), reply=REPLY, errors=tuple(errors))
     if kind in _INBOUND:
-        inbound = PayloadError(vendor, "$.type", f"{kind!r} is an inbound message, not a delivery report")
+        inbound = NotAStatusError(vendor, "$.type", f"{kind!r} is an inbound message")
         key = body.get("id") if isinstance(body.get("id"), str) else None
         return PushResult(
             reports=(), reply=REPLY, errors=(ItemError(error=inbound, raw=body, index=None, key=key),)
