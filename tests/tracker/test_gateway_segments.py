@@ -76,3 +76,33 @@ def test_a_refused_submit_naming_no_segment_fails_the_message(store: Store) -> N
     )
     (record,) = tracker.message("kannel", "order-77")
     assert (record.status, record.reason) == (Status.REJECTED, smsstatus.Reason.RATE_LIMITED)
+
+
+def jasmin(status: str, level: str, smsc_id: str | None = None) -> smsstatus.StatusReport:
+    """One receipt of Jasmin's DLRThrower, as a POST form (docs/vendors/jasmin.md)."""
+    form = {"id": "a4c2f1e0-1f2b-4c3d-8e9f-001122334455", "message_status": status, "level": level}
+    if smsc_id is not None:
+        form |= {"id_smsc": smsc_id, "sub": "001", "dlvrd": "001", "donedate": "2506101452", "err": "000"}
+    request = PushRequest(
+        method="POST",
+        url="https://hooks.example.test/sms/jasmin",
+        headers=[("Content-Type", "application/x-www-form-urlencoded")],
+        body=urlencode(form).encode(),
+        received_at=AT,
+    )
+    (report,) = REGISTRY.parse_push("jasmin", request, Credentials("jasmin", {})).reports
+    return report
+
+
+def test_jasmin_segments_combine_and_the_level_1_receipt_does_not_hold_them_back(store: Store) -> None:
+    if "jasmin" not in REGISTRY.vendors:
+        pytest.skip("the jasmin plugin is not installed")
+    tracker = Tracker(store)
+    mid = "a4c2f1e0-1f2b-4c3d-8e9f-001122334455"
+    tracker.apply([jasmin("ESME_ROK", "1"), jasmin("DELIVRD", "2", "2567")])
+    (record,) = tracker.message("jasmin", mid)
+    assert (record.status, record.final) == (Status.DELIVERED, True)
+    # An older Jasmin also relays the other segment's receipt: its failure is not lost.
+    tracker.apply([jasmin("UNDELIV", "2", "2568")])
+    (record,) = tracker.message("jasmin", mid)
+    assert (record.status, record.final) == (Status.UNDELIVERED, True)

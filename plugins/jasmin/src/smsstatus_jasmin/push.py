@@ -18,8 +18,9 @@ is. One request carries one receipt:
 A long message is submitted as several parts; Jasmin maps every part's SMSC id
 to the one ``id`` and relays each part's receipt, so several level-2 receipts
 share the ``id`` and differ in ``id_smsc``. Nothing says which part (index) a
-receipt is about, so the report has no ``part``; ``id_smsc`` is kept in
-``extra.smsc_message_id``. See docs/vendors/jasmin.md, "Long messages".
+receipt is about, so the report has no ``part``: ``id_smsc`` names the segment
+(``part_ref``, also ``extra.smsc_message_id``), and the tracker keeps one state
+per segment. See docs/vendors/jasmin.md, "Long messages".
 
 The answer is HTTP 200 with the body ``ACK/Jasmin``: Jasmin compares the
 stripped body with it and sends the receipt again (after ``retry_delay``, up to
@@ -177,6 +178,7 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
         extra,
         data,  # raw
         (),  # warnings
+        smsc_id,  # part_ref: the segment this receipt is about
     )
 
 
@@ -289,4 +291,5 @@ def _report(record: Record, request: PushRequest, tz: tzinfo) -> StatusReport:
         extra=extra,
         raw=dict(record.data),
         warnings=record.warnings,
+        part_ref=smsc_id,
     )
