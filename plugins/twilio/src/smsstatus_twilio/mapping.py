@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
-__all__ = ["CODES", "DOCUMENTED", "STATUSES", "UNMAPPED", "code_of", "map_value"]
+__all__ = ["CODES", "DOCUMENTED", "INBOUND", "STATUSES", "UNMAPPED", "code_of", "map_value"]
 
 #: value -> (canonical status, reason when no error code explains it, Twilio's description)
 STATUSES: dict[str, tuple[Status, Reason | None, str]] = {
@@ -40,6 +40,10 @@ STATUSES: dict[str, tuple[Status, Reason | None, str]] = {
     "receiving": (Status.UNKNOWN, None, "An inbound message is being received (not an outbound status)"),
     "received": (Status.UNKNOWN, None, "An inbound message was received (not an outbound status)"),
 }
+
+#: Statuses of incoming messages: a push carrying one is an incoming message's
+#: webhook, no delivery status (acknowledged with a NotAStatusError item).
+INBOUND = frozenset({"receiving", "received"})
 
 #: error code -> (reason, the status it comes with, Twilio's title for the code)
 CODES: dict[str, tuple[Reason, str, str]] = {

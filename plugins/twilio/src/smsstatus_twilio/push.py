@@ -29,6 +29,8 @@ from typing import Any
 from smsstatus.plugin import (
     Channel,
     Credentials,
+    ItemError,
+    NotAStatusError,
     PayloadError,
     PushReply,
     PushRequest,
@@ -44,7 +46,7 @@ from smsstatus.plugin import (
 )
 
 from . import signature
-from .mapping import CODES, code_of, map_value
+from .mapping import CODES, INBOUND, code_of, map_value
 
 __all__ = ["REPLY", "parse", "dlr_done_local"]
 
@@ -78,6 +80,8 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     status = get("MessageStatus") or get("SmsStatus")
     if message_id is None or identity_problem(message_id) is not None or status is None or not status.strip():
         return None
+    if status.strip().lower() in INBOUND:
+        return None  # an incoming message: the detailed path acknowledges it
     code = get("ErrorCode") or None
     recipient_raw = get("To") or None
     extra: dict[str, Any] = {}
@@ -133,7 +137,22 @@ def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     for name, value in params:
         data.setdefault(name, value)  # a repeated field counts with its first value
     record = Record(vendor, data, where)
+    inbound = _inbound(record)
+    if inbound is not None:
+        return PushResult(reports=(), reply=REPLY, errors=(inbound,))
     return PushResult(reports=(_report(record, request),), reply=REPLY)
+
+
+def _inbound(record: Record) -> ItemError | None:
+    """An incoming message's webhook (status ``receiving`` or ``received``)
+    sent to the status callback URL: no delivery status, acknowledged."""
+    status_field = _either(record, "MessageStatus", "SmsStatus")
+    status = record.get(status_field)
+    if not (isinstance(status, str) and status.strip().lower() in INBOUND):
+        return None
+    sid = record.get(_either(record, "MessageSid", "SmsSid"))
+    not_status = NotAStatusError(record.vendor, record.at(status_field), f"{status!r}: an incoming message")
+    return ItemError(error=not_status, raw=dict(record.data), key=sid if isinstance(sid, str) else None)
 
 
 def _params(vendor: str, request: PushRequest) -> tuple[list[tuple[str, str]] | None, str]:
