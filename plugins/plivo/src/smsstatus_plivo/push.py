@@ -35,7 +35,9 @@ from smsstatus.plugin import (
     MAX_PARTS,
     Channel,
     Credentials,
+    ItemError,
     Money,
+    NotAStatusError,
     Operator,
     PayloadError,
     PushReply,
@@ -218,7 +220,14 @@ def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     data: dict[str, str] = {}
     for name, value in params:
         data.setdefault(name, value)  # a repeated field counts with its first value
-    return PushResult(reports=(_report(Record(vendor, data, where), request),), reply=REPLY)
+    record = Record(vendor, data, where)
+    if "Status" not in data and "Text" in data:
+        # An incoming message's webhook (From, To, Type, Text, MessageUUID) sent
+        # to the status URL: no delivery status, acknowledged.
+        uuid = data.get("MessageUUID")
+        not_status = NotAStatusError(vendor, record.at("Text"), "an incoming message (Text, no Status)")
+        return PushResult(reports=(), reply=REPLY, errors=(ItemError(error=not_status, raw=data, key=uuid),))
+    return PushResult(reports=(_report(record, request),), reply=REPLY)
 
 
 def _params(vendor: str, request: PushRequest) -> tuple[list[tuple[str, str]], str]:
