@@ -60,6 +60,10 @@ PLUGIN = textwrap.dedent(
         items = data["items"] if "items" in data else [data]
         reports, errors = [], []
         for i, item in enumerate(items):
+            if "inbound" in item:
+                not_status = smsstatus.NotAStatusError(vendor, f"$.items[{i}].inbound", "an inbound message")
+                errors.append(ItemError(error=not_status, raw=item, index=i))
+                continue
             try:
                 reports.append(report(vendor, Record(vendor, item, f"$.items[{i}]"), Channel.PUSH, request.received_at))
             except smsstatus.PayloadError as exc:
@@ -148,6 +152,17 @@ def test_parse_jsonl_json_and_table(env: dict[str, str]) -> None:
     table = cli(env, "parse", "clitest", "-", "--format", "table", stdin=body).stdout.splitlines()
     assert table[0].split()[:4] == ["VENDOR", "MESSAGE_ID", "RECIPIENT", "STATUS"]
     assert table[1].split()[:4] == ["clitest", "m1", "-", "delivered"]
+
+
+def test_traffic_that_is_no_status_is_shown_and_exits_0(env: dict[str, str]) -> None:
+    body = json.dumps({"items": [{"id": "a", "status": "ok"}, {"id": "mo-1", "inbound": "hi"}]}).encode()
+    out = cli(env, "parse", "clitest", "-", stdin=body)
+    assert out.returncode == 0, out.stderr
+    assert [json.loads(line)["message_id"] for line in out.stdout.splitlines()] == ["a"]
+    assert "not_a_status error at item 1" in out.stderr
+    # With a real failure beside it, the exit code still says so.
+    mixed = json.dumps({"items": [{"id": "mo-1", "inbound": "hi"}, {"id": "b"}]}).encode()
+    assert cli(env, "parse", "clitest", "-", stdin=mixed).returncode == 3
 
 
 def test_parse_get_query_push(env: dict[str, str]) -> None:
