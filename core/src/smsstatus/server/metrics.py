@@ -13,7 +13,7 @@ a sender wrote.
 
 **Several worker processes.** prometheus_client's multiprocess mode is used
 when ``PROMETHEUS_MULTIPROC_DIR`` names a directory before this module is
-first imported (``serve --workers`` sets it): each process writes its values
+first imported (the operator sets it; ``docs/operations.md``): each process writes its values
 to files there and ``/metrics``, answered by any worker, adds them up.
 """
 
