@@ -138,3 +138,27 @@ def test_a_secret_the_request_did_not_carry_is_not_an_echo_and_stays() -> None:
     # A plugin may download what it needs (a signing key) with a request that carries no credential.
     client = client_for(lambda request: httpx.Response(200, text="k3y-secret"), [])
     assert client.request("GET", "key.txt").text == "k3y-secret"
+
+
+def test_a_urls_own_query_is_kept_with_params() -> None:
+    # httpx 0.28 replaces a URL's query with params; a vendor endpoint such as
+    # ".../status?version=2" must keep its own query and get the params after it.
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200)
+
+    client = client_for(handler, [])
+    client.request("GET", "/status?version=2&fmt=a%2Cb", params={"id": "m 1"})
+    client.request("GET", "https://other.acme.invalid/q?a=1", params=[("a", "2"), ("b", "x/y")])
+    client.request("GET", "/status?version=2")
+    client.request("GET", "/status?version=2", params={})
+    assert seen == [
+        # the URL's own spelling untouched (%2C stays), the params encoded after it
+        "https://api.acme.invalid/v1/status?version=2&fmt=a%2Cb&id=m+1",
+        # a name in both is sent twice, the URL's first
+        "https://other.acme.invalid/q?a=1&a=2&b=x%2Fy",
+        "https://api.acme.invalid/v1/status?version=2",
+        "https://api.acme.invalid/v1/status?version=2",
+    ]

@@ -248,6 +248,25 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
+def with_params(url: str, params: Mapping[str, str] | Sequence[tuple[str, str]] | None) -> httpx.URL:
+    """``url`` with ``params`` appended to the query it already has.
+
+    httpx (0.28) replaces a URL's query with ``params``; a vendor's documented
+    endpoint may carry its own (``.../status?version=2``). Both are kept: the
+    URL's own query exactly as written (a signature may cover its spelling),
+    then ``params`` encoded; a name in both is sent twice, as written.
+    """
+    import httpx
+
+    target = httpx.URL(url)
+    pairs = tuple(params.items()) if isinstance(params, Mapping) else tuple(params or ())
+    if not pairs:
+        return target
+    added = str(httpx.QueryParams(pairs)).encode("ascii")
+    own = target.query
+    return target.copy_with(query=own + b"&" + added if own else added)
+
+
 class HttpClient:
     """A small, retrying HTTP client bound to one vendor and one base URL.
 
@@ -332,7 +351,8 @@ class HttpClient:
         content: bytes | None = None,
     ) -> HttpResponse:
         """Send a request, retrying what is safe to retry, within
-        :attr:`limits`; any final HTTP status is returned, not raised: the
+        :attr:`limits`; ``params`` are added to any query ``path`` already
+        has. Any final HTTP status is returned, not raised: the
         plugin knows what its vendor's error bodies mean. Connection failures
         that outlast the retries raise :class:`~smsstatus.TransportError`, a
         passed deadline :class:`~smsstatus.errors.DeadlineExceededError`, an
@@ -364,14 +384,14 @@ class HttpClient:
     ) -> HttpResponse:
         import httpx
 
-        query = httpx.QueryParams(list(params.items()) if isinstance(params, Mapping) else list(params or ()))
+        target = with_params(url, params)
         log = logs.get("smsstatus.http")
         attempt = 0
         while True:
             attempt += 1
             started = time.perf_counter()
             try:
-                response, content = self._attempt(client, method, url, query, headers, body, deadline)
+                response, content = self._attempt(client, method, target, headers, body, deadline)
             except httpx.TransportError as exc:
                 if deadline.remaining() <= 0:
                     raise DeadlineExceededError(self.vendor, deadline.timeout) from None
@@ -386,7 +406,7 @@ class HttpClient:
                 self._sleep(delay)
                 continue
             elapsed = time.perf_counter() - started
-            log.debug("%s: %s %s -> %d", self.vendor, method, httpx.URL(url).path, response.status_code)
+            log.debug("%s: %s %s -> %d", self.vendor, method, target.path, response.status_code)
             if response.status_code in RETRY_STATUSES and attempt < self.retry.attempts:
                 wait = parse_retry_after(response.headers.get("Retry-After"))
                 if wait is not None and wait > self.retry.max_retry_after:
@@ -403,8 +423,7 @@ class HttpClient:
         self,
         client: httpx.Client,
         method: str,
-        url: str,
-        query: httpx.QueryParams,
+        url: httpx.URL,
         headers: dict[str, str],
         body: bytes | None,
         deadline: Deadline,
@@ -413,9 +432,7 @@ class HttpClient:
         remaining = deadline.remaining()
         if remaining <= 0:
             raise DeadlineExceededError(self.vendor, deadline.timeout)
-        request = client.build_request(
-            method, url, params=query, headers=headers, content=body, timeout=remaining
-        )
+        request = client.build_request(method, url, headers=headers, content=body, timeout=remaining)
         response = client.send(request, stream=True)
         try:
             reader = BodyReader(
