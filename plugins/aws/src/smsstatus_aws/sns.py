@@ -33,7 +33,7 @@ import re
 import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
 from smsstatus.plugin import AuthenticationError, PayloadError, VendorError
 
@@ -160,10 +160,8 @@ def confirm(vendor: str, envelope: Mapping[str, Any], client: HttpClient) -> Non
     url = envelope.get("SubscribeURL")
     if not allowed_sns_url(url):
         raise PayloadError(vendor, "$.SubscribeURL", "not an HTTPS URL on an SNS host")
-    parts = urlsplit(str(url))
-    # The query goes as params: the client does not keep a URL's own query.
-    base = f"{parts.scheme}://{parts.netloc}{parts.path or '/'}"
-    response = client.request("GET", base, params=parse_qsl(parts.query, keep_blank_values=True))
+    # Sent as SNS wrote it (its Token and Action in the query).
+    response = client.request("GET", str(url))
     if response.status_code != 200:
         raise VendorError(
             vendor, "SNS refused the subscription confirmation", http_status=response.status_code
