@@ -10,6 +10,7 @@ assertion instead of hanging the suite.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import socketserver
@@ -22,9 +23,11 @@ from typing import Any
 
 import httpx
 import pytest
-from smsstatus import HttpClient, HttpLimits, RetryPolicy, TransportError
+import smsstatus
+from smsstatus import HttpClient, HttpLimits, PushRequest, PushResult, RetryPolicy, TransportError, hookimpl
 from smsstatus.errors import DeadlineExceededError, ResponseTooLargeError
 from smsstatus.http import BodyReader
+from smsstatus.registry import PUSH_LIMITS, PUSH_MAX_RESPONSE_BYTES
 
 SERVE_FOR = 20.0
 #: Slack for a loaded CI machine: a deadline of D seconds must end well before D + SLACK.
@@ -255,3 +258,79 @@ def test_environment_proxies_are_still_honoured(
         _client("http://api.acme.invalid", limits=HttpLimits(timeout=3)) as client,
     ):
         client.request("GET", "/ok")
+
+
+# -- the push path: parse_push's client (e.g. a signing certificate fetch) ---
+
+
+@pytest.fixture
+def key_fetching(fake_vendor_cls: Any) -> Any:
+    """A vendor whose parse_push downloads a key from the push's ``key_url``
+    (as AWS SNS's certificate check does) with the host's push client."""
+
+    class KeyFetching(fake_vendor_cls):  # type: ignore[misc,valid-type]
+        def __init__(self) -> None:
+            super().__init__("acme")
+            self.limits: list[HttpLimits] = []
+
+        @hookimpl
+        def parse_push(
+            self, vendor: str, request: PushRequest, credentials: smsstatus.Credentials, client: HttpClient
+        ) -> PushResult:
+            self.limits.append(client.limits)
+            client.request("GET", json.loads(request.body)["key_url"])
+            result: PushResult = super().parse_push(vendor, request, credentials)
+            return result
+
+    return KeyFetching()
+
+
+def _push_from(base: str, path: str) -> PushRequest:
+    body = {"id": "m1", "status": "ok", "key_url": base + path}
+    return PushRequest.build(body=json.dumps(body), content_type="application/json")
+
+
+def test_the_push_client_has_a_deadline_and_a_size_limit_by_default(
+    hostile: tuple[str, list[str]], key_fetching: Any
+) -> None:
+    base, _ = hostile
+    registry = smsstatus.Registry(vendors={"acme": key_fetching})
+    result = registry.parse_push("acme", _push_from(base, "/ok"))
+    assert [r.message_id for r in result.reports] == ["m1"]
+    # 10 s total (SNS waits 15 s for the answer), 1 MiB (a certificate is a few KiB)
+    assert key_fetching.limits == [HttpLimits(timeout=10.0, max_response_bytes=1024 * 1024)]
+    assert key_fetching.limits == [PUSH_LIMITS]
+    started = time.monotonic()
+    with pytest.raises(ResponseTooLargeError) as info:
+        registry.parse_push("acme", _push_from(base, "/forever"))
+    assert time.monotonic() - started < SLACK
+    assert info.value.limit == PUSH_MAX_RESPONSE_BYTES and info.value.vendor == "acme"
+    with pytest.raises(ResponseTooLargeError):
+        registry.parse_push("acme", _push_from(base, "/declared-huge"))
+    registry.close()
+
+
+@pytest.mark.parametrize("path", ["/trickle-body", "/trickle-headers"])
+def test_a_trickling_answer_on_the_push_path_stops_at_the_deadline(
+    hostile: tuple[str, list[str]], key_fetching: Any, path: str
+) -> None:
+    base, paths = hostile
+    registry = smsstatus.Registry(vendors={"acme": key_fetching}, push_limits=HttpLimits(timeout=1.5))
+    started = time.monotonic()
+    with pytest.raises(DeadlineExceededError) as info:
+        registry.parse_push("acme", _push_from(base, path))
+    assert time.monotonic() - started < 1.5 + SLACK
+    assert info.value.timeout == 1.5 and info.value.vendor == "acme"
+    assert paths == [path]  # no retry on the push path: the vendor retries the push
+    registry.close()
+
+
+def test_push_limits_reach_loaded_registries(key_fetching: Any) -> None:
+    limits = HttpLimits(timeout=2, max_response_bytes=4096)
+    registry = smsstatus.load(environ={"SMSSTATUS_VENDORS": "none"}, push_limits=limits)
+    registry.add_vendor("acme", key_fetching)
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=b"k" * 5000))
+    registry.use_push_transport(transport)
+    with pytest.raises(ResponseTooLargeError) as info:
+        registry.parse_push("acme", _push_from("https://keys.acme.invalid", "/key"))
+    assert key_fetching.limits == [limits] and info.value.limit == 4096

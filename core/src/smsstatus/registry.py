@@ -55,6 +55,8 @@ __all__ = [
     "WRAPPER_GROUP",
     "PUSH_TIMEOUT",
     "PUSH_RETRY",
+    "PUSH_MAX_RESPONSE_BYTES",
+    "PUSH_LIMITS",
 ]
 
 
@@ -72,6 +74,13 @@ CredentialsInput = Credentials | Mapping[str, str | Secret] | None
 PUSH_TIMEOUT = 10.0
 #: No retries on the push path: the vendor retries the whole push.
 PUSH_RETRY = RetryPolicy(attempts=1)
+#: The largest answer a push-path exchange takes: what plugins fetch there
+#: (a signing certificate, a key set, a subscription confirmation) is a few
+#: KiB, and the receiver holds it while the vendor waits.
+PUSH_MAX_RESPONSE_BYTES = 1024 * 1024
+#: The bounds of every exchange a plugin makes while parsing a push (the
+#: same rules as fetch's: :class:`~smsstatus.http.HttpLimits`).
+PUSH_LIMITS = HttpLimits(timeout=PUSH_TIMEOUT, max_response_bytes=PUSH_MAX_RESPONSE_BYTES)
 
 
 @attrs.frozen
@@ -112,12 +121,18 @@ class Registry:
     Build it with :func:`load` (entry points) or directly with plugin objects::
 
         registry = Registry(vendors={"acme": acme_module})
+
+    ``push_limits`` bounds every HTTP exchange a plugin makes while parsing
+    a push (its ``parse_push`` names ``client``): a total deadline and a size
+    limit, as :meth:`fetch`'s ``timeout`` and ``max_response_bytes`` do.
     """
 
     def __init__(
         self,
         vendors: Mapping[str, object] | None = None,
         wrappers: Iterable[object] = (),
+        *,
+        push_limits: HttpLimits = PUSH_LIMITS,
     ) -> None:
         self._pm = pluggy.PluginManager(hookspecs.PROJECT)
         self._pm.add_hookspecs(hookspecs)
@@ -133,6 +148,7 @@ class Registry:
         self._push_takes_client: dict[str, bool] = {}
         self._push_clients: dict[str, HttpClient] = {}
         self._push_transport: httpx.BaseTransport | None = None
+        self._push_limits = push_limits
         self._push_lock = threading.Lock()
         for name, plugin in (vendors or {}).items():
             self.add_vendor(name, plugin)
@@ -392,8 +408,10 @@ class Registry:
         A plugin whose ``parse_push`` takes ``client`` gets ``client`` when
         given, else a client of its own for this call over ``transport``
         (offline replay) when given, else the vendor's shared push client
-        (see :meth:`use_push_transport`). Other plugins get no client, and
-        these arguments cost them nothing.
+        (see :meth:`use_push_transport`). The clients the registry makes obey
+        its ``push_limits`` (each exchange: a total deadline, a size limit,
+        no retry). Other plugins get no client, and these arguments cost them
+        nothing.
         """
         route = self._push_routes.get(vendor)
         if route is None:  # first push for this vendor (or an error to raise)
@@ -458,12 +476,11 @@ class Registry:
         self._push_takes_client[vendor] = takes
         return takes
 
-    @staticmethod
     def _new_push_client(
-        vendor: str, transport: httpx.BaseTransport | None, secrets: Sequence[str] = ()
+        self, vendor: str, transport: httpx.BaseTransport | None, secrets: Sequence[str] = ()
     ) -> HttpClient:
         return HttpClient(
-            vendor, None, timeout=PUSH_TIMEOUT, retry=PUSH_RETRY, transport=transport, secrets=secrets
+            vendor, None, limits=self._push_limits, retry=PUSH_RETRY, transport=transport, secrets=secrets
         )
 
     def _shared_push_client(self, vendor: str) -> HttpClient:
@@ -713,7 +730,9 @@ def _allowed(environ: Mapping[str, str]) -> frozenset[str] | None:
     return frozenset(part.strip() for part in raw.split(",") if part.strip())
 
 
-def load(*, environ: Mapping[str, str] | None = None, wrappers: bool = True) -> Registry:
+def load(
+    *, environ: Mapping[str, str] | None = None, wrappers: bool = True, push_limits: HttpLimits = PUSH_LIMITS
+) -> Registry:
     """Load every installed vendor plugin (and cross-cutting plugin).
 
     Each entry point is imported on its own; one that fails is recorded in
@@ -722,7 +741,7 @@ def load(*, environ: Mapping[str, str] | None = None, wrappers: bool = True) -> 
     """
     env = os.environ if environ is None else environ
     allowed = _allowed(env)
-    registry = Registry()
+    registry = Registry(push_limits=push_limits)
     for ep in sorted(metadata.entry_points(group=VENDOR_GROUP), key=lambda e: e.name):
         if allowed is not None and ep.name not in allowed:
             continue
