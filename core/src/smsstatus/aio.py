@@ -242,7 +242,9 @@ async def afetch(
     own = None
     if transport is None:
         if client is None:
-            own = client = httpx.AsyncClient()
+            from .transport import ssl_context  # the TLS context every host client shares
+
+            own = client = httpx.AsyncClient(verify=ssl_context())
         transport = AsyncBridgeTransport(client, loop)
     call = functools.partial(registry.fetch, vendor, list(ids), credentials, transport=transport, **options)
     try:

@@ -13,7 +13,9 @@ around ``httpcore.AnyIOBackend``: :func:`bounded` is the shared rule.
 Only public httpx/httpcore interfaces are used. Proxies come from the usual
 environment variables (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``,
 ``NO_PROXY``; http:// and https:// proxies), certificates from httpx's
-defaults (``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured).
+defaults (``SSL_CERT_FILE``/``SSL_CERT_DIR`` honoured). Every transport in the
+process shares one TLS context (:func:`ssl_context`): building one loads the
+CA bundle, which cost ~30 ms per fetch when each client built its own.
 
 Imported only when a client first talks to a real network.
 """
@@ -21,7 +23,9 @@ Imported only when a client first talks to a real network.
 from __future__ import annotations
 
 import contextlib
+import os
 import ssl
+import threading
 import urllib.request
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -31,7 +35,30 @@ import httpx
 
 from .http import current_deadline
 
-__all__ = ["NetworkTransport", "bounded"]
+__all__ = ["NetworkTransport", "bounded", "ssl_context"]
+
+_CA_ENVIRONMENT = ("SSL_CERT_FILE", "SSL_CERT_DIR")
+_ssl_contexts: dict[tuple[str | None, ...], ssl.SSLContext] = {}
+_ssl_lock = threading.Lock()
+
+
+def ssl_context() -> ssl.SSLContext:
+    """The TLS context the host's HTTP clients share, built on first use.
+
+    Verification as httpx's default (certifi's CA bundle, or ``SSL_CERT_FILE``
+    / ``SSL_CERT_DIR`` when set). One per value of those variables, so a
+    process that changes them gets a context that follows. An
+    ``ssl.SSLContext`` may be shared between threads and connections; nothing
+    here changes it after it is built.
+    """
+    key = tuple(os.environ.get(name) for name in _CA_ENVIRONMENT)
+    context = _ssl_contexts.get(key)
+    if context is None:
+        with _ssl_lock:
+            context = _ssl_contexts.get(key)
+            if context is None:
+                context = _ssl_contexts[key] = httpx.create_ssl_context()
+    return context
 
 
 def bounded(timeout: float | None, error: type[httpcore.TimeoutException]) -> float | None:
@@ -147,7 +174,6 @@ class NetworkTransport(httpx.BaseTransport):
     """httpcore connection pools (one per proxy) on the deadline-bound backend."""
 
     def __init__(self) -> None:
-        self._ssl_context = httpx.create_ssl_context()
         self._backend = _DeadlineBackend(httpcore.SyncBackend())
         self._pools: dict[str | None, httpcore.ConnectionPool] = {}
 
@@ -163,7 +189,7 @@ class NetworkTransport(httpx.BaseTransport):
                 auth = (parsed.username, parsed.password) if parsed.username else None
                 proxy = httpcore.Proxy(url=str(parsed.copy_with(username=None, password=None)), auth=auth)
             pool = self._pools[proxy_url] = httpcore.ConnectionPool(
-                ssl_context=self._ssl_context, proxy=proxy, network_backend=self._backend
+                ssl_context=ssl_context(), proxy=proxy, network_backend=self._backend
             )
         return pool
 
