@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
+import httpx
 import pytest
 import smsstatus
 from smsstatus import (
@@ -16,6 +17,7 @@ from smsstatus import (
     CredentialSpec,
     DocumentedStatus,
     FetchResult,
+    HttpClient,
     MappedStatus,
     MappingKind,
     PushReply,
@@ -197,3 +199,35 @@ def loopback_api() -> Iterator[Callable[[Route], str]]:
     yield start
     for server in servers:
         server.shutdown()
+
+
+@pytest.fixture(params=["fetch", "afetch"])
+def make_http_client(request: pytest.FixtureRequest) -> Iterator[Callable[..., HttpClient]]:
+    """Makes the HttpClient a plugin's ``fetch`` is handed: as ``Registry.fetch``
+    makes it, or as ``Registry.afetch`` does (its requests sent by an
+    ``httpx.AsyncClient`` on an event loop in another thread, through
+    ``smsstatus.aio.AsyncBridgeTransport``). Tests taking it run both ways."""
+    if request.param == "fetch":
+        yield HttpClient
+        return
+    import asyncio
+
+    from smsstatus.aio import AsyncBridgeTransport
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="test-event-loop", daemon=True)
+    thread.start()
+    clients: list[httpx.AsyncClient] = []
+
+    def make(vendor: str, base_url: str | None, *, transport: Any = None, **options: Any) -> HttpClient:
+        # The tests' transports (httpx.MockTransport, ReplayTransport) serve async clients too.
+        client = httpx.AsyncClient(transport=transport, trust_env=False)
+        clients.append(client)
+        return HttpClient(vendor, base_url, transport=AsyncBridgeTransport(client, loop), **options)
+
+    yield make
+    for client in clients:
+        asyncio.run_coroutine_threadsafe(client.aclose(), loop).result(10)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+    loop.close()

@@ -103,17 +103,21 @@ def hostile() -> Iterator[tuple[str, list[str]]]:
     server.server_close()
 
 
-def _client(base: str, **kwargs: Any) -> HttpClient:
-    return HttpClient("acme", base, retry=RetryPolicy(attempts=1), **kwargs)
+def _client(make: Any, base: str, **kwargs: Any) -> HttpClient:
+    """``make`` is the ``make_http_client`` fixture: the client as fetch and as afetch get it."""
+    client: HttpClient = make("acme", base, retry=RetryPolicy(attempts=1), **kwargs)
+    return client
 
 
 @pytest.mark.parametrize("path", ["/trickle-body", "/trickle-headers"])
-def test_a_trickling_answer_stops_at_the_deadline(hostile: tuple[str, list[str]], path: str) -> None:
+def test_a_trickling_answer_stops_at_the_deadline(
+    hostile: tuple[str, list[str]], path: str, make_http_client: Any
+) -> None:
     base, _ = hostile
     started = time.monotonic()
     with (
         pytest.raises(DeadlineExceededError) as info,
-        _client(base, limits=HttpLimits(timeout=1.5)) as client,
+        _client(make_http_client, base, limits=HttpLimits(timeout=1.5)) as client,
     ):
         client.request("GET", path)
     elapsed = time.monotonic() - started
@@ -123,41 +127,54 @@ def test_a_trickling_answer_stops_at_the_deadline(hostile: tuple[str, list[str]]
     assert error.vendor == "acme" and error.timeout == 1.5 and "1.5" in str(error)
 
 
-def test_an_endless_chunked_answer_stops_at_the_size_limit(hostile: tuple[str, list[str]]) -> None:
+def test_an_endless_chunked_answer_stops_at_the_size_limit(
+    hostile: tuple[str, list[str]], make_http_client: Any
+) -> None:
     base, _ = hostile
     started = time.monotonic()
     limits = HttpLimits(timeout=SERVE_FOR, max_response_bytes=1_000_000)
-    with pytest.raises(ResponseTooLargeError) as info, _client(base, limits=limits) as client:
+    with (
+        pytest.raises(ResponseTooLargeError) as info,
+        _client(make_http_client, base, limits=limits) as client,
+    ):
         client.request("GET", "/forever")
     assert time.monotonic() - started < SLACK
     assert info.value.limit == 1_000_000 and info.value.http_status == 200
     assert "1000000" in str(info.value)
 
 
-def test_an_endless_answer_without_a_size_limit_stops_at_the_deadline(hostile: tuple[str, list[str]]) -> None:
+def test_an_endless_answer_without_a_size_limit_stops_at_the_deadline(
+    hostile: tuple[str, list[str]], make_http_client: Any
+) -> None:
     base, _ = hostile
     started = time.monotonic()
     limits = HttpLimits(timeout=1.5, max_response_bytes=10**12)
-    with pytest.raises(DeadlineExceededError), _client(base, limits=limits) as client:
+    with pytest.raises(DeadlineExceededError), _client(make_http_client, base, limits=limits) as client:
         client.request("GET", "/forever")
     assert time.monotonic() - started < 1.5 + SLACK
 
 
-def test_a_declared_length_over_the_limit_is_refused_before_reading(hostile: tuple[str, list[str]]) -> None:
+def test_a_declared_length_over_the_limit_is_refused_before_reading(
+    hostile: tuple[str, list[str]], make_http_client: Any
+) -> None:
     base, _ = hostile
     with (
         pytest.raises(ResponseTooLargeError),
-        _client(base, limits=HttpLimits(max_response_bytes=1000)) as client,
+        _client(make_http_client, base, limits=HttpLimits(max_response_bytes=1000)) as client,
     ):
         client.request("GET", "/declared-huge")
 
 
-def test_retries_and_backoff_fit_in_the_deadline(hostile: tuple[str, list[str]]) -> None:
+def test_retries_and_backoff_fit_in_the_deadline(
+    hostile: tuple[str, list[str]], make_http_client: Any
+) -> None:
     """``timeout`` is the whole exchange: a retry whose wait would end past the
     deadline is not made, and the last answer is returned."""
     base, paths = hostile
     started = time.monotonic()
-    with HttpClient("acme", base, retry=RetryPolicy(attempts=10), limits=HttpLimits(timeout=3)) as client:
+    with make_http_client(
+        "acme", base, retry=RetryPolicy(attempts=10), limits=HttpLimits(timeout=3)
+    ) as client:
         response = client.request("GET", "/busy")
     elapsed = time.monotonic() - started
     assert response.status_code == 503
@@ -165,9 +182,9 @@ def test_retries_and_backoff_fit_in_the_deadline(hostile: tuple[str, list[str]])
     assert len(paths) == 2  # at 0 s and after the 2 s Retry-After; a third would end past 3 s
 
 
-def test_a_normal_answer_is_unaffected(hostile: tuple[str, list[str]]) -> None:
+def test_a_normal_answer_is_unaffected(hostile: tuple[str, list[str]], make_http_client: Any) -> None:
     base, _ = hostile
-    with _client(base, limits=HttpLimits(timeout=5, max_response_bytes=1000)) as client:
+    with _client(make_http_client, base, limits=HttpLimits(timeout=5, max_response_bytes=1000)) as client:
         response = client.request("GET", "/ok")
     assert response.status_code == 200 and response.json() == {"id": "m1", "status": "ok"}
 
@@ -249,13 +266,13 @@ def test_environment_proxies_are_still_honoured(
     for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("HTTP_PROXY", base)
-    with _client("http://api.acme.invalid") as client:
+    with _client(HttpClient, "http://api.acme.invalid") as client:
         assert client.request("GET", "/ok").json() == {"id": "m1", "status": "ok"}
     assert paths == ["http://api.acme.invalid/ok"]  # the absolute form a forward proxy receives
     monkeypatch.setenv("NO_PROXY", "api.acme.invalid")
     with (
         pytest.raises(TransportError),
-        _client("http://api.acme.invalid", limits=HttpLimits(timeout=3)) as client,
+        _client(HttpClient, "http://api.acme.invalid", limits=HttpLimits(timeout=3)) as client,
     ):
         client.request("GET", "/ok")
 
