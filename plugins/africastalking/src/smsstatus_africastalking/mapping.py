@@ -18,6 +18,8 @@ so it is mapped, as the expiry it names.
 
 from __future__ import annotations
 
+import functools
+
 from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = ["DOCUMENTED", "FAILURE_REASONS", "STATUSES", "UNMAPPED", "map_value"]
@@ -82,6 +84,9 @@ _BY_FOLDED = {name.lower(): name for name in STATUSES}
 _REASONS_FOLDED = {name.lower(): name for name in FAILURE_REASONS}
 
 
+# Pure, and on every push's path: pushes repeat a few (status, code) pairs, and a
+# MappedStatus is immutable.
+@functools.lru_cache(maxsize=1024, typed=True)
 def map_value(status: str, failure_reason: str | None = None) -> MappedStatus:
     """The canonical meaning of a status and failure reason; values match
     case-insensitively. Unknown statuses are unmapped (never an error); an

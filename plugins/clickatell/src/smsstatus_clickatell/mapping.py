@@ -22,6 +22,8 @@ Corrections 1.
 
 from __future__ import annotations
 
+import functools
+
 from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = ["DOCUMENTED", "NUMERIC", "ONE", "UNMAPPED", "map_value"]
@@ -176,6 +178,9 @@ UNMAPPED = MappedStatus(Status.UNKNOWN, None, MappingKind.UNMAPPED, None)
 _MAX_DIGITS = 4
 
 
+# Pure, and on every push's path: pushes repeat a few (status, code) pairs, and a
+# MappedStatus is immutable.
+@functools.lru_cache(maxsize=1024, typed=True)
 def map_value(status: str, code: str | None = None) -> MappedStatus:
     """A numeric status (``"004"``, ``"4"``) from the numeric table, a word
     (``"DEVICE_ACK"``, any case) from One's; ``code`` (One's own number)

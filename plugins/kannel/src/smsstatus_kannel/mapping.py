@@ -21,6 +21,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = ["DOCUMENTED", "FAILURE_STATES", "NACK_REASONS", "TYPES", "UNMAPPED", "map_value"]
@@ -66,6 +68,9 @@ def _nack_code(code: str) -> int | None:
     return int(digits, 16)
 
 
+# Pure, and on every push's path: pushes repeat a few (status, code) pairs, and a
+# MappedStatus is immutable.
+@functools.lru_cache(maxsize=1024, typed=True)
 def map_value(status: str, code: str | None = None) -> MappedStatus:
     """The canonical meaning of a DLR type (``%d``) and, for type 2, the
     receipt's ``stat`` word or, for type 16, the NACK's command status. An

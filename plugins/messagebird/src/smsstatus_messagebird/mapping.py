@@ -19,6 +19,8 @@ and marked as such; 103 (the recipient replied STOP) is from nyaruka/courier
 
 from __future__ import annotations
 
+import functools
+
 from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = ["CODES", "DOCUMENTED", "REASONS", "STATUSES", "UNMAPPED", "code_key", "map_code", "map_value"]
@@ -105,6 +107,9 @@ def code_key(code: str | None) -> str | None:
     return str(int(text))
 
 
+# Pure, and on every push's path: pushes repeat a few (status, code) pairs, and a
+# MappedStatus is immutable.
+@functools.lru_cache(maxsize=1024, typed=True)
 def map_code(status: str, error_code: str | None, status_reason: str | None) -> MappedStatus:
     """The canonical meaning of a status with its error code and status
     reason. Unknown statuses are unmapped (never an error); an unknown code

@@ -14,6 +14,8 @@ decides the reason of a failure and, for 420 (expired), the status.
 
 from __future__ import annotations
 
+import functools
+
 from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = ["CODES", "DOCUMENTED", "STATES", "UNMAPPED", "code_of", "map_value"]
@@ -71,6 +73,9 @@ def code_of(code: str | None) -> str | None:
     return text
 
 
+# Pure, and on every push's path: pushes repeat a few (status, code) pairs, and a
+# MappedStatus is immutable.
+@functools.lru_cache(maxsize=1024, typed=True)
 def map_value(state: str, code: str | None = None) -> MappedStatus:
     """The canonical meaning of a Plivo state and error code; unknown states
     are unmapped (never an error)."""

@@ -14,6 +14,8 @@ reason of a failure and, for 406 (internal expiry), the status.
 
 from __future__ import annotations
 
+import functools
+
 from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = ["CODES", "DOCUMENTED", "MAX_RECIPIENTS", "STATUSES", "UNMAPPED", "map_value"]
@@ -61,6 +63,9 @@ UNMAPPED = MappedStatus(Status.UNKNOWN, None, MappingKind.UNMAPPED, None)
 _FAILURES = frozenset({Status.UNDELIVERED, Status.REJECTED, Status.EXPIRED})
 
 
+# Pure, and on every push's path: pushes repeat a few (status, code) pairs, and a
+# MappedStatus is immutable.
+@functools.lru_cache(maxsize=1024, typed=True)
 def map_value(status: str, code: str | None = None) -> MappedStatus:
     """The canonical meaning of a Sinch status and code; statuses match
     case-insensitively, unknown ones are unmapped (never an error)."""

@@ -16,6 +16,8 @@ the reason of a failure and, for the two expiry codes, the status.
 
 from __future__ import annotations
 
+import functools
+
 from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = ["CODES", "DOCUMENTED", "MAX_RECIPIENTS", "STATUSES", "UNMAPPED", "map_value"]
@@ -69,6 +71,9 @@ UNMAPPED = MappedStatus(Status.UNKNOWN, None, MappingKind.UNMAPPED, None)
 _FAILURES = frozenset({Status.UNDELIVERED, Status.REJECTED, Status.EXPIRED})
 
 
+# Pure, and on every push's path: pushes repeat a few (status, code) pairs, and a
+# MappedStatus is immutable.
+@functools.lru_cache(maxsize=1024, typed=True)
 def map_value(status: str, code: str | None = None) -> MappedStatus:
     """The canonical meaning of a recipient's status and the message's error
     code; unknown statuses are unmapped (never an error)."""
