@@ -51,6 +51,12 @@ from smsstatus.plugin import (
     Record,
     StatusReport,
     check_credential,
+    fast_form,
+    fast_path,
+    from_epoch_seconds,
+    identity_problem,
+    new_push_result,
+    new_report,
     parse_receipt,
     parse_urlencoded,
     to_e164,
@@ -72,6 +78,98 @@ _ANSWER_NAMES = ("answer", "reply")
 _FOREIGN_NAMES = ("smsc_id", "foreign_id")
 
 
+# -- the lean path: a GET in the documented template, no url_token or zone configured ----
+
+_PUSH = Channel.PUSH
+#: The parameters the lean path reads; any other (``part``/``parts``, ``token``, the
+#: template's variant names) sends the push to the detailed path.
+_LEAN_NAMES = frozenset({"id", "status", "answer", "to", "from", "ts", "smsc", "smsc_id", "internal_id"})
+_LEAN_EXTRA = (("smsc", "smsc"), ("smsc_id", "smsc_message_id"), ("internal_id", "internal_id"))
+
+
+def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
+    """The report of a dlr-url GET in the documented template, else ``None`` for :func:`parse`."""
+    if len(credentials) or (request.body and request.method != "GET"):
+        return None
+    data = fast_form(request.query_string)
+    if data is None or not data.keys() <= _LEAN_NAMES:
+        return None
+    get = data.get
+    message_id, dlr_type = get("id"), get("status")
+    if (
+        message_id is None
+        or identity_problem(message_id) is not None
+        or dlr_type is None
+        or not dlr_type.strip()
+    ):
+        return None
+    extra: dict[str, Any] = {}
+    for name, key in _LEAN_EXTRA:
+        value = get(name)
+        if value:
+            if identity_problem(value) is not None:
+                return None
+            extra[key] = value
+    status_at = None
+    ts = get("ts")
+    if ts:
+        try:
+            status_at = from_epoch_seconds(ts)
+        except (ValueError, TypeError):
+            return None
+    answer = get("answer") or None
+    receipt = None
+    if answer is not None and "stat:" in answer.lower():
+        try:
+            receipt = parse_receipt(answer, tz=_zone(vendor, "UTC"), vendor=vendor, field="answer")
+        except PayloadError:
+            return None  # the detailed path keeps the report and warns
+    submitted_at = None
+    if receipt is not None:
+        code = receipt.stat
+        extra["receipt_id"] = receipt.id
+        if receipt.err is not None:
+            extra["receipt_err"] = receipt.err
+        submitted_at = receipt.submit_date
+        if status_at is None:
+            status_at = receipt.done_date
+    else:
+        code = _nack_code(answer) if dlr_type.strip() == "16" else None
+    mapped = map_value(dlr_type, code)
+    recipient_raw = get("to") or None
+    report = new_report(
+        vendor,
+        message_id,
+        None,  # batch_id
+        to_e164(recipient_raw),
+        recipient_raw,
+        get("from") or None,
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        dlr_type,
+        code,
+        mapped.description,
+        None,  # client_ref
+        None,  # segments
+        None,  # part
+        None,  # price
+        None,  # country
+        None,  # operator
+        submitted_at,
+        status_at,
+        None,  # notified_at
+        request.received_at,
+        _PUSH,
+        extra,
+        data,  # raw
+        (),  # warnings
+        extra.get("smsc_message_id"),  # part_ref: the segment's %F (no part index here)
+    )
+    return new_push_result((report,), REPLY, ())
+
+
+@fast_path(_lean)
 def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
     query = parse_urlencoded(request.query_string)  # parse_qsl's answer, three times faster
     expected = credentials.optional("url_token")
