@@ -9,6 +9,11 @@ A few shapes carry work no parser can skip, which that ratio would hide:
   document inside the envelope's ``Message`` string.
 * **AWS Data Firehose** batches events as base64 records (and may gzip the
   body): each record is decoded and is a JSON document of its own.
+* **Kannel** relays the SMSC's answer in ``answer``: for SMPP, the delivery
+  receipt text (``id:... sub:... dlvrd:... submit date:... done date:...
+  stat:... err:... text:...``), a second document of eight fields with two
+  dates inside one query parameter. There is no extra work to time apart
+  (its parsing is the plugin's), only a second document to count.
 
 For those, :func:`measure` times the vendor's own operations with the
 plugin's own code (the signature check) or the standard library (inflate,
@@ -78,9 +83,26 @@ def _firehose(case: dict[str, Any], request: Any) -> tuple[str, Callable[[], Any
     return what, decode_records, documents
 
 
+def _kannel(case: dict[str, Any], request: Any) -> tuple[str, Callable[[], Any], Callable[[], Any]]:
+    from smsstatus import smpp
+    from smsstatus.plugin import parse_urlencoded
+
+    fields = dict(parse_urlencoded(request.query_string))
+    answer = fields.get("answer") or ""
+    receipt_fields = smpp._standard_layout(answer) or smpp._fields_of(answer)  # its eight raw values
+    outer = json.dumps(fields, ensure_ascii=False).encode()
+    inner = json.dumps(receipt_fields, ensure_ascii=False).encode()
+
+    def documents() -> Any:
+        return json.loads(outer), json.loads(inner)
+
+    return "none: the SMPP receipt in `answer` is a second document", lambda: None, documents
+
+
 _INHERENT = {
     ("aws", "sns"): _sns,
     ("aws", "firehose"): _firehose,
+    ("kannel", "dlr-url"): _kannel,
 }
 
 
