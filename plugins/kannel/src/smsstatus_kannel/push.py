@@ -125,6 +125,7 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
         except PayloadError:
             return None  # the detailed path keeps the report and warns
     submitted_at = None
+    code: str | None
     if receipt is not None:
         code = receipt.stat
         extra["receipt_id"] = receipt.id
