@@ -124,18 +124,8 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
             receipt = parse_receipt(answer, tz=_zone(vendor, "UTC"), vendor=vendor, field="answer")
         except PayloadError:
             return None  # the detailed path keeps the report and warns
-    submitted_at = None
-    code: str | None
-    if receipt is not None:
-        code = receipt.stat
-        extra["receipt_id"] = receipt.id
-        if receipt.err is not None:
-            extra["receipt_err"] = receipt.err
-        submitted_at = receipt.submit_date
-        if status_at is None:
-            status_at = receipt.done_date
-    else:
-        code = _nack_code(answer) if dlr_type.strip() == "16" else None
+    submitted_at, status_at = _receipt_times(receipt, extra, status_at)
+    code = receipt.stat if receipt is not None else _nack_code(answer) if dlr_type.strip() == "16" else None
     mapped = map_value(dlr_type, code)
     recipient_raw = get("to") or None
     report = new_report(
@@ -227,6 +217,19 @@ def _receipt(record: Record, name: str, answer: str | None, tz: tzinfo) -> Deliv
         return None
 
 
+def _receipt_times(
+    receipt: DeliveryReceipt | None, extra: dict[str, Any], status_at: datetime | None
+) -> tuple[datetime | None, datetime | None]:
+    """``(submitted_at, status_at)`` with the receipt's dates (``ts`` wins for
+    the status time); the receipt's own id and error code go to ``extra``."""
+    if receipt is None:
+        return None, status_at
+    extra["receipt_id"] = receipt.id
+    if receipt.err is not None:
+        extra["receipt_err"] = receipt.err
+    return receipt.submit_date, status_at if status_at is not None else receipt.done_date
+
+
 def _nack_code(answer: str | None) -> str | None:
     """The command status of an SMPP submit refusal, ``NACK/0x0000000b/Invalid...``."""
     if answer is None or not answer.upper().startswith("NACK/"):
@@ -270,15 +273,7 @@ def _report(record: Record, request: PushRequest, tz: tzinfo) -> StatusReport:
         value = record.ident(_named(record, names), required=False)
         if value is not None:
             extra[key] = value
-    status_at: datetime | None = record.epoch_seconds("ts", required=False)
-    submitted_at = None
-    if receipt is not None:
-        extra["receipt_id"] = receipt.id
-        if receipt.err is not None:
-            extra["receipt_err"] = receipt.err
-        submitted_at = receipt.submit_date
-        if status_at is None:
-            status_at = receipt.done_date
+    submitted_at, status_at = _receipt_times(receipt, extra, record.epoch_seconds("ts", required=False))
     return StatusReport(
         vendor=record.vendor,
         message_id=message_id,
