@@ -110,19 +110,24 @@ Timer = Callable[[Callable[[], Any], Callable[[], Any]], tuple[list[float], list
 
 
 def measure(
-    vendor: str, shape: str, case: dict[str, Any], request: Any, timer: Timer
+    vendor: str, shape: str, case: dict[str, Any], request: Any, *, parse: Callable[[], Any], timer: Timer
 ) -> dict[str, Any] | None:
     """What the shape's format costs by itself (``None`` for an ordinary shape):
-    ``what`` it is, ``inherent_us`` (its best round, per push) and ``documents_us``
-    (``json.loads`` of every JSON document in the push), timed by ``timer``
-    (run.py's paired rounds)."""
+    ``what`` it is, ``inherent_us`` (its best round, per push), ``documents_us``
+    (``json.loads`` of every JSON document in the push) and
+    ``ratio_without_inherent``: ``(parse_push - inherent) / documents``, taken
+    as the difference of two ratios each timed in its own paired rounds
+    (``parse`` against the documents, the inherent work against them), so
+    that the machine's load between the two timings cancels as in run.py."""
     build = _INHERENT.get((vendor, shape.split(" (", maxsplit=1)[0]))
     if build is None:
         return None
     what, inherent, documents = build(case, request)
-    cost, json_all = timer(inherent, documents)
+    cost, json_for_cost = timer(inherent, documents)
+    whole, json_for_whole = timer(parse, documents)
     return {
         "what": what,
         "inherent_us": min(cost) * 1e6,
-        "documents_us": min(json_all) * 1e6,
+        "documents_us": min(json_for_whole) * 1e6,
+        "ratio_without_inherent": min(whole) / min(json_for_whole) - min(cost) / min(json_for_cost),
     }

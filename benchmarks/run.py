@@ -205,11 +205,15 @@ def bench_pushes(
             "ratio_max": ratios[-1],
         }
         extra = inherent.measure(
-            vendor, shape, case, template, lambda a, b: paired_rounds(a, b, number=number, rounds=rounds)
+            vendor,
+            shape,
+            case,
+            template,
+            parse=parse,
+            timer=lambda a, b: paired_rounds(a, b, number=number, rounds=rounds),
         )
         if extra is not None:
-            left = min(cand) * 1e6 - extra["inherent_us"]
-            row |= extra | {"ratio_without_inherent": left / extra["documents_us"]}
+            row |= extra
         rows.append(row)
     return rows
 
@@ -288,10 +292,10 @@ def main() -> None:
     parser.add_argument("--no-conformance", action="store_true", help="skip the conformance run")
     parser.add_argument("--pushes-only", action="store_true", help="only the push table")
     parser.add_argument("--vendor", action="append", help="only this vendor's pushes (repeatable)")
-    parser.add_argument("--rounds", type=int, help="paired rounds per push shape (default 21; --quick 3)")
-    parser.add_argument("--number", type=int, help="calls per round (default 500; --quick 300)")
+    parser.add_argument("--rounds", type=int, help="paired rounds per push shape (default 101; --quick 3)")
+    parser.add_argument("--number", type=int, help="calls per round (default 100; --quick 300)")
     args = parser.parse_args()
-    number, rounds, runs = (300, 3, 3) if args.quick else (500, 21, 10)
+    number, rounds, runs = (300, 3, 3) if args.quick else (100, 101, 10)
     number, rounds = args.number or number, args.rounds or rounds
 
     registry = smsstatus.load()
