@@ -49,7 +49,7 @@ from ..registry import Registry
 from ..request import PushRequest
 from ..serialize import to_dict
 from ..tracker import DeadLetter, StatusChange, Tracker, message_key
-from ..tracker.errors import StoreError
+from ..tracker.errors import StoreBusy, StoreError
 from ..tracker.records import Authentication
 from ..vendor import Capability
 from .config import ReceiverConfig
@@ -150,7 +150,9 @@ class Receiver:
             v: SourceAllowlist(entries) for v, entries in (sources or {}).items() if v in self.vendors
         }
         writers = self.config.writers or (1 if tracker.store.dialect.name == "sqlite" else 4)
-        self._batcher = _Batcher(self, writers=writers, max_batch=self.config.max_batch)
+        self._batcher = _Batcher(
+            self, writers=writers, max_batch=self.config.max_batch, on_loop=tracker.store.inline_writes
+        )
         #: Told of every answer (``smsstatus serve``'s metrics); settable.
         self.observer: PushObserver | None = None
 
@@ -169,13 +171,29 @@ class Receiver:
         commit); the answers are valid only because that commit succeeded.
         If the transaction fails, each push is retried in its own, so one
         push the database (or anything else) refuses cannot fail the others."""
-        prepared = [self._prepare_alone(vendor, request) for vendor, request in pushes]
+        return self.store_many([self._prepare_alone(vendor, request) for vendor, request in pushes])
+
+    def store_many(self, prepared: Sequence[_Prepared]) -> list[Handled]:
+        """Store parsed pushes in one transaction, each alone if that fails."""
         if len(prepared) > 1:
             try:
                 return self._store(prepared)
             except Exception as exc:  # noqa: BLE001 -- retried one by one below
                 log.warning("group commit of %d pushes failed, storing each alone: %s", len(prepared), exc)
         return [self._store_alone(one) for one in prepared]
+
+    def try_store_many(self, prepared: Sequence[_Prepared]) -> list[Handled] | None:
+        """:meth:`store_many` in one transaction without waiting for the
+        store (on the event loop): ``None`` when the store is busy or the
+        group commit failed, with nothing stored; the caller then hands the
+        pushes to a writer thread, which waits and isolates them."""
+        try:
+            return self._store(prepared, wait=False)
+        except StoreBusy:
+            return None
+        except Exception as exc:  # noqa: BLE001 -- the writer thread retries each alone
+            log.warning("group commit of %d pushes failed, storing each alone: %s", len(prepared), exc)
+            return None
 
     def _prepare_alone(self, vendor: str, request: PushRequest) -> _Prepared:
         """:meth:`prepare`, with any bug it hits confined to this push (500)."""
@@ -200,10 +218,10 @@ class Receiver:
             return _problem(500, error="internal", vendor=one.vendor)
         return answer
 
-    def _store(self, prepared: Sequence[_Prepared]) -> list[Handled]:
+    def _store(self, prepared: Sequence[_Prepared], *, wait: bool = True) -> list[Handled]:
         reports = [r for p in prepared for r in p.reports]
         letters = [p.letter for p in prepared if p.letter is not None]
-        applied = self.tracker.apply(reports, dead_letters=letters, notify=False)
+        applied = self.tracker.apply(reports, dead_letters=letters, notify=False, wait=wait)
         letter_ids = iter(applied.dead_letter_ids)
         answers = []
         for p in prepared:
@@ -543,30 +561,82 @@ async def _answer(send: Send, handled: Handled, *, close: bool = False) -> None:
     await send({"type": "http.response.body", "body": handled.body})
 
 
-_Job = tuple[str, PushRequest, asyncio.AbstractEventLoop, "asyncio.Future[Handled]"]
+@attrs.define
+class _Job:
+    vendor: str
+    request: PushRequest
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Handled]
+    #: Parsed already (on the event loop, whose store attempt found it busy).
+    prepared: _Prepared | None = None
 
 
 class _Batcher:
-    """Group commit: writer threads take every push queued so far (up to
-    ``max_batch``) and store them in one transaction, then wake each waiting
-    request. The event loop never blocks on the database, and a burst of
-    pushes costs one commit instead of one each."""
+    """Group commit: every push waiting to be stored goes into one
+    transaction (up to ``max_batch``), then each waiting request is answered.
 
-    def __init__(self, receiver: Receiver, *, writers: int, max_batch: int) -> None:
+    Where the store allows it (:attr:`Store.inline_writes`: SQLite without
+    an fsync per commit) the group is parsed and stored on the event loop
+    itself, as soon as the loop has taken in what arrived: all pushes that
+    came in while the previous group was being stored. A write costs only CPU
+    there, and one interpreter runs one thread at a time anyway, so a writer
+    thread would add two thread hand-offs per group and nothing in parallel.
+    The loop never waits for the store: if another thread or process holds
+    its write lock, or the group fails, the group goes to a writer thread,
+    which waits and stores each push alone if needed.
+
+    Otherwise (PostgreSQL: every statement waits for the network; SQLite with
+    ``synchronous=FULL``) writer threads take the queued pushes, so the loop
+    keeps reading requests while they wait."""
+
+    def __init__(self, receiver: Receiver, *, writers: int, max_batch: int, on_loop: bool) -> None:
         self.receiver = receiver
         self.writers = writers
         self.max_batch = max_batch
+        self.on_loop = on_loop
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
+        self._pending: list[_Job] = []
 
     def submit(self, vendor: str, request: PushRequest) -> asyncio.Future[Handled]:
-        if not self._threads:
-            self._start()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Handled] = loop.create_future()
-        self._queue.put((vendor, request, loop, future))
+        job = _Job(vendor, request, loop, future)
+        if self.on_loop:
+            self._pending.append(job)
+            if len(self._pending) == 1:
+                # After the callbacks already due: the requests that arrived
+                # together join this group.
+                loop.call_soon(self._store_pending)
+        else:
+            self._to_thread(job)
         return future
+
+    def _store_pending(self) -> None:
+        jobs, self._pending = self._pending, []
+        receiver = self.receiver
+        for start in range(0, len(jobs), self.max_batch):
+            group = jobs[start : start + self.max_batch]
+            try:
+                prepared = [receiver._prepare_alone(job.vendor, job.request) for job in group]
+                answers = receiver.try_store_many(prepared)
+            except Exception:  # a bug, not a push problem: answer 500, keep serving
+                log.exception("storing %d push(es) failed", len(group))
+                answers = [_problem(500, error="internal") for _ in group]
+            if answers is None:
+                for job, one in zip(group, prepared, strict=True):
+                    job.prepared = one
+                    self._to_thread(job)
+                continue
+            for job, answer in zip(group, answers, strict=True):
+                if not job.future.done():  # the client may have gone away
+                    job.future.set_result(answer)
+
+    def _to_thread(self, job: _Job) -> None:
+        if len(self._threads) < self.writers:
+            self._start()
+        self._queue.put(job)
 
     def _start(self) -> None:
         with self._lock:
@@ -578,6 +648,7 @@ class _Batcher:
                 self._threads.append(thread)
 
     def _run(self) -> None:
+        receiver = self.receiver
         while True:
             first = self._queue.get()
             if first is None:
@@ -594,13 +665,14 @@ class _Batcher:
                     break
                 batch.append(job)
             try:
-                answers = self.receiver.handle_many([(vendor, request) for vendor, request, _, _ in batch])
+                prepared = [job.prepared or receiver._prepare_alone(job.vendor, job.request) for job in batch]
+                answers = receiver.store_many(prepared)
             except Exception:  # a bug, not a push problem: answer 500, keep serving
                 log.exception("storing %d push(es) failed", len(batch))
                 answers = [_problem(500, error="internal") for _ in batch]
             by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Handled], Handled]]] = {}
-            for (_, _, loop, future), answer in zip(batch, answers, strict=True):
-                by_loop.setdefault(loop, []).append((future, answer))
+            for job, answer in zip(batch, answers, strict=True):
+                by_loop.setdefault(job.loop, []).append((job.future, answer))
             for loop, pairs in by_loop.items():
                 with contextlib.suppress(RuntimeError):  # the loop is closed: nobody is waiting
                     loop.call_soon_threadsafe(_resolve, pairs)

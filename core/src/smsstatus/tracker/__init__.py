@@ -13,7 +13,7 @@ See ``docs/tracker.md``. Database drivers load only when a store is opened.
 
 from __future__ import annotations
 
-from .errors import DatabaseURLError, MigrationError, NotTrackedError, StoreError
+from .errors import DatabaseURLError, MigrationError, NotTrackedError, StoreBusy, StoreError
 from .keys import SYNTHETIC_EXPIRED, MessageKey, event_key, is_synthetic, message_key, part_of
 from .polling import synthetic_report
 from .records import (
@@ -58,6 +58,7 @@ __all__ = [
     "PollTarget",
     "StatusChange",
     "Store",
+    "StoreBusy",
     "StoreError",
     "Tracker",
     "decide",

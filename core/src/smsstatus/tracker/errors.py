@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import SmsStatusError
 
-__all__ = ["DatabaseURLError", "StoreError", "MigrationError", "NotTrackedError"]
+__all__ = ["DatabaseURLError", "StoreError", "StoreBusy", "MigrationError", "NotTrackedError"]
 
 
 class DatabaseURLError(SmsStatusError, ValueError):
@@ -33,6 +33,12 @@ class StoreError(SmsStatusError):
         self.backend = backend
         self.reason = reason
         super().__init__(f"{backend} store: {reason}")
+
+
+class StoreBusy(StoreError):
+    """A write asked not to wait (``write(wait=False)``) found the store's
+    write lock taken (another thread or process is writing): nothing was
+    done; try again, or wait."""
 
 
 class MigrationError(StoreError):

@@ -105,5 +105,9 @@ def event_key(report: StatusReport) -> str:
         # Only when there is one, so the keys stored before part_ref existed
         # still match their retries.
         fields.append(ref)
-    text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_key_text(fields).encode("utf-8")).hexdigest()
+
+
+# Written once: the key text must never change (stored keys would stop
+# matching their retries), so it stays the standard library's exact output.
+_key_text = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str).encode

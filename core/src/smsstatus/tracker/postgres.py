@@ -22,7 +22,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from ..credentials import redact
-from . import sql
+from . import jsontext, sql
 from .errors import StoreError
 from .store import Dialect, Store, Transaction
 
@@ -77,7 +77,7 @@ class PostgresDialect(Dialect):
         return value.astimezone(UTC)
 
     def json(self, value: Any) -> Any:
-        return None if value is None else Jsonb(value)
+        return None if value is None else Jsonb(value, dumps=jsontext.dumps)
 
     def json_out(self, value: Any) -> Any:
         return value
@@ -164,7 +164,9 @@ class PostgresStore(Store):
             except psycopg.Error as exc:
                 raise self._error("transaction failed", exc) from exc
 
-    def write(self) -> contextlib.AbstractContextManager[Transaction]:
+    def write(self, *, wait: bool = True) -> contextlib.AbstractContextManager[Transaction]:
+        # Row locks are taken inside the transaction: there is no store-wide
+        # lock to find busy, so ``wait`` changes nothing here.
         return self._transaction(read_only=False)
 
     def read(self) -> contextlib.AbstractContextManager[Transaction]:

@@ -32,7 +32,10 @@ __all__ = [
 ]
 
 
-@attrs.frozen(kw_only=True)
+# The apply path builds one Outcome per report and one StatusChange per
+# change: frozen dict classes build faster than slotted ones (which set each
+# field through object.__setattr__).
+@attrs.frozen(kw_only=True, slots=False)
 class StatusChange:
     """An applied status change, told to listeners after the commit.
 
@@ -75,7 +78,7 @@ class StatusChange:
     (``StatusReport.part_ref``); ``None`` for numbered parts."""
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, slots=False)
 class Outcome:
     """What happened to one input report."""
 

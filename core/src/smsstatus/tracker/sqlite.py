@@ -7,6 +7,10 @@
 * One connection per thread; writes take a process-wide lock (threads queue
   in Python instead of polling ``SQLITE_BUSY``) and ``BEGIN IMMEDIATE`` (other
   processes wait up to ``busy_timeout``).
+* Checkpoints (copying the WAL back into the database file, with an fsync)
+  run on a thread of their own, so a commit never waits for one: the store's
+  connections only checkpoint themselves when the WAL passes
+  :data:`WAL_FALLBACK_PAGES` (the checkpoint thread fell behind).
 * Times are stored as fixed-width UTC text (``2025-01-01T00:00:00.000000Z``)
   so that text order is time order.
 """
@@ -22,13 +26,21 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
-from . import sql
-from .errors import DatabaseURLError, StoreError
+from . import jsontext, sql
+from .errors import DatabaseURLError, StoreBusy, StoreError
 from .store import Dialect, Store, Transaction
 
 __all__ = ["SqliteDialect", "SqliteStore", "sqlite_options"]
 
 _SYNCHRONOUS = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+#: A connection checkpoints the WAL itself past this many pages (SQLite's
+#: default is 1000): normally the checkpoint thread has done it long before.
+WAL_FALLBACK_PAGES = 4000
+#: The checkpoint thread runs after this many commits, or this long after a
+#: commit when fewer came.
+CHECKPOINT_EVERY_COMMITS = 100
+CHECKPOINT_AFTER_SECONDS = 0.5
 
 
 class SqliteDialect(Dialect):
@@ -48,8 +60,9 @@ class SqliteDialect(Dialect):
             return None
         if value.tzinfo is not UTC:
             value = value.astimezone(UTC)
-        # Fixed width (always microseconds) so that text order is time order.
-        return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+        # Fixed width (always microseconds) so that text order is time order;
+        # "+00:00" becomes "Z".
+        return value.isoformat(timespec="microseconds")[:-6] + "Z"
 
     def ts_out(self, value: Any) -> datetime | None:
         if value is None:
@@ -59,7 +72,7 @@ class SqliteDialect(Dialect):
     def json(self, value: Any) -> Any:
         if value is None:
             return None
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return jsontext.dumps(value)
 
     def json_out(self, value: Any) -> Any:
         return None if value is None else json.loads(value)
@@ -103,43 +116,59 @@ class SqliteStore(Store):
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._closed = False
+        self._checkpointer: _Checkpointer | None = None
+        # A commit waits for an fsync only with FULL or EXTRA.
+        self.inline_writes = synchronous in ("OFF", "NORMAL")
         # Fail early (bad directory, not a database) with a typed error.
         with self.read() as tx:
             tx.one("SELECT 1")
 
-    def _connection(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+    def _connection(self, *, wait: bool = True) -> sqlite3.Connection:
+        """This thread's connection; ``wait=False``: its second connection,
+        whose BEGIN fails at once when another process holds the write lock."""
+        name = "conn" if wait else "nowait_conn"
+        conn: sqlite3.Connection | None = getattr(self._local, name, None)
         if conn is not None:
             return conn
         if self._closed:
             raise StoreError("sqlite", "store is closed")
+        busy_timeout_ms = self._busy_timeout_ms if wait else 0
         try:
             conn = sqlite3.connect(
                 self.path,
-                timeout=self._busy_timeout_ms / 1000,
+                timeout=busy_timeout_ms / 1000,
                 isolation_level=None,  # we issue BEGIN/COMMIT ourselves
                 check_same_thread=False,  # close() may run on another thread
                 cached_statements=sql.STATEMENT_CACHE,
             )
-            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
             if mode is None or str(mode[0]).lower() != "wal":
                 raise StoreError("sqlite", f"cannot switch {self.path} to WAL mode (got {mode!r})")
             conn.execute(f"PRAGMA synchronous = {self._synchronous}")
             conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_FALLBACK_PAGES}")
         except sqlite3.Error as exc:
             raise StoreError("sqlite", f"cannot open {self.path}: {exc}") from None
-        self._local.conn = conn
+        setattr(self._local, name, conn)
         with self._connections_lock:
             self._connections.append(conn)
         return conn
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[Transaction]:
-        conn = self._connection()
-        with self._write_lock:
-            with _translated("begin"):
+    def write(self, *, wait: bool = True) -> Iterator[Transaction]:
+        conn = self._connection(wait=wait)
+        if not self._write_lock.acquire(blocking=wait):
+            raise StoreBusy("sqlite", "another thread of this process is writing")
+        try:
+            try:
                 conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if not wait and _is_busy(exc):
+                    raise StoreBusy("sqlite", "another process is writing") from None
+                raise StoreError("sqlite", f"begin failed: {exc}") from None
+            except sqlite3.Error as exc:
+                raise StoreError("sqlite", f"begin failed: {exc}") from None
             try:
                 yield Transaction(conn.cursor(), self.dialect)
             except BaseException:
@@ -149,6 +178,17 @@ class SqliteStore(Store):
             else:
                 with _translated("commit"):
                     conn.execute("COMMIT")
+                self._committed()
+        finally:
+            self._write_lock.release()
+
+    def _committed(self) -> None:
+        if self._checkpointer is None:
+            with self._connections_lock:
+                if self._checkpointer is None and not self._closed:
+                    self._checkpointer = _Checkpointer(self.path, self._busy_timeout_ms)
+        if self._checkpointer is not None:
+            self._checkpointer.committed()
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Transaction]:
@@ -165,10 +205,70 @@ class SqliteStore(Store):
         self._closed = True
         with self._connections_lock:
             connections, self._connections = self._connections, []
+            checkpointer, self._checkpointer = self._checkpointer, None
+        if checkpointer is not None:
+            checkpointer.stop()
         for conn in connections:
             with contextlib.suppress(sqlite3.Error):
                 conn.close()
         self._local = threading.local()
+
+
+class _Checkpointer:
+    """A thread that copies the WAL back into the database file (a PASSIVE
+    checkpoint: it never blocks a writer) soon after commits, on its own
+    connection. The copy and its fsync release the GIL, so on a machine with
+    more than one core they run beside the event loop and the writers
+    instead of inside a commit."""
+
+    def __init__(self, path: str, busy_timeout_ms: int) -> None:
+        self._path = path
+        self._busy_timeout_ms = busy_timeout_ms
+        self._commits = 0
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="smsstatus-sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def committed(self) -> None:
+        self._commits += 1  # racy across writers: only a hint of when to run
+        if self._commits == 1 or self._commits >= CHECKPOINT_EVERY_COMMITS:
+            self._wake.set()
+
+    def _run(self) -> None:
+        try:
+            conn = sqlite3.connect(self._path, timeout=self._busy_timeout_ms / 1000, isolation_level=None)
+        except sqlite3.Error:
+            return  # the writers' own fallback checkpoints still bound the WAL
+        try:
+            while not self._stopping.is_set():
+                self._wake.wait()
+                if self._stopping.is_set():
+                    break
+                if self._commits < CHECKPOINT_EVERY_COMMITS:
+                    # A few commits: let more come before copying.
+                    self._wake.clear()
+                    self._wake.wait(CHECKPOINT_AFTER_SECONDS)
+                    if self._stopping.is_set():
+                        break
+                self._wake.clear()
+                self._commits = 0
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        self._thread.join(10)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return bool(code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED))
+    return "locked" in str(exc) or "busy" in str(exc)
 
 
 @contextlib.contextmanager

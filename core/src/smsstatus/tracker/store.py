@@ -116,10 +116,20 @@ class Store(abc.ABC):
     dialect: Dialect
     #: The URL with any password replaced by ``***``.
     url: str
+    #: Whether a short write transaction may run on an event loop's thread:
+    #: it never waits for the network or for an fsync (SQLite with
+    #: ``synchronous`` NORMAL or OFF), so it costs no more than the CPU it
+    #: uses. The receiver then stores pushes on its event loop, with no thread
+    #: hand-off per group commit.
+    inline_writes: bool = False
 
     @abc.abstractmethod
-    def write(self) -> contextlib.AbstractContextManager[Transaction]:
-        """A write transaction, committed when the block exits normally."""
+    def write(self, *, wait: bool = True) -> contextlib.AbstractContextManager[Transaction]:
+        """A write transaction, committed when the block exits normally.
+
+        With ``wait=False`` a store that would have to wait for another
+        writer raises :class:`~smsstatus.tracker.StoreBusy` at once instead
+        (stores without a write lock of their own ignore it)."""
 
     @abc.abstractmethod
     def read(self) -> contextlib.AbstractContextManager[Transaction]:

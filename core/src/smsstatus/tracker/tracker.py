@@ -97,14 +97,15 @@ class Tracker:
         self.observer = observer
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[Transaction]:
-        """A write transaction, timed for the observer (start to commit)."""
+    def _write(self, *, wait: bool = True) -> Iterator[Transaction]:
+        """A write transaction, timed for the observer (start to commit);
+        ``wait=False`` raises StoreBusy instead of waiting for the store."""
         if self.observer is None:
-            with self.store.write() as tx:
+            with self.store.write(wait=wait) as tx:
                 yield tx
             return
         started = time.perf_counter()
-        with self.store.write() as tx:
+        with self.store.write(wait=wait) as tx:
             yield tx
         self.observer.write_committed(time.perf_counter() - started)
 
@@ -142,15 +143,18 @@ class Tracker:
         dead_letters: Sequence[DeadLetter] = (),
         notify: bool = True,
         also: Callable[[Transaction], None] | None = None,
+        wait: bool = True,
     ) -> ApplyResult:
         """Store ``reports`` (and ``dead_letters``) in one transaction.
 
         Reports without a message id are not tracked (their outcome has
         ``key=None``); callers dead-letter them. ``also`` runs inside the same
         transaction (the replay command marks its dead letter there).
+        ``wait=False``: raise :class:`~smsstatus.tracker.StoreBusy` (nothing
+        done) instead of waiting when another writer holds the store.
         """
         now = self.clock()
-        with self._write() as tx:
+        with self._write(wait=wait) as tx:
             outcomes, changes = self._apply_in(tx, reports, now, {})
             letter_ids = self._letters_in(tx, dead_letters, now)
             if also is not None:
