@@ -187,16 +187,10 @@ def test_fresh_start_accepts_every_push_vendors_fixtures(tmp_path: Path) -> None
     assert len(json.loads(listed.stdout)["dead_letters"]) >= errors
 
 
-def test_serve_polls_a_fetch_vendor(tmp_path: Path) -> None:
-    """The poller inside ``smsstatus serve``: credentials from the config,
-    the vendor's base URL overridden to a loopback stand-in of D7's API; a
-    tracked request id due for polling is fetched and its messages stored."""
+def _d7_api(seen: list[tuple[str, str | None]]) -> Any:
+    """A loopback stand-in of D7's message-log API: every request id's one
+    message is delivered. ``seen`` gets (path, Authorization) per request."""
     import http.server
-    from datetime import UTC, datetime, timedelta
-
-    from smsstatus.tracker import Tracker
-
-    seen: list[tuple[str, str | None]] = []
 
     class FakeD7(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -230,25 +224,48 @@ def test_serve_polls_a_fetch_vendor(tmp_path: Path) -> None:
             pass
 
     api = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeD7)
-    thread = threading.Thread(target=api.serve_forever, daemon=True)
-    thread.start()
-    try:
-        db = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
-        policy = INSTALLED.info("d7").poll
-        assert policy is not None
-        with open_store(db) as store:
-            Tracker(store).track(
+    threading.Thread(target=api.serve_forever, daemon=True).start()
+    return api
+
+
+def _track_due(db: str, request_ids: list[str]) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from smsstatus.tracker import Tracker
+
+    policy = INSTALLED.info("d7").poll
+    assert policy is not None
+    with open_store(db) as store:
+        tracker = Tracker(store)
+        for request_id in request_ids:
+            tracker.track(
                 "d7",
-                "req-77",
+                request_id,
                 policy,
                 submitted_at=datetime.now(UTC) - timedelta(seconds=policy.first_after + 1),
             )
-        config = tmp_path / "serve.toml"
-        config.write_text(
-            "[poller]\ntick_seconds = 0.2\n"
-            f'[vendors.d7]\nbase_url = "http://127.0.0.1:{api.server_address[1]}"\n'
-            'credentials = { api_token = "fixture-token-1" }\n'
-        )
+
+
+def _poll_config(tmp_path: Path, api: Any) -> Path:
+    config = tmp_path / "serve.toml"
+    config.write_text(
+        "[poller]\ntick_seconds = 0.2\n"
+        f'[vendors.d7]\nbase_url = "http://127.0.0.1:{api.server_address[1]}"\n'
+        'credentials = { api_token = "fixture-token-1" }\n'
+    )
+    return config
+
+
+def test_serve_polls_a_fetch_vendor(tmp_path: Path) -> None:
+    """The poller inside ``smsstatus serve``: credentials from the config,
+    the vendor's base URL overridden to a loopback stand-in of D7's API; a
+    tracked request id due for polling is fetched and its messages stored."""
+    seen: list[tuple[str, str | None]] = []
+    api = _d7_api(seen)
+    try:
+        db = f"sqlite:///{tmp_path / 'poll.sqlite3'}"
+        _track_due(db, ["req-77"])
+        config = _poll_config(tmp_path, api)
         with Server(tmp_path, db=db, args=["--config", str(config)]) as server:
             deadline = time.monotonic() + 20
             while time.monotonic() < deadline and "req-77-m1" not in snapshot(db):
@@ -262,3 +279,61 @@ def test_serve_polls_a_fetch_vendor(tmp_path: Path) -> None:
     finally:
         api.shutdown()
         api.server_close()
+
+
+def _worker_pids(parent: int) -> list[int]:
+    """The uvicorn worker processes of ``serve`` (Linux /proc)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if int(stat[1]) == parent and b"spawn_main" in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="counts worker processes through /proc")
+def test_serve_workers_share_one_postgres_store(new_db: DatabaseFactory, tmp_path: Path) -> None:
+    """``serve --workers 3``: three receiver processes on one port store the
+    same result as one process (duplicates and reordering included), and
+    their three pollers share the due targets through the leases: each
+    request id is fetched exactly once."""
+    if new_db.backend != "postgres":
+        pytest.skip("several workers need PostgreSQL (SQLite is refused: test_serve_workers_need_postgres)")
+    pushes, finals = workload(messages=90, seed=5)
+    request_ids = [f"req-w{n}" for n in range(24)]
+    seen: list[tuple[str, str | None]] = []
+    api = _d7_api(seen)
+    try:
+        db = new_db()
+        _track_due(db, request_ids)
+        config = _poll_config(tmp_path, api)
+        with Server(tmp_path, db=db, args=["--workers", "3", "--config", str(config)]) as server:
+            assert len(_worker_pids(server.proc.pid)) == 3, server.output()
+            results = send_all([server.base], pushes, threads=6, seed=4)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not all(
+                f"{r}-m1" in (stored := snapshot(db)) for r in request_ids
+            ):
+                time.sleep(0.2)
+            output = server.output()
+        assert all(code == 200 for _, _, code in results), output
+        stored = snapshot(db)
+        assert {mid: stored[mid] for mid in finals} == expected_snapshot(pushes, finals)
+        assert all(stored[f"{r}-m1"][0] == "delivered" for r in request_ids), output
+        fetched = sorted(path.rsplit("/", 1)[-1] for path, _ in seen)
+        assert fetched == sorted(request_ids), "a request id was polled by two workers"
+    finally:
+        api.shutdown()
+        api.server_close()
+
+
+def test_serve_workers_need_postgres(tmp_path: Path) -> None:
+    result = _cli("serve", "--workers", "2", "--db", f"sqlite:///{tmp_path / 'x.sqlite3'}", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "PostgreSQL" in result.stderr and "--workers" in result.stderr

@@ -183,7 +183,12 @@ def uvicorn_limits(receiver: ReceiverConfig) -> dict[str, Any]:
 def uvicorn_options(receiver: ReceiverConfig) -> dict[str, Any]:
     """Every uvicorn setting ``smsstatus serve`` uses besides host, port and
     log level (the load benchmark serves its bare ceiling app the same way)."""
+    from .protocol import http_protocol
+
     return {
+        # httptools (with the header bound h11 has) when installed, else h11;
+        # the event loop is uvloop when installed ("auto").
+        "http": http_protocol(),
         # The access log would print query strings, which can carry
         # credentials (InnoPaaS's legacy GET push): the receiver logs instead.
         "access_log": False,

@@ -47,6 +47,14 @@ CONFIG = click.option(
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--no-poll", is_flag=True, help="Run the receiver only (no poller).")
 @click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Receiver processes on the port (more than 1 needs a PostgreSQL store; pollers share the work"
+    " through leases).",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
     default="info",
@@ -54,11 +62,25 @@ CONFIG = click.option(
 )
 @_guard
 def serve(  # noqa: PLR0917 -- click passes options positionally
-    db: str | None, config_path: str | None, host: str, port: int, no_poll: bool, log_level: str
+    db: str | None,
+    config_path: str | None,
+    host: str,
+    port: int,
+    no_poll: bool,
+    workers: int,
+    log_level: str,
 ) -> None:
     """Run the webhook receiver and the poller (uvicorn)."""
+    import os
+
     import uvicorn
 
+    from .build import database_url
+    from .config import load_config
+    from .workers import WORKER_SPEC, requires_postgres, worker_spec
+
+    if workers > 1 and (why := requires_postgres(database_url(db, load_config(config_path)))):
+        raise click.BadParameter(why, param_hint="--workers")
     # One line per record, control characters escaped, secrets scrubbed;
     # uvicorn's own loggers propagate to it (log_config=None below).
     logs.configure(log_level)
@@ -72,16 +94,26 @@ def serve(  # noqa: PLR0917 -- click passes options positionally
         click.echo(f"smsstatus: polling {', '.join(v.vendor for v in server.poller.vendors)}", err=True)
     for note in server.notes:
         click.echo(printable(f"smsstatus: {note}"), err=True)
-    try:
-        uvicorn.run(
-            server.app,
-            host=host,
-            port=port,
-            log_level=log_level,
-            # uvicorn's loggers propagate to logs.configure's handler.
-            log_config=None,
-            **uvicorn_options(server.config.receiver),
+    options = {
+        "host": host,
+        "port": port,
+        "log_level": log_level,
+        # uvicorn's loggers propagate to logs.configure's handler.
+        "log_config": None,
+        **uvicorn_options(server.config.receiver),
+    }
+    if workers > 1:
+        # This process only supervises: each worker builds its own server
+        # (the store is migrated already, by the build above).
+        server.close()
+        click.echo(f"smsstatus: {workers} worker processes", err=True)
+        os.environ[WORKER_SPEC] = worker_spec(
+            db=db, config_path=config_path, poll=not no_poll, log_level=log_level
         )
+        uvicorn.run("smsstatus.server.workers:worker_app", factory=True, workers=workers, **options)
+        return
+    try:
+        uvicorn.run(server.app, **options)
     finally:
         server.close()
 
