@@ -262,6 +262,38 @@ def _cpu_seconds(pid: int) -> float | None:
         return None
 
 
+def _named_cpu_seconds(name: str) -> float | None:
+    """CPU seconds of every process called ``name`` (the local PostgreSQL
+    server's backends), or None where /proc is not there."""
+    try:
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        found = False
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                if stat[stat.index("(") + 1 : stat.rindex(")")] != name:
+                    continue
+                fields = stat.rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+                found = True
+        return total / ticks if found else None
+    except (OSError, ValueError):
+        return None
+
+
+def _machine_busy() -> tuple[float, float] | None:
+    """(busy, total) CPU ticks of the whole machine so far (/proc/stat)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return float(sum(fields) - idle), float(sum(fields))
+
+
 def start_server(command: list[str], port: int, cwd: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMSSTATUS_")}
     proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -305,8 +337,11 @@ def serving(
 
 
 def load(port: int, proc: subprocess.Popen[bytes], spec: dict[str, Any]) -> dict[str, Any]:
-    """Run the load generator against ``port`` and measure the server's CPU."""
+    """Run the load generator against ``port`` and measure the CPU of the
+    server, of a local PostgreSQL, and of the whole machine (all cores)."""
     cpu0 = _cpu_seconds(proc.pid)
+    db0 = _named_cpu_seconds("postgres")
+    machine0 = _machine_busy()
     started = time.perf_counter()
     out = subprocess.run(
         [sys.executable, str(SCRIPT), "--client-spec", json.dumps({**spec, "port": port})],
@@ -315,11 +350,21 @@ def load(port: int, proc: subprocess.Popen[bytes], spec: dict[str, Any]) -> dict
     )
     elapsed = time.perf_counter() - started
     cpu1 = _cpu_seconds(proc.pid)
+    db1 = _named_cpu_seconds("postgres")
+    machine1 = _machine_busy()
     if out.returncode != 0:
         raise SystemExit(f"load client failed: {out.stderr.decode()[-2000:]}")
     result: dict[str, Any] = json.loads(out.stdout)
     if cpu0 is not None and cpu1 is not None:
         result["server_cpu_percent"] = round(100 * (cpu1 - cpu0) / elapsed, 1)
+        if result["requests"]:
+            result["server_cpu_us_per_request"] = round(1e6 * (cpu1 - cpu0) / result["requests"], 1)
+    if db0 is not None and db1 is not None:
+        result["postgres_cpu_percent"] = round(100 * (db1 - db0) / elapsed, 1)
+    if machine0 is not None and machine1 is not None and machine1[1] > machine0[1]:
+        cores = os.cpu_count() or 1
+        share = (machine1[0] - machine0[0]) / (machine1[1] - machine0[1])
+        result["machine_busy_percent"] = round(100 * share * cores, 1)  # of one core, like the others
     return result
 
 
@@ -390,6 +435,11 @@ def ceiling(db: str, tmp: Path, *, rounds: int, **options: Any) -> dict[str, Any
         "receiver_requests_per_second": _spread(of("receiver", "requests_per_second")),
         "bare_server_cpu_percent": _spread(of("bare", "server_cpu_percent") or [0.0]),
         "receiver_server_cpu_percent": _spread(of("receiver", "server_cpu_percent") or [0.0]),
+        "bare_server_cpu_us_per_request": _spread(of("bare", "server_cpu_us_per_request") or [0.0]),
+        "receiver_server_cpu_us_per_request": _spread(of("receiver", "server_cpu_us_per_request") or [0.0]),
+        "machine_busy_percent": _spread(
+            of("bare", "machine_busy_percent") + of("receiver", "machine_busy_percent") or [0.0]
+        ),
         "client_cpu_percent": _spread(
             of("bare", "client_cpu_percent") + of("receiver", "client_cpu_percent")
         ),
@@ -494,6 +544,40 @@ def run(db_url: str | None, workers: list[int], args: Any, *, print_lines: bool)
     return results
 
 
+def receiver_benchmark(*, quick: bool, postgres: str | None) -> dict[str, Any]:
+    """The receiver section of ``python3 tasks.py bench`` (benchmarks/run.py):
+    the receiver's share of the bare-app ceiling on SQLite, then worker
+    scaling on PostgreSQL when a server is given; prints its lines."""
+    from types import SimpleNamespace
+
+    rounds, requests = (1, 2000) if quick else (5, 10_000)
+    print(
+        f"\nreceiver (benchmarks/load_receiver.py), {os.cpu_count()} cores, load average"
+        f" {' '.join(f'{x:.1f}' for x in os.getloadavg())} before the run:"
+    )
+    options = SimpleNamespace(
+        shape="single",
+        requests=requests,
+        clients=32,
+        time_limit=120.0,
+        writers=None,
+        ceiling=True,
+        rounds=rounds,
+    )
+    results = {"sqlite": run(None, [1], options, print_lines=True)}
+    if postgres:
+        options.ceiling = False
+        options.rounds = 1 if quick else 3
+        options.requests = 1500 if quick else 6000
+        results["postgres"] = run(postgres, [1, 2, 4], options, print_lines=True)
+    else:
+        print(
+            "worker scaling on PostgreSQL: skipped; set SMSSTATUS_TEST_POSTGRES_DSN"
+            ' (eval "$(bash scripts/ci-postgres.sh)") and rerun'
+        )
+    return results
+
+
 def scaling_summary(runs: list[dict[str, Any]], workers: int, store: str) -> dict[str, Any]:
     def of(key: str) -> list[float]:
         return [float(r[key]) for r in runs if r.get(key) is not None]
@@ -509,6 +593,9 @@ def scaling_summary(runs: list[dict[str, Any]], workers: int, store: str) -> dic
         "latency_ms_p50": _spread(of("latency_ms_p50")),
         "latency_ms_p99": _spread(of("latency_ms_p99")),
         "server_cpu_percent": _spread(of("server_cpu_percent") or [0.0]),
+        "server_cpu_us_per_request": _spread(of("server_cpu_us_per_request") or [0.0]),
+        "postgres_cpu_percent": _spread(of("postgres_cpu_percent") or [0.0]),
+        "machine_busy_percent": _spread(of("machine_busy_percent") or [0.0]),
         "client_cpu_percent": _spread(of("client_cpu_percent")),
         "failed": sum(int(r["failed"]) for r in runs),
         "nothing_lost": all(r["nothing_lost"] for r in runs),
@@ -526,9 +613,13 @@ def ceiling_line(summary: dict[str, Any], store: str, shape: str) -> str:
         f" receiver {_range(summary['receiver_requests_per_second'])} requests/s,"
         f" bare {_range(summary['bare_requests_per_second'])} requests/s,"
         f" share of the ceiling {_range(summary['ratio'], '.2f')};"
-        f" server CPU {summary['receiver_server_cpu_percent']['median']:.0f} % (bare"
-        f" {summary['bare_server_cpu_percent']['median']:.0f} %), client CPU"
-        f" {summary['client_cpu_percent']['median']:.0f} %; nothing lost: {summary['nothing_lost']}"
+        f" server CPU {summary['receiver_server_cpu_percent']['median']:.0f} %"
+        f" ({summary['receiver_server_cpu_us_per_request']['median']:.0f} µs a request; bare"
+        f" {summary['bare_server_cpu_percent']['median']:.0f} %,"
+        f" {summary['bare_server_cpu_us_per_request']['median']:.0f} µs), client CPU"
+        f" {summary['client_cpu_percent']['median']:.0f} %, machine"
+        f" {summary['machine_busy_percent']['median']:.0f} % of {os.cpu_count()} cores' 100 % each;"
+        f" nothing lost: {summary['nothing_lost']}"
     )
 
 
@@ -539,8 +630,11 @@ def scaling_line(summary: dict[str, Any]) -> str:
         f" {_range(summary['reports_per_second'])} reports/s"
         f" ({summary['requests_per_second']['median']:,.0f} requests/s),"
         f" p50 {summary['latency_ms_p50']['median']:.1f} ms, p99 {summary['latency_ms_p99']['median']:.1f} ms;"
-        f" server CPU {summary['server_cpu_percent']['median']:.0f} %, client CPU"
-        f" {summary['client_cpu_percent']['median']:.0f} %; failed {summary['failed']},"
+        f" server CPU {summary['server_cpu_percent']['median']:.0f} %"
+        f" ({summary['server_cpu_us_per_request']['median']:.0f} µs a request),"
+        f" PostgreSQL {summary['postgres_cpu_percent']['median']:.0f} %, client"
+        f" {summary['client_cpu_percent']['median']:.0f} %, machine {summary['machine_busy_percent']['median']:.0f} %;"
+        f" failed {summary['failed']},"
         f" nothing lost: {summary['nothing_lost']}"
     )
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import platform
 import statistics
 import subprocess
@@ -294,6 +295,9 @@ def main() -> None:
     parser.add_argument("--vendor", action="append", help="only this vendor's pushes (repeatable)")
     parser.add_argument("--rounds", type=int, help="paired rounds per push shape (default 101; --quick 3)")
     parser.add_argument("--number", type=int, help="calls per round (default 100; --quick 300)")
+    parser.add_argument(
+        "--no-receiver", action="store_true", help="skip the receiver load (load_receiver.py)"
+    )
     args = parser.parse_args()
     number, rounds, runs = (300, 3, 3) if args.quick else (100, 101, 10)
     number, rounds = args.number or number, args.rounds or rounds
@@ -350,6 +354,13 @@ def main() -> None:
     if "conformance" in results:
         c = results["conformance"]
         print(f"full conformance run: {c['seconds']:.1f} s (exit {c['exit_code']})")
+    # -- the receiver under load: its own module (benchmarks/load_receiver.py) --
+    if not args.no_receiver:
+        from load_receiver import receiver_benchmark
+
+        results["receiver"] = receiver_benchmark(
+            quick=args.quick, postgres=os.environ.get("SMSSTATUS_TEST_POSTGRES_DSN")
+        )
     _write(args.json, results)
 
 

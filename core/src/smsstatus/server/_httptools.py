@@ -26,40 +26,28 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._head_limit: int = self.config.h11_max_incomplete_event_size or _DEFAULT_LIMIT
         self._in_head = True
-        # Bytes received since the last head was complete, and the size of
-        # the head being parsed (request line and headers, as parsed).
+        # Bytes received since the last head was complete.
         self._head_received = 0
-        self._head_size = 0
 
     def data_received(self, data: bytes) -> None:
         if self._in_head:
             self._head_received += len(data)
         super().data_received(data)
         # A head still incomplete after more bytes than the limit: the parser
-        # would keep buffering it. A head completed within this chunk was
-        # measured exactly by the callbacks below.
+        # would keep buffering it.
         if self._in_head and self._head_received > self._head_limit and not self.transport.is_closing():
             self.send_400_response("Request line and headers too large.")
 
-    def on_url(self, url: bytes) -> None:
-        self._grow(len(url))
-        super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._grow(len(name) + len(value) + 4)
-        super().on_header(name, value)
-
     def on_headers_complete(self) -> None:
+        # The head as parsed (a head that arrived in one chunk with its end
+        # was never counted as incomplete above).
+        size = len(self.url) + sum(len(name) + len(value) + 4 for name, value in self.headers)
+        if size > self._head_limit:
+            raise _HeadTooLarge("request line and headers too large")
         self._in_head = False
         self._head_received = 0
-        self._head_size = 0
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
         self._in_head = True
         super().on_message_complete()
-
-    def _grow(self, size: int) -> None:
-        self._head_size += size
-        if self._head_size > self._head_limit:
-            raise _HeadTooLarge("request line and headers too large")
