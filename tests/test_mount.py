@@ -49,7 +49,9 @@ def test_mount_runs_with_the_host_lifespan(tmp_path: Path) -> None:
     server = mount(
         app,
         "/sms/hooks",
-        db=f"sqlite:///{tmp_path / 'mounted.sqlite3'}",
+        # synchronous=FULL: a commit waits for an fsync, so pushes are stored by
+        # writer threads (not on the event loop), whose start and stop this checks.
+        db=f"sqlite:///{tmp_path / 'mounted.sqlite3'}?synchronous=FULL",
         config_path=str(config),
         environ={"SMSSTATUS_D7_API_TOKEN": "test-token-not-a-secret"},
     )
