@@ -325,3 +325,21 @@ def test_the_schema_bounds_parts_and_segments() -> None:
     assert errors_of(schema, to_dict(_report(part=Part(255, 255), segments=255))) == []
     assert errors_of(schema, to_dict(_report(part=Part(1, 256)))) != []
     assert errors_of(schema, to_dict(_report(segments=256))) != []
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"message_id": "m-1\x00"},
+        {"message_id": "m\r\nforged"},
+        {"batch_id": "b\x1b]0;x\x07"},
+        {"message_id": "m" * 300},
+    ],
+)
+def test_the_host_refuses_a_report_whose_id_no_store_can_hold_or_query(fields: dict[str, str]) -> None:
+    # Point 11, consistent across plugins: one that builds ids without fields.identity still
+    # never hands the store an id with a control character (a NUL cannot be stored in PostgreSQL).
+    registry = smsstatus.Registry(vendors={"batcher": _batch_vendor(1, None, **fields)})
+    with pytest.raises(PayloadError) as info:
+        registry.parse_push("batcher", smsstatus.PushRequest.build(body=b"{}"))
+    assert info.value.vendor == "batcher"

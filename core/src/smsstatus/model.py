@@ -26,6 +26,7 @@ __all__ = [
     "Money",
     "Operator",
     "MappedStatus",
+    "MAX_ID_LENGTH",
     "MAX_PARTS",
     "ReportWarning",
     "StatusReport",
@@ -143,6 +144,38 @@ class Part:
 
     index: int  #: 1-based
     total: int
+
+
+#: The longest message or batch id accepted, in characters. Real ids are UUIDs
+#: or digit strings well under 100; the bound keeps every id indexable (a
+#: PostgreSQL btree entry holds at most about 2.7 KB, 256 characters are at
+#: most 1 KB of UTF-8).
+MAX_ID_LENGTH = 256
+
+
+def identity_problem(text: str) -> str | None:
+    """Why ``text`` cannot identify a message or batch, or ``None`` when it can.
+
+    An identity must be non-blank, at most :data:`MAX_ID_LENGTH` characters,
+    and free of control characters (C0, DEL, C1: a NUL cannot be stored in
+    PostgreSQL text, a CR or ESC cannot be typed back into a query) and of
+    lone surrogates (not encodable as UTF-8).
+    """
+    if 0 < len(text) <= MAX_ID_LENGTH and text.isprintable() and not text.isspace():
+        return None  # the common case, decided by two C-level scans (isprintable is False for C0, DEL, C1, surrogates)
+    if not text:
+        return "must not be empty"
+    if len(text) > MAX_ID_LENGTH:
+        return f"is {len(text)} characters long; an id has at most {MAX_ID_LENGTH}"
+    if not text.strip():
+        return "must not be blank"
+    for char in text:
+        code = ord(char)
+        if code < 0x20 or 0x7F <= code < 0xA0:
+            return f"contains the control character U+{code:04X}"
+        if 0xD800 <= code < 0xE000:
+            return f"contains the lone surrogate U+{code:04X}"
+    return None
 
 
 @attrs.frozen

@@ -38,7 +38,7 @@ from .errors import (
     UnsupportedError,
 )
 from .http import DEFAULT_MAX_RESPONSE_BYTES, HttpClient, HttpLimits, RetryPolicy
-from .model import MAX_PARTS, MappedStatus, StatusReport
+from .model import MAX_PARTS, MappedStatus, StatusReport, identity_problem
 from .request import DrainResult, FetchResult, PushRequest, PushResult
 from .scrub import Scrubber, without_oracles
 from .vendor import Capability, VendorInfo
@@ -451,8 +451,15 @@ class Registry:
         if len(result.reports) + len(result.errors) > max_batch:
             _check_batch(vendor, len(result.reports) + len(result.errors), max_batch)
         for report in result.reports:
-            if report.part is not None:  # most reports have none: no per-report call
-                _check_parts(vendor, result.reports)
+            # The usual report has no part and printable ids of a sane length:
+            # two C-level scans per id, the detailed check only when one fails.
+            message_id, batch_id = report.message_id, report.batch_id
+            if (
+                report.part is not None
+                or (message_id is not None and identity_problem(message_id) is not None)
+                or (batch_id is not None and identity_problem(batch_id) is not None)
+            ):
+                _check_reports(vendor, result.reports)
                 break
         return result
 
@@ -541,7 +548,7 @@ class Registry:
         _check_batch(
             vendor, len(result.reports) + len(result.errors), self.info(vendor).max_batch * max(len(ids), 1)
         )
-        _check_parts(vendor, result.reports)
+        _check_reports(vendor, result.reports)
         return result
 
     def drain(
@@ -689,9 +696,11 @@ def _check_batch(vendor: str, count: int, limit: int) -> None:
         raise PayloadError(vendor, "$", f"{count} records; the vendor's batches hold at most {limit}")
 
 
-def _check_parts(vendor: str, reports: Sequence[StatusReport]) -> None:
-    """The host's check that every part is one a concatenated SMS can have
-    (``1 <= index <= total <= MAX_PARTS``), whatever a plugin built."""
+def _check_reports(vendor: str, reports: Sequence[StatusReport]) -> None:
+    """The host's check of what every report holds, whatever a plugin built:
+    a part a concatenated SMS can have (``1 <= index <= total <= MAX_PARTS``),
+    and ids that every store can hold and query back (``fields.identity_problem``:
+    no control characters, no lone surrogates, at most 256 characters)."""
     for position, report in enumerate(reports):
         part = report.part
         if part is not None and not 1 <= part.index <= part.total <= MAX_PARTS:
@@ -701,6 +710,10 @@ def _check_parts(vendor: str, reports: Sequence[StatusReport]) -> None:
                 f"report {position}: part {part.index} of {part.total} is not a part of an SMS"
                 f" (at most {MAX_PARTS} parts)",
             )
+        for name, value in (("message_id", report.message_id), ("batch_id", report.batch_id)):
+            problem = None if value is None else identity_problem(value)
+            if problem is not None:
+                raise PayloadError(vendor, "$", f"report {position}: {name} {problem}")
 
 
 def _scrubber_of(creds: Credentials | None) -> Scrubber:
