@@ -134,6 +134,22 @@ def test_an_unreadable_optional_field_is_null_with_a_warning() -> None:
     assert report.raw == odd and result.reports[0].warnings == ()
 
 
+def test_a_part_count_beyond_one_sms_is_null_with_a_warning_and_no_price() -> None:
+    # smsCount is "the number of parts the message content was split into"; a
+    # concatenated SMS has at most 255 (the canonical schema's bound), and with
+    # the count unknown so is the total of pricePerMessage x parts.
+    item = {
+        "messageId": "m",
+        "smsCount": 100000,
+        "price": {"pricePerMessage": "0.01", "currency": "EUR"},
+        "status": {"groupId": 3, "name": "DELIVERED_TO_HANDSET"},
+    }
+    (report,) = REGISTRY.parse_push("infobip", _push({"results": [item]})).reports
+    assert (report.status, report.segments, report.price) == (Status.DELIVERED, None, None)
+    assert [(w.field, w.code.value) for w in report.warnings] == [("$.results[0].smsCount", "out_of_range")]
+    assert report.extra["price_per_message"] == "0.01" and report.raw == item
+
+
 def test_an_unreadable_status_rejects_only_its_record() -> None:
     good = {"messageId": "a", "status": {"groupId": 3, "name": "DELIVERED_TO_HANDSET"}}
     bad = {"messageId": "b", "status": {"groupId": "three", "name": 5}}

@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 
 import pytest
 import smsstatus_twilio
-from smsstatus.plugin import AuthenticationError, Capability, MappingKind, PushRequest, Reason, Status
+from smsstatus.plugin import AuthenticationError, Capability, MappingKind, PushRequest, Reason, Record, Status
 from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
 from smsstatus_twilio import signature
+from smsstatus_twilio.pull import message_report
 from smsstatus_twilio.push import dlr_done_local
 
 REGISTRY = Registry(vendors={"twilio": smsstatus_twilio})
@@ -170,6 +171,17 @@ def test_url_variants_keep_everything_but_the_port() -> None:
 
 
 # -- mapping and parsing details ------------------------------------------------------
+
+
+def test_a_segment_count_beyond_one_sms_is_null_with_a_warning() -> None:
+    # num_segments counts the parts of one SMS: at most 255 (the canonical
+    # schema's bound); a larger count is unreadable, not a report to refuse.
+    resource = {"sid": "SMded05904ccb347238880ca9264e8fe1c", "status": "delivered", "num_segments": "100000"}
+    received = datetime(2019, 5, 24, 17, 45, 10, tzinfo=UTC)
+    report = message_report(Record("twilio", resource), received)
+    assert (report.status, report.segments) == (Status.DELIVERED, None)
+    assert [(w.field, w.code.value) for w in report.warnings] == [("$.num_segments", "out_of_range")]
+    assert report.raw == resource
 
 
 def test_sent_is_not_final_and_failures_are() -> None:

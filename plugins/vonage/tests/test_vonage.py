@@ -192,6 +192,25 @@ def test_each_part_is_its_own_report_with_its_own_price() -> None:
     assert all(r.sender == "Acme" and r.recipient == "+447547232824" for r in reports)
 
 
+def test_a_messages_part_count_beyond_one_sms_is_null_with_a_warning() -> None:
+    # sms.count_total counts the parts of one SMS: at most 255 (the canonical
+    # schema's bound); a larger count is unreadable, not a report to refuse.
+    body = {
+        "message_uuid": "aaaaaaaa-bbbb-cccc-dddd-0123456789ab",
+        "to": "447700900000",
+        "from": "447700900001",
+        "timestamp": "2020-01-01T14:00:03.010Z",
+        "status": "submitted",
+        "channel": "sms",
+        "sms": {"count_total": "100000"},
+    }
+    request = PushRequest.build(content_type="application/json", body=json.dumps(body))
+    (report,) = REGISTRY.parse_push("vonage", request).reports
+    assert (report.status, report.segments) == (Status.SENT, None)
+    assert [(w.field, w.code.value) for w in report.warnings] == [("$.sms.count_total", "out_of_range")]
+    assert report.raw == body
+
+
 def test_a_post_reads_its_body_not_its_query() -> None:
     body = json.dumps({"messageId": "B1", "status": "delivered"})
     request = PushRequest.build(

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from smsstatus.plugin import (
+    MAX_PARTS,
     Channel,
     ItemError,
     Money,
@@ -97,7 +98,7 @@ def build_report(record: Record, received_at: datetime, channel: Channel) -> Sta
     mapped = map_report(name, group_id, error_id)
 
     recipient_raw = record.ident("to", required=False)
-    segments = _count(record)
+    segments, counted = _count(record)
     extra: dict[str, Any] = {
         "status_group": status.opt_string("groupName"),
         "status_id": status.integer("id", required=False),
@@ -108,7 +109,7 @@ def build_report(record: Record, received_at: datetime, channel: Channel) -> Sta
         extra["error_description"] = error.opt_string("description")
         extra["error_permanent"] = error.optional("permanent", _flag)
     network = _network(record, extra)
-    price = _price(record, segments, extra)
+    price = _price(record, segments, counted, extra)
     return StatusReport(
         vendor=record.vendor,
         message_id=message_id,
@@ -137,12 +138,13 @@ def build_report(record: Record, received_at: datetime, channel: Channel) -> Sta
     )
 
 
-def _count(record: Record) -> int | None:
-    """``smsCount`` (SMS API v1/v2) or ``messageCount`` (v3)."""
+def _count(record: Record) -> tuple[int | None, bool]:
+    """``smsCount`` (SMS API v1/v2) or ``messageCount`` (v3), at most the
+    parts of one SMS; and whether one was sent (readable or not)."""
     for name in ("smsCount", "messageCount"):
         if record.get(name) is not None:
-            return record.integer(name, required=False, strings=True, minimum=0)
-    return None
+            return record.integer(name, required=False, strings=True, minimum=0, maximum=MAX_PARTS), True
+    return None, False
 
 
 def _flag(value: Any) -> bool:
@@ -156,7 +158,7 @@ def _network(record: Record, extra: dict[str, Any]) -> NetworkCode | None:
     return read_network_code(record, "mccMnc" if record.get("mccMnc") is not None else "mccmnc", extra)
 
 
-def _price(record: Record, segments: int | None, extra: dict[str, Any]) -> Money | None:
+def _price(record: Record, segments: int | None, counted: bool, extra: dict[str, Any]) -> Money | None:
     price = record.opt_child("price")
     if price is None:
         extra["price_per_message"] = None
@@ -171,5 +173,9 @@ def _price(record: Record, segments: int | None, extra: dict[str, Any]) -> Money
             "currency", f"{currency!r} is not an ISO 4217 code"
         )  # an amount without its currency is no price
         return None
+    if counted and segments is None:
+        return (
+            None  # the part count came but is unreadable: the total is unknown (extra keeps the unit price)
+        )
     total = per_message * Decimal(segments if segments else 1)
     return Money(total, currency.upper() if currency else None)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from smsstatus.plugin import (
+    MAX_PARTS,
     Channel,
     CredentialsError,
     FetchResult,
@@ -141,7 +142,7 @@ def message_report(record: Record, received_at: datetime) -> StatusReport:
 
 def _segments(record: Record) -> Callable[[str], int | None]:
     def read(name: str) -> int | None:
-        return record.integer(name, required=False, strings=True, minimum=0)
+        return record.integer(name, required=False, strings=True, minimum=0, maximum=MAX_PARTS)
 
     return read
 

@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from smsstatus.plugin import (
+    MAX_PARTS,
     Channel,
     Money,
     Record,
@@ -84,7 +85,11 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
     destination = record.opt_child("destination")
     network = None if destination is None else read_network_code(destination, "network_code", extra)
     sms = record.opt_child("sms")
-    segments = None if sms is None else sms.integer("count_total", required=False, strings=True, minimum=0)
+    segments = (
+        None
+        if sms is None
+        else sms.integer("count_total", required=False, strings=True, minimum=0, maximum=MAX_PARTS)
+    )
     price = None
     usage = record.opt_child("usage")
     if usage is not None:
