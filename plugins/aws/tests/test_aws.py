@@ -16,9 +16,18 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
-from smsstatus.plugin import AuthenticationError, Capability, HttpClient, MappingKind, PushRequest, Status
+from smsstatus.plugin import (
+    AuthenticationError,
+    Capability,
+    HttpClient,
+    MappingKind,
+    PayloadError,
+    PushRequest,
+    Status,
+)
 from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
 from smsstatus_aws import sns
+from smsstatus_aws.push import MAX_RECORDS
 
 REGISTRY = Registry(vendors={"aws": smsstatus_aws})
 CASES = load_cases(REGISTRY.info("aws"))
@@ -214,3 +223,42 @@ def test_mapping_keeps_successful_open_unless_final() -> None:
     assert REGISTRY.map_status("aws", "TEXT_SUCCESSFUL", "final").status is Status.DELIVERED
     assert REGISTRY.map_status("aws", "TEXT_UNKNOWN").status is Status.UNDELIVERED
     assert REGISTRY.map_status("aws", "_SMS.SUCCESS").mapping is MappingKind.UNMAPPED
+
+
+# -- Firehose batch bounds ---------------------------------------------------------------
+# A Firehose HTTP endpoint request holds the records of a buffer of up to 64 MiB
+# (Amazon Data Firehose developer guide, "HTTP endpoint delivery request and
+# response specifications"); each record's data is one event or several joined
+# by newlines.
+
+
+def _event(n: int) -> str:
+    return json.dumps({"eventType": "TEXT_DELIVERED", "isFinal": True, "messageId": f"m-{n}"})
+
+
+def _firehose(records: list[str]) -> PushRequest:
+    body = {
+        "requestId": "ed4acda5-034f-9f42-bba1-f29aea6d7d8f",
+        "timestamp": 1722951500000,
+        "records": [{"data": base64.b64encode(r.encode()).decode()} for r in records],
+    }
+    return PushRequest.build(
+        content_type="application/json",
+        body=json.dumps(body),
+        headers=[("X-Amz-Firehose-Request-Id", body["requestId"])],
+    )
+
+
+def test_a_firehose_request_of_more_than_a_thousand_events_is_read_whole() -> None:
+    # The host refuses a result longer than the declared max_batch: the
+    # declaration must cover what the plugin reads (10,000 events).
+    result = REGISTRY.parse_push("aws", _firehose([_event(n) for n in range(1500)]))
+    assert len(result.reports) == 1500 and result.errors == ()
+    assert result.reports[-1].message_id == "m-1499"
+
+
+def test_events_joined_in_records_are_bounded_together_before_any_report() -> None:
+    joined = "\n".join(_event(n) for n in range(MAX_RECORDS + 1))
+    with pytest.raises(PayloadError) as caught:
+        REGISTRY.parse_push("aws", _firehose([joined]))
+    assert caught.value.field == "$.records"  # the plugin's check, not the host's after 10,001 reports

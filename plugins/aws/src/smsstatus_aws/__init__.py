@@ -68,6 +68,9 @@ INFO = VendorInfo(
     schemas=files("smsstatus_aws") / "schemas",
     fixtures=files("smsstatus_aws") / "fixtures",
     docs_url="https://docs.aws.amazon.com/sms-voice/latest/userguide/configuration-sets-event-types.html",
+    # Events of one Firehose request, in its records together (push.MAX_RECORDS):
+    # a buffer of up to 64 MiB of small events; SNS and EventBridge carry one.
+    max_batch=10_000,
 )
 
 

@@ -38,19 +38,21 @@ from smsstatus.plugin import (
     PushResult,
     Record,
     StatusReport,
+    check_batch,
     check_credential,
     fast_json,
     kind_of,
 )
 
-from . import sns
+from . import INFO, sns
 from .event import report
 
 __all__ = ["MAX_RECORDS", "parse"]
 
-#: Records of one Firehose request read at most (a buffer of up to 64 MiB of
-#: small events; the receiver's body limit usually stops far earlier).
-MAX_RECORDS = 10_000
+#: Events of one Firehose request read at most, in its records together (a
+#: buffer of up to 64 MiB of small events, one record may join several; the
+#: receiver's body limit usually stops far earlier): the declared batch bound.
+MAX_RECORDS = INFO.max_batch
 #: The most a gzip body may inflate to.
 MAX_INFLATED = 16 * 1024 * 1024
 ACCESS_KEY_HEADER = "X-Amz-Firehose-Access-Key"
@@ -181,16 +183,32 @@ def _firehose(
     request_id = envelope.ident("requestId")
     timestamp = envelope.integer("timestamp", minimum=0)
     records = envelope.array("records", max_items=MAX_RECORDS)
+    # Decode every record first (work in proportion to the bytes received),
+    # then bound the events they hold together: one record may join many.
+    decoded: list[list[dict[str, Any]] | PayloadError] = []
+    for i, item in enumerate(records):
+        try:
+            decoded.append(_record_events(vendor, item, f"$.records[{i}].data"))
+        except PayloadError as exc:
+            decoded.append(exc)
+    check_batch(
+        vendor,
+        envelope.at("records"),
+        sum(len(events) if isinstance(events, list) else 1 for events in decoded),
+        MAX_RECORDS,
+    )
     reports: list[StatusReport] = []
     errors: list[ItemError] = []
-    for i, item in enumerate(records):
+    for i, events in enumerate(decoded):
         where = f"$.records[{i}].data"
         try:
-            for j, event in enumerate(_record_events(vendor, item, where)):
+            if isinstance(events, PayloadError):
+                raise events
+            for j, event in enumerate(events):
                 record = Record(vendor, event, where if j == 0 else f"{where}[{j}]")
                 reports.append(report(record, request.received_at, {"firehose_request_id": request_id}))
         except PayloadError as exc:
-            errors.append(ItemError(error=exc, raw=item, index=i, key=None))
+            errors.append(ItemError(error=exc, raw=records[i], index=i, key=None))
     reply = PushReply.json({"requestId": request_id, "timestamp": timestamp})
     return PushResult(reports=tuple(reports), reply=reply, errors=tuple(errors))
 
