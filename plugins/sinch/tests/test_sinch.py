@@ -8,9 +8,10 @@ import json
 
 import pytest
 import smsstatus_sinch
-from smsstatus.plugin import AuthenticationError, Capability, PushRequest, Status
+from smsstatus.plugin import AuthenticationError, Capability, PayloadError, PushRequest, Status
 from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
 from smsstatus_sinch import signature
+from smsstatus_sinch.mapping import MAX_RECIPIENTS
 
 REGISTRY = Registry(vendors={"sinch": smsstatus_sinch})
 CASES = load_cases(REGISTRY.info("sinch"))
@@ -106,6 +107,20 @@ def test_a_message_is_the_batch_and_the_recipient() -> None:
         "01FC66621XXXXX119Z8PMV1QPQ",
         "+44231235674",
     )
+
+
+def test_a_full_batch_report_bounds_its_status_entries_before_reading_them() -> None:
+    # A full delivery report groups the batch's recipients by status (each entry
+    # lists its recipients); entries beyond the recipients' bound are refused
+    # by the plugin, not turned into thousands of item errors first.
+    body = {
+        "type": "delivery_report_sms",
+        "batch_id": "01FC66621XXXXX119Z8PMV1QPQ",
+        "statuses": [{"recipients": []}] * (MAX_RECIPIENTS + 1),
+    }
+    with pytest.raises(PayloadError) as caught:
+        REGISTRY.parse_push("sinch", PushRequest.build(body=json.dumps(body)))
+    assert caught.value.field == "$.statuses"
 
 
 def test_dispatched_is_in_flight() -> None:

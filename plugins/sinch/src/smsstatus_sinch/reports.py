@@ -193,7 +193,9 @@ def batch_reports(
     """One report per recipient of a ``full`` batch report; a status entry that
     cannot be read becomes an item error and the others still report."""
     batch_id = record.ident("batch_id")
-    statuses = record.array("statuses")
+    # Each entry names at least one recipient, so the recipients' bound bounds
+    # the entries too, before any is read (an empty entry is an item error each).
+    statuses = record.array("statuses", max_items=MAX_RECIPIENTS)
     total = sum(
         len(entry["recipients"])
         for entry in statuses
