@@ -334,6 +334,7 @@ def test_the_schema_bounds_parts_and_segments() -> None:
         {"message_id": "m\r\nforged"},
         {"batch_id": "b\x1b]0;x\x07"},
         {"message_id": "m" * 300},
+        {"part_ref": "seg\x00-2"},
     ],
 )
 def test_the_host_refuses_a_report_whose_id_no_store_can_hold_or_query(fields: dict[str, str]) -> None:

@@ -456,6 +456,7 @@ class Registry:
             message_id, batch_id = report.message_id, report.batch_id
             if (
                 report.part is not None
+                or report.part_ref is not None
                 or (message_id is not None and identity_problem(message_id) is not None)
                 or (batch_id is not None and identity_problem(batch_id) is not None)
             ):
@@ -699,7 +700,7 @@ def _check_batch(vendor: str, count: int, limit: int) -> None:
 def _check_reports(vendor: str, reports: Sequence[StatusReport]) -> None:
     """The host's check of what every report holds, whatever a plugin built:
     a part a concatenated SMS can have (``1 <= index <= total <= MAX_PARTS``),
-    and ids that every store can hold and query back (``fields.identity_problem``:
+    and ids (message, batch, segment) that every store can hold and query back (``identity_problem``:
     no control characters, no lone surrogates, at most 256 characters)."""
     for position, report in enumerate(reports):
         part = report.part
@@ -710,7 +711,11 @@ def _check_reports(vendor: str, reports: Sequence[StatusReport]) -> None:
                 f"report {position}: part {part.index} of {part.total} is not a part of an SMS"
                 f" (at most {MAX_PARTS} parts)",
             )
-        for name, value in (("message_id", report.message_id), ("batch_id", report.batch_id)):
+        for name, value in (
+            ("message_id", report.message_id),
+            ("batch_id", report.batch_id),
+            ("part_ref", report.part_ref),
+        ):
             problem = None if value is None else identity_problem(value)
             if problem is not None:
                 raise PayloadError(vendor, "$", f"report {position}: {name} {problem}")
