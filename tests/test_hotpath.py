@@ -338,7 +338,10 @@ def test_plain_multipart_reads_what_the_mime_parser_reads(
     if plain is not None:  # None: a value with a line break or such, which the MIME parser reads
         assert plain == expected
     assert _parse_multipart(content_type, body) == expected
-    simple = [(n, v) for n, v in fields if "\r" not in v and "\n" not in v and f"--{boundary}" not in v]
+    # A delimiter inside a name or a value is not the plain shape (the plain reader passes it on).
+    simple = [
+        (n, v) for n, v in fields if "\r" not in v and "\n" not in v and f"--{boundary}" not in f"{n}\0{v}"
+    ]
     if simple == fields:
         assert plain is not None  # the plain shape is taken, not always passed on
 
