@@ -627,6 +627,11 @@ class Registry:
         plugin's); without one, a client is made for this call. The plugin's
         synchronous ``fetch`` runs in a worker thread: see :mod:`smsstatus.aio`
         for how, and what it costs.
+
+        Cancelling the awaiting task returns at once, but the fetch is not
+        interrupted: it runs on in its worker thread until it ends (each
+        request bounded by its total deadline, ``timeout``), and its result is
+        dropped.
         """
         from .aio import afetch
 
