@@ -42,6 +42,8 @@ def _converter() -> tuple[cattrs.Converter, tuple[type, ...]]:
     from .tracker import EventRecord, MessageKey, MessageRecord, PartRecord, PollTarget, StatusChange
 
     conv = serialize.converter.copy()
+    # A report (alone or inside a StatusChange) takes serialize's hand-written path.
+    conv.register_unstructure_hook(StatusReport, serialize.to_dict)
     supported = (
         StatusReport,
         MappedStatus,
