@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from smsstatus.adapters import PublicAddress, push_request_from_asgi, push_request_from_wsgi
+from smsstatus.adapters import PublicAddress, asgi_remote_addr, push_request_from_asgi, push_request_from_wsgi
 
 PROXY = "10.0.0.5"
 WHEN = datetime(2024, 2, 1, tzinfo=UTC)
@@ -127,3 +127,33 @@ def test_wsgi_headers_come_back_with_their_names() -> None:
     names = {name.lower() for name in push.headers}
     assert {"content-type", "content-length", "host", "x-signature", "x-forwarded-for"} <= names
     assert "wsgi.input" not in names and "remote-addr" not in names
+
+
+@pytest.mark.parametrize(
+    ("client", "forwarded", "expected"),
+    [
+        ("198.51.100.7", [], "198.51.100.7"),
+        ("198.51.100.7", [b"203.0.113.9"], "198.51.100.7"),  # an untrusted peer cannot name another address
+        ("127.0.0.1", [b"203.0.113.9, 127.0.0.1"], "203.0.113.9"),
+        ("127.0.0.1", [b"203.0.113.9", b"192.0.2.1"], "203.0.113.9"),
+        ("127.0.0.1", [], "127.0.0.1"),
+        (None, [b"203.0.113.9"], None),
+    ],
+)
+def test_asgi_remote_addr_is_the_address_push_request_from_asgi_gives(
+    client: str | None, forwarded: list[bytes], expected: str | None
+) -> None:
+    scope: dict[str, Any] = {
+        "type": "http",
+        "method": "POST",
+        "scheme": "https",
+        "path": "/webhooks/d7",
+        "raw_path": b"/webhooks/d7",
+        "query_string": b"",
+        "headers": [(b"host", b"hooks.example.com")] + [(b"X-Forwarded-For", value) for value in forwarded],
+        "client": (client, 50000) if client else None,
+        "server": ("10.0.0.2", 8000),
+    }
+    address = PublicAddress(forwarded_allow_ips=("127.0.0.1",))
+    assert asgi_remote_addr(scope, address=address) == expected
+    assert push_request_from_asgi(scope, b"", address=address).remote_addr == expected

@@ -26,7 +26,13 @@ from urllib.parse import quote
 from .forwarding import PublicAddress
 from .request import Headers, PushRequest
 
-__all__ = ["push_request_from_wsgi", "push_request_from_asgi", "asgi_target", "PublicAddress"]
+__all__ = [
+    "push_request_from_wsgi",
+    "push_request_from_asgi",
+    "asgi_remote_addr",
+    "asgi_target",
+    "PublicAddress",
+]
 
 _DEFAULT_ADDRESS = PublicAddress()
 # CGI names of the two headers WSGI gives without the HTTP_ prefix.
@@ -100,6 +106,25 @@ def asgi_target(scope: Mapping[str, Any]) -> str:
     path: bytes = scope.get("raw_path") or str(scope["path"]).encode("utf-8")
     query: bytes = scope.get("query_string") or b""
     return path.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
+
+
+def asgi_remote_addr(scope: Mapping[str, Any], *, address: PublicAddress | None = None) -> str | None:
+    """The caller's address for an ASGI request, exactly the ``remote_addr``
+    :func:`push_request_from_asgi` gives, without building the request (a
+    source allowlist decides before the body is read)."""
+    address = address or _DEFAULT_ADDRESS
+    peer = scope.get("client")
+    client = peer[0] if peer else None
+    if not address.trusts(client):
+        return client  # an untrusted peer's forwarding headers are never read
+    forwarded = Headers(
+        [
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, v in scope.get("headers", ())
+            if k.lower() == b"x-forwarded-for"
+        ]
+    )
+    return address.remote_addr(headers=forwarded, client=client)
 
 
 def push_request_from_asgi(

@@ -39,7 +39,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 
-from ..adapters import push_request_from_asgi
+from ..adapters import asgi_remote_addr, push_request_from_asgi
 from ..credentials import Credentials
 from ..errors import AuthenticationError, NotAStatusError, PayloadError, SmsStatusError
 from ..fixtures import error_type
@@ -472,7 +472,7 @@ class _Endpoint:
         receiver, vendor = self.receiver, self.vendor
         received_at = receiver.clock()
         if self.allowlist is not None:
-            source = receiver.push_request(scope, b"", received_at).remote_addr
+            source = asgi_remote_addr(scope, address=receiver.address)
             if not self.allowlist.allows(source):
                 # Refused before the body is read: nothing from an address the
                 # operator did not allow is parsed, stored or dead-lettered.
