@@ -35,7 +35,13 @@ SLACK = 4.0
 
 
 class _Hostile(socketserver.BaseRequestHandler):
-    """Answers according to the request path; stops when the client goes away."""
+    """Answers according to the request path; stops when the client goes away.
+
+    One request per connection, and a complete answer says so (``Connection:
+    close``): without it the client may reuse the pooled connection for its
+    next request before the server's close reaches it, and fail on a loaded
+    machine with "Server disconnected" (CI run of stop 18).
+    """
 
     stop: threading.Event
 
@@ -78,12 +84,15 @@ class _Hostile(socketserver.BaseRequestHandler):
             elif path.startswith("/busy"):
                 body = b'{"error": "busy"}'
                 sock.sendall(
-                    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nContent-Length: %d\r\n\r\n%s"
-                    % (len(body), body)
+                    b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\nConnection: close\r\n"
+                    b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
                 )
             else:
                 body = b'{"id": "m1", "status": "ok"}'
-                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+                sock.sendall(
+                    b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s"
+                    % (len(body), body)
+                )
         except OSError:  # the client hung up: what a deadline or a size limit does
             return
 
