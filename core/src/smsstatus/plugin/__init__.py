@@ -21,7 +21,7 @@ the versioning rules.
 
 Importing this module costs what ``import smsstatus`` costs, because every
 plugin is imported by every command: the helpers a plugin needs only to parse
-(the field reader, times, phone numbers, SMPP receipts, multipart, network
+(the field reader, times, phone numbers, SMPP receipts and command statuses, multipart, network
 codes, the lean-path helpers) are
 imported on first access, so an entry module that defers its parsers with
 :func:`on_first_call` still defers them; and nothing here imports httpx,
@@ -112,6 +112,13 @@ if TYPE_CHECKING:
         map_stat,
         parse_receipt,
     )
+    from ..smpp_status import (
+        COMMAND_STATUSES,
+        CommandStatus,
+        FailureKind,
+        command_status,
+        map_command_status,
+    )
     from ..times import (
         SHANGHAI,
         OutOfRange,
@@ -162,6 +169,10 @@ _ON_ACCESS: dict[str, str] = {
     **dict.fromkeys(
         ("MESSAGE_STATES", "STAT_WORDS", "DeliveryReceipt", "map_message_state", "map_stat", "parse_receipt"),
         "smpp",
+    ),
+    **dict.fromkeys(
+        ("COMMAND_STATUSES", "CommandStatus", "FailureKind", "command_status", "map_command_status"),
+        "smpp_status",
     ),
     **dict.fromkeys(
         (
@@ -270,6 +281,12 @@ __all__ = [
     "map_message_state",
     "map_stat",
     "parse_receipt",
+    # SMPP command_status codes, v3.4 and v5.0, one table for every plugin (API 1.5)
+    "COMMAND_STATUSES",
+    "CommandStatus",
+    "FailureKind",
+    "command_status",
+    "map_command_status",
     "MessageOutcome",
     "combine_parts",
     "fetch_each",
