@@ -8,6 +8,8 @@ the module under test: a wrong or missing entry in the table fails below.
 from __future__ import annotations
 
 import pytest
+import smsstatus_jasmin.mapping as jasmin
+import smsstatus_kannel.mapping as kannel
 from smsstatus.plugin import (
     COMMAND_STATUSES,
     MappingKind,
@@ -180,3 +182,23 @@ def test_the_reasons_of_the_common_refusals() -> None:
 def test_the_table_is_read_only() -> None:
     with pytest.raises(TypeError):
         COMMAND_STATUSES[0x0B] = COMMAND_STATUSES[0x0A]  # type: ignore[index]
+
+
+# ESME_ROK is no refusal: Kannel reports it as type 8, never in a NACK.
+@pytest.mark.parametrize("code", sorted(set(V34) - {0}))
+def test_kannel_and_jasmin_agree_on_a_refused_submit(code: int) -> None:
+    """Kannel relays the code in hex in a type-16 NACK, Jasmin the name in a
+    level-1 receipt: the same refusal must read the same from both."""
+    from_kannel = kannel.map_value("16", f"0x{code:08x}")
+    from_jasmin = jasmin.map_value(V34[code])
+    assert from_kannel.status is from_jasmin.status is Status.REJECTED
+    assert from_kannel.reason is from_jasmin.reason is not None
+    assert from_kannel.description == from_jasmin.description
+    assert from_kannel.mapping is from_jasmin.mapping is MappingKind.EXACT
+
+
+def test_an_unlisted_code_keeps_each_gateways_own_default() -> None:
+    kannel_default = kannel.map_value("16", "0x00000400")
+    assert (kannel_default.status, kannel_default.reason) == (Status.REJECTED, Reason.UNKNOWN)
+    jasmin_default = jasmin.map_value("ESME_RVENDOR_SPECIFIC")
+    assert (jasmin_default.status, jasmin_default.mapping) == (Status.REJECTED, MappingKind.VENDOR_DEFAULT)

@@ -15,17 +15,31 @@
   never ``delivered``;
 * ``16`` non-delivered to the SMSC: the SMSC refused the submit, ``rejected``.
   For SMPP, ``%A`` then reads ``NACK/<command_status>/<text>``; the code
-  passed is the command status (``0x0000000b``), which gives the reason for
-  the few whose meaning is a reason (SMPP v3.4, Table 5-2).
+  passed is the command status (``0x0000000b``), looked up in core's SMPP
+  table (SMPP v3.4 Table 5-2 and v5.0's additions), which gives the reason
+  and the specification's description. Kannel writes a NACK only once it has
+  given the message up: it re-queues the codes it takes as temporary
+  (``gw/smsc/smsc_smpp.c``) and, when ``sms-resend-retry`` runs out, reports
+  ``NACK/Retries Exceeded`` with no code. So every code in a NACK is a final
+  refusal, whatever the code; an unlisted or unreadable code keeps type 16's
+  own meaning, and the code stays verbatim in ``vendor_code``.
 """
 
 from __future__ import annotations
 
 import functools
 
-from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
+from smsstatus.plugin import (
+    COMMAND_STATUSES,
+    DocumentedStatus,
+    MappedStatus,
+    MappingKind,
+    Reason,
+    Status,
+    command_status,
+)
 
-__all__ = ["DOCUMENTED", "FAILURE_STATES", "NACK_REASONS", "TYPES", "UNMAPPED", "map_value"]
+__all__ = ["DOCUMENTED", "FAILURE_STATES", "TYPES", "UNMAPPED", "map_value"]
 
 #: %d -> (canonical status, reason without a code, Kannel's meaning)
 TYPES: dict[str, tuple[Status, Reason | None, str]] = {
@@ -46,21 +60,12 @@ FAILURE_STATES: dict[str, tuple[Status, Reason, str]] = {
     "UNKNOWN": (Status.UNDELIVERED, Reason.UNKNOWN, "Reported as failed, state unknown to the SMSC"),
 }
 
-#: A type-16 NACK's SMPP command status (as a number) -> (reason, SMPP v3.4 Table 5-2 meaning)
-NACK_REASONS: dict[int, tuple[Reason, str]] = {
-    0x0B: (Reason.INVALID_NUMBER, "Invalid destination address"),
-    0x50: (Reason.INVALID_NUMBER, "Invalid destination address TON"),
-    0x51: (Reason.INVALID_NUMBER, "Invalid destination address NPI"),
-    0x14: (Reason.RATE_LIMITED, "Message queue full"),
-    0x58: (Reason.RATE_LIMITED, "Throttling error"),
-    0x01: (Reason.CONTENT_REJECTED, "Message length is invalid"),
-    0x0A: (Reason.CONFIGURATION, "Invalid source address"),
-}
-
 UNMAPPED = MappedStatus(Status.UNKNOWN, None, MappingKind.UNMAPPED, None)
 
 
 def _nack_code(code: str) -> int | None:
+    """The command status of a NACK as a number: Kannel prints ``0x%08lx``;
+    the bare hex digits are read too (``smsstatus map kannel 16 0000000b``)."""
     text = code.strip().lower()
     digits = text[2:] if text.startswith("0x") else text
     if not digits or len(digits) > 8 or any(c not in "0123456789abcdef" for c in digits):
@@ -73,9 +78,9 @@ def _nack_code(code: str) -> int | None:
 @functools.lru_cache(maxsize=1024, typed=True)
 def map_value(status: str, code: str | None = None) -> MappedStatus:
     """The canonical meaning of a DLR type (``%d``) and, for type 2, the
-    receipt's ``stat`` word or, for type 16, the NACK's command status. An
-    unknown type is unmapped, never an error; an unknown code keeps the type's
-    own meaning."""
+    receipt's ``stat`` word or, for type 16, the NACK's command status (core's
+    SMPP table). An unknown type is unmapped, never an error; an unknown code
+    keeps the type's own meaning."""
     entry = TYPES.get(status.strip())
     if entry is None:
         return UNMAPPED
@@ -87,9 +92,10 @@ def map_value(status: str, code: str | None = None) -> MappedStatus:
                 return MappedStatus(failure[0], failure[1], MappingKind.EXACT, failure[2])
         elif status.strip() == "16":
             number = _nack_code(code)
-            known = NACK_REASONS.get(number) if number is not None else None
-            if known is not None:
-                return MappedStatus(canonical, known[0], MappingKind.EXACT, known[1])
+            known = command_status(number) if number is not None else None
+            # ESME_ROK in a NACK contradicts the type: the type's verdict stands.
+            if known is not None and not known.ok:
+                return MappedStatus(canonical, known.reason, MappingKind.EXACT, known.description)
     return MappedStatus(canonical, reason, MappingKind.EXACT, description)
 
 
@@ -102,8 +108,10 @@ DOCUMENTED: tuple[DocumentedStatus, ...] = (
         DocumentedStatus("2", map_value("2", word), word, description)
         for word, (_, _, description) in FAILURE_STATES.items()
     )
+    # Every refusal SMPP defines: Kannel passes any command status through.
     + tuple(
-        DocumentedStatus("16", map_value("16", f"0x{number:08x}"), f"0x{number:08x}", description)
-        for number, (_, description) in NACK_REASONS.items()
+        DocumentedStatus("16", map_value("16", entry.hex), entry.hex, f"{entry.name}: {entry.description}")
+        for entry in COMMAND_STATUSES.values()
+        if not entry.ok
     )
 )
