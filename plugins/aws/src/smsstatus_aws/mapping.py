@@ -16,6 +16,8 @@ AWS itself sends ``TEXT_UNKNOWN``.
 
 from __future__ import annotations
 
+import functools
+
 from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = ["DOCUMENTED", "FINAL_CODE", "TYPES", "UNMAPPED", "map_event", "map_value"]
@@ -66,6 +68,9 @@ _FINAL_SUCCESS = MappedStatus(
 )
 
 
+# Cached: every push maps one of a dozen types, and building the MappedStatus
+# cost more than reading the rest of the event (MappedStatus is immutable).
+@functools.lru_cache(maxsize=1024, typed=True)
 def map_event(event_type: str, is_final: bool) -> MappedStatus:
     """The canonical meaning of an event type (and its isFinal flag);
     unknown types are unmapped, never an error."""

@@ -41,11 +41,15 @@ from smsstatus.plugin import (
     check_batch,
     check_credential,
     fast_json,
+    fast_path,
     kind_of,
+    new_push_result,
+    secret_equals,
 )
 
 from . import INFO, sns
 from .event import report
+from .lean import lean_event
 
 __all__ = ["MAX_RECORDS", "parse"]
 
@@ -62,6 +66,60 @@ DEFAULT_API_KEY_HEADER = "x-api-key"
 _EMPTY_OK = PushReply(status_code=200, content_type=None, body=b"")
 
 
+# -- the lean path: a plain JSON event, raw or in EventBridge's envelope ------------------
+
+#: Headers that send a request elsewhere than the plain event (SNS, Firehose, an
+#: encoded body), lower-cased.
+_NOT_PLAIN = frozenset({"x-amz-sns-message-type", REQUEST_ID_HEADER.lower(), "content-encoding"})
+_NOT_PLAIN_LENGTHS = frozenset(map(len, _NOT_PLAIN))
+_NO_ERRORS: tuple[()] = ()
+
+
+def _plain(request: PushRequest) -> bool:
+    """Whether no header routes the request to SNS or Firehose or says it is encoded:
+    one pass over the few pairs, cheaper than three case-insensitive lookups."""
+    for name, _ in request.headers.raw_items():
+        if len(name) in _NOT_PLAIN_LENGTHS and name.lower() in _NOT_PLAIN:
+            return False
+    return True
+
+
+def _lean(
+    vendor: str, request: PushRequest, credentials: Credentials, client: HttpClient
+) -> PushResult | None:
+    """The report of a raw or EventBridge event in the documented shape, with
+    the API key (when configured) right; else ``None`` for :func:`parse`,
+    which routes every other shape and explains every problem."""
+    if not _plain(request):
+        return None
+    data = fast_json(request.body)
+    if data.__class__ is not dict or ("Type" in data and "TopicArn" in data):
+        return None
+    if "requestId" in data and "records" in data:
+        return None
+    if len(credentials):
+        expected = credentials.optional("api_key")
+        if expected is not None:
+            header = credentials.optional("api_key_header") or DEFAULT_API_KEY_HEADER
+            given = request.headers.get(header)
+            if not given or not secret_equals(expected, given):
+                return None  # the detailed path refuses it, naming what is wrong
+    if "detail-type" in data or "detail" in data:
+        event = data.get("detail")
+        if event.__class__ is not dict:
+            return None
+        extra: dict[str, Any] = {}
+        for name, key in (("id", "eventbridge_id"), ("region", "region")):
+            value = data.get(name)
+            if value.__class__ is str:
+                extra[key] = value
+    else:
+        event, extra = data, {}
+    found = lean_event(vendor, event, request.received_at, extra)
+    return None if found is None else new_push_result((found,), _EMPTY_OK, _NO_ERRORS)
+
+
+@fast_path(_lean)
 def parse(vendor: str, request: PushRequest, credentials: Credentials, client: HttpClient) -> PushResult:
     body = _inflate(vendor, request)
     data = _json(vendor, body)
