@@ -23,9 +23,18 @@ from smsstatus.plugin import (
     MappingKind,
     PayloadError,
     PushRequest,
+    SmsStatusError,
     Status,
 )
-from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
+from smsstatus.plugin.testing import (
+    Case,
+    PluginError,
+    Registry,
+    fast_path_mode,
+    load,
+    load_cases,
+    run_case,
+)
 from smsstatus_aws import sns
 from smsstatus_aws.push import MAX_RECORDS
 
@@ -262,3 +271,71 @@ def test_events_joined_in_records_are_bounded_together_before_any_report() -> No
     with pytest.raises(PayloadError) as caught:
         REGISTRY.parse_push("aws", _firehose([joined]))
     assert caught.value.field == "$.records"  # the plugin's check, not the host's after 10,001 reports
+
+
+# -- the lean path through SNS and Firehose -------------------------------------------------
+# fast_path_mode("compare") parses every push the lean path takes on the
+# detailed path too and fails on any difference; the counts say which took it.
+LEAN = "smsstatus_aws.push._lean"
+
+
+def _paths(request: PushRequest, credentials: dict[str, str], client: HttpClient | None = None) -> list[int]:
+    """[taken by the lean path, passed on] for one push (a refusal is the detailed path's)."""
+    with fast_path_mode("compare") as counts:
+        try:
+            REGISTRY.parse_push("aws", request, credentials, client=client)
+        except PluginError:
+            raise  # FastPathMismatch, or a bug
+        except SmsStatusError:
+            pass
+        return list(counts[LEAN])
+
+
+def test_sns_takes_the_lean_path_once_the_client_has_the_certificate() -> None:
+    log: list[str] = []
+    push = _push(_signed("2"), b"", log)
+    with _serving(_certificate(KEY), log) as client:
+        assert _paths(push, {"topic_arn": TOPIC}, client) == [0, 1]  # fetches the certificate
+        assert _paths(push, {"topic_arn": TOPIC}, client) == [1, 0]
+        # Refused on the lean path's own checks: passed on, and the detailed path refuses.
+        assert _paths(push, {"topic_arn": TOPIC + "-2"}, client) == [0, 1]
+        tampered = _push(_signed("2", Message=json.dumps({**EVENT, "eventType": "TEXT_SPAM"})), b"", log)
+        assert _paths(tampered, {"topic_arn": TOPIC}, client) == [0, 1]
+        with pytest.raises(AuthenticationError):
+            REGISTRY.parse_push("aws", tampered, {"topic_arn": TOPIC}, client=client)
+        (report,) = REGISTRY.parse_push("aws", push, {"topic_arn": TOPIC}, client=client).reports
+    assert log == [CERT_URL]
+    assert report.extra == {"sns_message_id": "n-1", "topic_arn": TOPIC, "is_final": True}
+
+
+def test_firehose_takes_the_lean_path_with_the_access_key_and_records_of_several_events() -> None:
+    push = _firehose([_event(1), _event(2) + "\n\n" + _event(3)])
+    push = PushRequest(
+        headers=[*push.headers.raw_items(), ("X-Amz-Firehose-Access-Key", "k" * 20)],
+        body=push.body,
+        received_at=push.received_at,
+    )
+    assert _paths(push, {"firehose_access_key": "k" * 20}) == [1, 0]
+    assert _paths(push, {"firehose_access_key": "k" * 19 + "x"}) == [0, 1]
+    result = REGISTRY.parse_push("aws", push, {"firehose_access_key": "k" * 20})
+    assert [r.message_id for r in result.reports] == ["m-1", "m-2", "m-3"]
+    # The documented answer: the request's id and timestamp echoed (Firehose developer guide).
+    assert json.loads(result.reply.body) == {
+        "requestId": "ed4acda5-034f-9f42-bba1-f29aea6d7d8f",
+        "timestamp": 1722951500000,
+    }
+
+
+@pytest.mark.parametrize(
+    "record", ["not base64!", base64.b64encode(b"\n \n").decode(), base64.b64encode(b"[1]").decode()]
+)
+def test_a_firehose_record_the_lean_path_cannot_read_goes_to_the_detailed_path(record: str) -> None:
+    body = {
+        "requestId": "r-1",
+        "timestamp": 1,
+        "records": [{"data": base64.b64encode(_event(1).encode()).decode()}, {"data": record}],
+    }
+    push = PushRequest.build(content_type="application/json", body=json.dumps(body))
+    assert _paths(push, {}) == [0, 1]
+    result = REGISTRY.parse_push("aws", push)
+    assert [r.message_id for r in result.reports] == ["m-1"] and [e.index for e in result.errors] == [1]

@@ -42,6 +42,7 @@ from smsstatus.plugin import (
     check_credential,
     fast_json,
     fast_path,
+    identity_problem,
     kind_of,
     new_push_result,
     secret_equals,
@@ -66,37 +67,46 @@ DEFAULT_API_KEY_HEADER = "x-api-key"
 _EMPTY_OK = PushReply(status_code=200, content_type=None, body=b"")
 
 
-# -- the lean path: a plain JSON event, raw or in EventBridge's envelope ------------------
+# -- the lean path: every transport, for the documented shapes ---------------------------
 
-#: Headers that send a request elsewhere than the plain event (SNS, Firehose, an
-#: encoded body), lower-cased.
-_NOT_PLAIN = frozenset({"x-amz-sns-message-type", REQUEST_ID_HEADER.lower(), "content-encoding"})
-_NOT_PLAIN_LENGTHS = frozenset(map(len, _NOT_PLAIN))
+#: The headers that route a request (SNS, Firehose) or encode its body, lower-cased.
+_ROUTING = frozenset({"x-amz-sns-message-type", REQUEST_ID_HEADER.lower(), "content-encoding"})
+_ROUTING_LENGTHS = frozenset(map(len, _ROUTING))
 _NO_ERRORS: tuple[()] = ()
+#: PushReply.json's encoding, built once (json.dumps builds an encoder per call for these separators).
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
 
 
-def _plain(request: PushRequest) -> bool:
-    """Whether no header routes the request to SNS or Firehose or says it is encoded:
-    one pass over the few pairs, cheaper than three case-insensitive lookups."""
+def _routing_headers(request: PushRequest) -> set[str]:
+    """Which of the routing headers the request has: one pass over the few
+    pairs, cheaper than three case-insensitive lookups."""
+    found: set[str] = set()
     for name, _ in request.headers.raw_items():
-        if len(name) in _NOT_PLAIN_LENGTHS and name.lower() in _NOT_PLAIN:
-            return False
-    return True
+        if len(name) in _ROUTING_LENGTHS and name.lower() in _ROUTING:
+            found.add(name.lower())
+    return found
 
 
 def _lean(
     vendor: str, request: PushRequest, credentials: Credentials, client: HttpClient
 ) -> PushResult | None:
-    """The report of a raw or EventBridge event in the documented shape, with
-    the API key (when configured) right; else ``None`` for :func:`parse`,
-    which routes every other shape and explains every problem."""
-    if not _plain(request):
+    """The reports of a push in a documented shape with its credentials right,
+    routed as :func:`parse` routes it; else ``None`` for :func:`parse`, which
+    explains every problem."""
+    routing = _routing_headers(request)
+    body = request.body
+    if "content-encoding" in routing:
+        try:
+            body = _inflate(vendor, request)
+        except PayloadError:
+            return None
+    data = fast_json(body)
+    if data.__class__ is not dict:
         return None
-    data = fast_json(request.body)
-    if data.__class__ is not dict or ("Type" in data and "TopicArn" in data):
-        return None
-    if "requestId" in data and "records" in data:
-        return None
+    if "x-amz-sns-message-type" in routing or ("Type" in data and "TopicArn" in data):
+        return _lean_sns(vendor, request, credentials, client, data)
+    if "x-amz-firehose-request-id" in routing or ("requestId" in data and "records" in data):
+        return _lean_firehose(vendor, request, credentials, data)
     if len(credentials):
         expected = credentials.optional("api_key")
         if expected is not None:
@@ -108,15 +118,99 @@ def _lean(
         event = data.get("detail")
         if event.__class__ is not dict:
             return None
-        extra: dict[str, Any] = {}
-        for name, key in (("id", "eventbridge_id"), ("region", "region")):
-            value = data.get(name)
-            if value.__class__ is str:
-                extra[key] = value
+        extra = _texts(data, (("id", "eventbridge_id"), ("region", "region")))
     else:
         event, extra = data, {}
     found = lean_event(vendor, event, request.received_at, extra)
     return None if found is None else new_push_result((found,), _EMPTY_OK, _NO_ERRORS)
+
+
+def _texts(data: dict[str, Any], names: tuple[tuple[str, str], ...]) -> dict[str, Any]:
+    """``{key: data[name]}`` for each name whose value is a string (the transport's fields in ``extra``)."""
+    out: dict[str, Any] = {}
+    for name, key in names:
+        value = data.get(name)
+        if value.__class__ is str:
+            out[key] = value
+    return out
+
+
+def _lean_sns(
+    vendor: str, request: PushRequest, credentials: Credentials, client: HttpClient, data: dict[str, Any]
+) -> PushResult | None:
+    """A notification from an allowed topic, signed with a certificate this
+    client already fetched (the detailed path fetches the first one)."""
+    message = data.get("Message")
+    if data.get("Type") != "Notification" or message.__class__ is not str:
+        return None
+    if not sns.verified_from_cache(vendor, data, credentials.optional(sns.TOPIC_CREDENTIAL), client):
+        return None
+    event = fast_json(message)
+    if event.__class__ is not dict:
+        return None
+    extra = _texts(data, (("MessageId", "sns_message_id"), ("TopicArn", "topic_arn")))
+    found = lean_event(vendor, event, request.received_at, extra)
+    return None if found is None else new_push_result((found,), _EMPTY_OK, _NO_ERRORS)
+
+
+def _lean_firehose(
+    vendor: str, request: PushRequest, credentials: Credentials, data: dict[str, Any]
+) -> PushResult | None:
+    """A Firehose request whose every record is base64 of documented events."""
+    expected = credentials.optional("firehose_access_key")
+    if expected is not None:
+        given = request.headers.get(ACCESS_KEY_HEADER)
+        if not given or not secret_equals(expected, given):
+            return None
+    request_id, timestamp, records = data.get("requestId"), data.get("timestamp"), data.get("records")
+    if (
+        request_id.__class__ is not str
+        or identity_problem(request_id) is not None
+        or timestamp.__class__ is not int
+        or timestamp < 0
+        or records.__class__ is not list
+        or not 0 < len(records) <= MAX_RECORDS
+    ):
+        return None
+    events: list[dict[str, Any]] = []
+    for item in records:
+        found = _lean_record(item)
+        if found is None:
+            return None
+        events += found
+    if len(events) > MAX_RECORDS:
+        return None
+    reports = []
+    for event in events:
+        report = lean_event(vendor, event, request.received_at, {"firehose_request_id": request_id})
+        if report is None:
+            return None
+        reports.append(report)
+    reply = PushReply(
+        status_code=200,
+        content_type="application/json",
+        body=_COMPACT.encode({"requestId": request_id, "timestamp": timestamp}).encode(),
+    )
+    return new_push_result(tuple(reports), reply, _NO_ERRORS)
+
+
+def _lean_record(item: Any) -> list[dict[str, Any]] | None:
+    """:func:`_record_events` of a record it reads without a problem, else ``None``."""
+    encoded = item.get("data") if item.__class__ is dict else None
+    if encoded.__class__ is not str:
+        return None
+    try:
+        text = base64.b64decode(encoded, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    events = []
+    for line in text.splitlines():
+        if line.strip():
+            event = fast_json(line)
+            if event.__class__ is not dict:
+                return None
+            events.append(event)
+    return events or None
 
 
 @fast_path(_lean)

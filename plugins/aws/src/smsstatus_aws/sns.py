@@ -39,6 +39,7 @@ from smsstatus.plugin import AuthenticationError, PayloadError, VendorError
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+    from cryptography.hazmat.primitives.hashes import HashAlgorithm
     from smsstatus.plugin import HttpClient
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "check_topic",
     "confirm",
     "string_to_sign",
+    "verified_from_cache",
     "verify",
 ]
 
@@ -128,15 +130,10 @@ def _certificate(vendor: str, url: str, client: HttpClient) -> RSAPublicKey:
     return public
 
 
-def verify(vendor: str, envelope: Mapping[str, Any], client: HttpClient) -> None:
-    """Check an envelope's signature (any Type)."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
-
+def _signature_of(vendor: str, envelope: Mapping[str, Any]) -> tuple[HashAlgorithm, str, bytes]:
+    """The envelope's hash algorithm, certificate URL and signature, each checked."""
     version = envelope.get("SignatureVersion")
-    algorithm = {"1": hashes.SHA1, "2": hashes.SHA256}.get(version) if isinstance(version, str) else None
-    if algorithm is None:
+    if version not in ("1", "2"):
         raise _fail(vendor, "SignatureVersion is not 1 or 2")
     url = envelope.get("SigningCertURL")
     if not allowed_sns_url(url) or not str(url).endswith(".pem"):
@@ -148,11 +145,58 @@ def verify(vendor: str, envelope: Mapping[str, Any], client: HttpClient) -> None
         raise _fail(vendor, "the Signature is not base64") from None
     if not raw:
         raise _fail(vendor, "the Signature is missing")
-    key = _certificate(vendor, str(url), client)
+    return _algorithm(version), str(url), raw
+
+
+def _algorithm(version: str) -> HashAlgorithm:
+    """SignatureVersion 1 signs with SHA-1, 2 with SHA-256."""
+    from cryptography.hazmat.primitives import hashes
+
+    return hashes.SHA1() if version == "1" else hashes.SHA256()  # noqa: S303 -- SNS signs version 1 with SHA-1
+
+
+def _signed_by(key: RSAPublicKey, envelope: Mapping[str, Any], algorithm: HashAlgorithm, raw: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric import padding
+
     try:
-        key.verify(raw, string_to_sign(envelope).encode("utf-8"), padding.PKCS1v15(), algorithm())
+        key.verify(raw, string_to_sign(envelope).encode("utf-8"), padding.PKCS1v15(), algorithm)
     except InvalidSignature:
-        raise _fail(vendor, "the Signature does not match the message") from None
+        return False
+    return True
+
+
+def verify(vendor: str, envelope: Mapping[str, Any], client: HttpClient) -> None:
+    """Check an envelope's signature (any Type)."""
+    algorithm, url, raw = _signature_of(vendor, envelope)
+    key = _certificate(vendor, url, client)
+    if not _signed_by(key, envelope, algorithm, raw):
+        raise _fail(vendor, "the Signature does not match the message")
+
+
+def verified_from_cache(
+    vendor: str, envelope: Mapping[str, Any], topics: str | None, client: HttpClient | None
+) -> bool:
+    """Whether :func:`check_topic` and :func:`verify` both pass without
+    fetching anything: ``False`` when either would refuse the envelope, and
+    when this client has not fetched its certificate yet (the lean path's
+    check; the detailed path then fetches, or explains the refusal)."""
+    cached = None if client is None else _CACHE.get(client)
+    url = envelope.get("SigningCertURL")
+    # Only a URL that passed verify's checks is ever cached, so a cached one needs no second look.
+    key = cached.get(url) if cached is not None and url.__class__ is str else None
+    if key is None:
+        return False
+    version = envelope.get("SignatureVersion")
+    signature = envelope.get("Signature")
+    if version not in ("1", "2") or signature.__class__ is not str:
+        return False
+    try:
+        check_topic(vendor, envelope, topics)
+        raw = base64.b64decode(signature, validate=True)
+    except (AuthenticationError, binascii.Error, ValueError):
+        return False
+    return bool(raw) and _signed_by(key, envelope, _algorithm(version), raw)
 
 
 def confirm(vendor: str, envelope: Mapping[str, Any], client: HttpClient) -> None:
