@@ -8,8 +8,16 @@ import json
 
 import pytest
 import smsstatus_sinch
-from smsstatus.plugin import AuthenticationError, Capability, PayloadError, PushRequest, Status
-from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
+from smsstatus.plugin import (
+    AuthenticationError,
+    Capability,
+    NotAStatusError,
+    PayloadError,
+    PushRequest,
+    SmsStatusError,
+    Status,
+)
+from smsstatus.plugin.testing import Case, PluginError, Registry, fast_path_mode, load, load_cases, run_case
 from smsstatus_sinch import signature
 from smsstatus_sinch.mapping import MAX_RECIPIENTS
 
@@ -121,6 +129,82 @@ def test_a_full_batch_report_bounds_its_status_entries_before_reading_them() -> 
     with pytest.raises(PayloadError) as caught:
         REGISTRY.parse_push("sinch", PushRequest.build(body=json.dumps(body)))
     assert caught.value.field == "$.statuses"
+
+
+# -- the lean path ----------------------------------------------------------------------------
+# fast_path_mode("compare") parses every push the lean path takes on the
+# detailed path too and fails on any difference; the counts say which took it.
+LEAN = "smsstatus_sinch.push._lean"
+#: A full batch report as Sinch documents it ("Delivery report callbacks": statuses grouped by code).
+FULL = {
+    "type": "delivery_report_sms",
+    "batch_id": "01FC66621XXXXX119Z8PMV1QPQ",
+    "statuses": [
+        {"code": 0, "count": 2, "status": "Delivered", "recipients": ["44231235674", "+44231235675"]},
+        {"code": 403, "count": 1, "status": "Failed", "recipients": ["44231235676"]},
+    ],
+    "total_message_count": 3,
+    "client_reference": "order-42",
+}
+
+
+def _paths(body: object) -> list[int]:
+    """[taken by the lean path, passed on] for one push (a refusal is the detailed path's)."""
+    with fast_path_mode("compare") as counts:
+        try:
+            REGISTRY.parse_push(
+                "sinch", PushRequest.build(body=json.dumps(body), content_type="application/json")
+            )
+        except PluginError:
+            raise  # FastPathMismatch, or a bug
+        except SmsStatusError:
+            pass
+        return list(counts[LEAN])
+
+
+def test_a_full_batch_report_takes_the_lean_path_one_report_per_recipient() -> None:
+    assert _paths(FULL) == [1, 0]
+    reports = REGISTRY.parse_push("sinch", PushRequest.build(body=json.dumps(FULL))).reports
+    assert [(r.recipient, r.status, r.vendor_code) for r in reports] == [
+        ("+44231235674", Status.DELIVERED, "0"),
+        ("+44231235675", Status.DELIVERED, "0"),
+        ("+44231235676", Status.UNDELIVERED, "403"),  # Failed: "Delivery failed"
+    ]
+    assert {r.client_ref for r in reports} == {"order-42"}
+    assert reports[2].raw == {
+        "type": "delivery_report_sms",
+        "batch_id": "01FC66621XXXXX119Z8PMV1QPQ",
+        "total_message_count": 3,
+        "client_reference": "order-42",
+        "status": "Failed",
+        "code": 403,
+        "recipient": "44231235676",
+    }
+
+
+def _with_entry(**changes: object) -> dict[str, object]:
+    return {**FULL, "statuses": [FULL["statuses"][0], {**FULL["statuses"][1], **changes}]}  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        _with_entry(recipients=None),  # a summary: counts, no recipients
+        _with_entry(recipients=["44231235676", ""]),  # an item error on the detailed path
+        _with_entry(code=True),  # a warning on the detailed path
+        _with_entry(code=10**400),
+        {**FULL, "client_reference": 7},
+        {**FULL, "batch_id": 123},  # an integer id: read by the detailed path
+        {**FULL, "statuses": []},
+    ],
+)
+def test_a_batch_report_the_lean_path_does_not_take_as_it_is_goes_to_the_detailed_path(body: object) -> None:
+    assert _paths(body) == [0, 1]
+
+
+def test_a_summary_is_still_no_status() -> None:
+    result = REGISTRY.parse_push("sinch", PushRequest.build(body=json.dumps(_with_entry(recipients=None))))
+    assert result.reports == () and isinstance(result.errors[0].error, NotAStatusError)
 
 
 def test_dispatched_is_in_flight() -> None:

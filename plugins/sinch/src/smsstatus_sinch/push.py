@@ -43,7 +43,7 @@ from smsstatus.plugin import (
 )
 
 from . import signature
-from .reports import batch_reports, is_summary, lean_recipient_report, recipient_report
+from .reports import batch_reports, is_summary, lean_batch_reports, lean_recipient_report, recipient_report
 
 __all__ = ["REPLY", "parse"]
 
@@ -67,18 +67,26 @@ def _authenticate(vendor: str, request: PushRequest, credentials: Credentials) -
 
 
 def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
-    """An unauthenticated per-recipient report in the documented shape, else
-    ``None`` for :func:`parse` (which checks credentials and explains)."""
-    if len(credentials) or request.content_type != "application/json":
+    """An unauthenticated per-recipient or full batch report in the documented
+    shape, else ``None`` for :func:`parse` (which checks credentials, answers
+    summaries and inbound messages, and explains)."""
+    # The Content-Type is not looked at: the detailed path reads any body as
+    # JSON too, and the header lookup cost more than the rest of a check.
+    if len(credentials):
         return None
     body = fast_json(request.body)
     if body.__class__ is not dict:
         return None
     kind = body.get("type")
-    if kind.__class__ is not str or kind not in _RECIPIENT:
+    if kind.__class__ is not str:
         return None
-    report = lean_recipient_report(vendor, body, request.received_at)
-    return None if report is None else new_push_result((report,), REPLY, ())
+    if kind in _RECIPIENT:
+        report = lean_recipient_report(vendor, body, request.received_at)
+        return None if report is None else new_push_result((report,), REPLY, ())
+    if kind in _BATCH:
+        reports = lean_batch_reports(vendor, body, request.received_at)
+        return None if reports is None else new_push_result(reports, REPLY, ())
+    return None
 
 
 @fast_path(_lean)

@@ -46,7 +46,7 @@ from smsstatus.plugin import (
 
 from .mapping import MAX_RECIPIENTS, map_value
 
-__all__ = ["is_summary", "batch_reports", "recipient_report"]
+__all__ = ["batch_reports", "is_summary", "lean_batch_reports", "lean_recipient_report", "recipient_report"]
 
 
 def recipient_report(record: Record, *, channel: Channel, received_at: datetime) -> StatusReport:
@@ -119,11 +119,8 @@ def lean_recipient_report(vendor: str, data: dict[str, Any], received_at: dateti
         or not status.strip()
     ):
         return None
-    if code.__class__ is int:
-        code = str(code)
-    elif code == "":
-        code = None
-    elif code is not None and (code.__class__ is not str or identity_problem(code) is not None):
+    code = _lean_code(code)
+    if code is _ODD:
         return None
     parts, operator, sender, client_ref = (
         get("number_of_message_parts"),
@@ -173,6 +170,23 @@ def lean_recipient_report(vendor: str, data: dict[str, Any], received_at: dateti
         data,  # raw
         (),  # warnings
     )
+
+
+#: What :func:`_lean_code` answers for a code the lean path leaves to ``Record.ident``.
+_ODD = "\x00odd"
+
+
+def _lean_code(code: Any) -> str | None:
+    """``Record.ident("code", required=False)`` of a code it reads without a
+    warning (an integer of at most 64 bits, a printable string, absent or
+    ``""``), else :data:`_ODD`."""
+    if code.__class__ is int:
+        return str(code) if -(2**63) <= code < 2**64 else _ODD
+    if code is None or code == "":
+        return None
+    if code.__class__ is not str or identity_problem(code) is not None:
+        return _ODD
+    return code
 
 
 def _text(value: Any) -> bool:
@@ -263,3 +277,75 @@ def batch_reports(
                 )
             )
     return reports, errors
+
+
+def lean_batch_reports(
+    vendor: str, data: dict[str, Any], received_at: datetime
+) -> tuple[StatusReport, ...] | None:
+    """:func:`batch_reports` of a pushed ``full`` batch report whose every
+    entry and recipient is as documented, else ``None`` (a summary, an entry
+    or recipient :func:`batch_reports` would refuse or warn about: then the
+    detailed path reads and explains)."""
+    get = data.get
+    batch_id, statuses, client_ref = get("batch_id"), get("statuses"), get("client_reference")
+    if (
+        batch_id.__class__ is not str
+        or identity_problem(batch_id) is not None
+        or statuses.__class__ is not list
+        or not 0 < len(statuses) <= MAX_RECIPIENTS
+        or not _text(client_ref)
+    ):
+        return None
+    client_ref = client_ref or None
+    shared_raw = {k: v for k, v in data.items() if k != "statuses"}
+    reports: list[StatusReport] = []
+    for entry in statuses:
+        if entry.__class__ is not dict:
+            return None
+        status, code, recipients = entry.get("status"), entry.get("code"), entry.get("recipients")
+        if status.__class__ is not str or not status.strip() or recipients.__class__ is not list:
+            return None  # a summary's entry has no recipients: not a status (the detailed path says so)
+        raw_code, code = code, _lean_code(code)
+        if code is _ODD:
+            return None
+        mapped = map_value(status, code)
+        extra: dict[str, Any] = {"report_type": "full"}
+        count = entry.get("count")
+        if count.__class__ is int:
+            extra["count"] = count
+        for number in recipients:
+            if number.__class__ is not str or not number.strip():
+                return None
+            reports.append(
+                new_report(
+                    vendor,
+                    batch_id,  # message_id
+                    batch_id,
+                    to_e164(number),
+                    number,  # recipient_raw
+                    None,  # sender
+                    mapped.status,
+                    mapped.mapping,
+                    mapped.reason,
+                    status,  # vendor_status
+                    code,  # vendor_code
+                    None,  # vendor_description
+                    client_ref,
+                    None,  # segments
+                    None,  # part
+                    None,  # price
+                    None,  # country
+                    None,  # operator
+                    None,  # submitted_at
+                    None,  # status_at
+                    None,  # notified_at
+                    received_at,
+                    _PUSH,
+                    extra,
+                    {**shared_raw, "status": status, "code": raw_code, "recipient": number},  # raw
+                    (),  # warnings
+                )
+            )
+            if len(reports) > MAX_RECIPIENTS:
+                return None  # the detailed path refuses the whole batch
+    return tuple(reports) if reports else None
