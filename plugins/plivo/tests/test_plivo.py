@@ -10,9 +10,13 @@ import hmac
 
 import pytest
 import smsstatus_plivo
-from smsstatus.plugin import AuthenticationError, Capability, PushRequest, Status
+from hypothesis import given
+from hypothesis import strategies as st
+from smsstatus.plugin import AuthenticationError, Capability, PushRequest, Status, fast_form, to_e164
 from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
 from smsstatus_plivo import signature
+from smsstatus_plivo.form import fields
+from smsstatus_plivo.push import _e164, _Odd, _time_of, plivo_time
 
 REGISTRY = Registry(vendors={"plivo": smsstatus_plivo})
 CASES = load_cases(REGISTRY.info("plivo"))
@@ -178,3 +182,94 @@ def test_sent_stays_in_flight_and_420_is_expired() -> None:
     assert not REGISTRY.map_status("plivo", "sent").final
     assert REGISTRY.map_status("plivo", "undelivered", "420").status is Status.EXPIRED
     assert REGISTRY.map_status("plivo", "failed").status is Status.REJECTED
+
+
+# -- the lean path's form reader --------------------------------------------------------------
+# form.fields must give exactly what fast_form gives (the detailed path reads
+# the same pairs), whatever the text: decoded at once or handed to fast_form.
+
+#: Plivo's delivered callback as it arrives (the "delivered-every-field" fixture's body).
+PLIVO_BODY = (
+    "To=918527012345&From=14155551234&Type=sms&Status=delivered&ErrorCode=&Units=1&TotalRate=0.0025"
+    "&TotalAmount=0.0025&MCC=405&MNC=803&MessageUUID=83876bdb-5e5e-11ea-bd57-0242ac110003"
+    "&PartInfo=1+of+1&MessageTime=2024-08-21+12%3A59%3A58.512345&PowerpackUUID="
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PLIVO_BODY,
+        "",
+        "a=1&&b=2",  # an empty piece
+        "a=1&b",  # a piece without "="
+        "a=b=c",
+        "a=1&a=2",  # a name twice: None
+        "a=%26&b=%3D",  # escaped separators
+        "a=%253A",  # an escaped "%" before what looks like an escape
+        "a=%%3A",
+        "a=%3a%2b+%2B",
+        'a="x"&b=\\',  # JSON's own escapes
+        "a=\x01",  # a control character
+        "a=%FF",  # not UTF-8 once unescaped
+        "a=%E2%82%AC&b=€",
+        "%3A=1",  # an escaped name
+        "a=1&",
+    ],
+)
+def test_fields_reads_what_fast_form_reads(text: str) -> None:
+    assert fields(text) == fast_form(text)
+    assert fields(text.encode()) == fast_form(text.encode())
+
+
+def test_fields_reads_plivos_callback_as_plivo_sent_it() -> None:
+    data = fields(PLIVO_BODY)
+    assert data is not None
+    assert (data["MessageTime"], data["PartInfo"], data["ErrorCode"]) == (
+        "2024-08-21 12:59:58.512345",
+        "1 of 1",
+        "",
+    )
+    assert fields(b"a=1&b=\xff") is None  # not UTF-8, as fast_form
+
+
+@given(st.text(alphabet='ab=&%+:"\\\x00é3AaFf2Bb', max_size=40))
+def test_fields_agrees_with_fast_form_on_any_text(text: str) -> None:
+    assert fields(text) == fast_form(text)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "918527012345",
+        "14155551234",
+        "0918527012345",
+        "+918527012345",
+        "1234567",
+        "1" * 16,
+        "91 852 701 2345",
+        "٣٤٥٦٧٨٩٠١٢",
+    ],
+)
+def test_the_lean_e164_is_to_e164(raw: str) -> None:
+    assert _e164(raw) == to_e164(raw)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2024-08-21 12:59:58.512345",
+        "2024-08-21 12:59:58.51234 ",
+        "2024-08-21 12:59:58+05:30",
+        "2024-08-21 12:59:58",
+        "2024-02-30 12:59:58.512345",
+    ],
+)
+def test_the_lean_time_reader_is_plivo_time(value: str) -> None:
+    try:
+        expected = plivo_time(value)
+    except ValueError:
+        with pytest.raises(_Odd):
+            _time_of(value)
+        return
+    assert _time_of(value) == expected and _time_of(value).tzinfo is not None  # type: ignore[union-attr]

@@ -46,7 +46,6 @@ from smsstatus.plugin import (
     Record,
     Status,
     StatusReport,
-    fast_form,
     fast_path,
     identity_problem,
     kind_of,
@@ -59,6 +58,7 @@ from smsstatus.plugin import (
 )
 
 from . import signature
+from .form import fields
 from .mapping import CODES, code_of, map_value
 
 __all__ = ["REPLY", "parse", "plivo_time", "digits"]
@@ -80,6 +80,7 @@ _STATUS_TIME = {
 # -- the lean path: an unsigned callback in the documented shape ------------------------
 
 _PUSH = Channel.PUSH
+_from_iso = datetime.fromisoformat
 
 
 def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
@@ -88,13 +89,22 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     if len(credentials):
         return None
     if request.method == "GET" or not request.body:
-        data = fast_form(request.query_string)
+        data = fields(request.query_string)
     elif request.content_type == "application/x-www-form-urlencoded":
-        data = fast_form(request.body)
+        data = fields(request.body)
     else:
         return None
     report = None if data is None else _lean_report(vendor, data, request.received_at)
     return None if report is None else new_push_result((report,), REPLY, ())
+
+
+def _e164(raw: str) -> str | None:
+    """``to_e164(raw)``, without its copies for what Plivo sends: the
+    international number as bare digits (``918527012345``); to_e164 itself
+    for anything else (tested against it)."""
+    if raw[:1] != "0" and 8 <= len(raw) <= 15 and raw.isascii() and raw.isdigit():
+        return "+" + raw
+    return to_e164(raw)
 
 
 def _text(value: Any) -> bool:
@@ -131,9 +141,20 @@ def _amount(value: str | None) -> Decimal | None:
 
 
 def _time_of(value: str | None) -> datetime | None:
+    """:func:`plivo_time`; the documented shape (``2024-08-21 12:59:58.512345``,
+    no offset: UTC) parsed with its offset written out, in one call instead of
+    three (``replace(tzinfo=...)`` alone costs ten parses)."""
     if not value:
         return None
     try:
+        if (
+            len(value) == 26
+            and value[4] == "-"
+            and value[10] == " "
+            and value[19] == "."
+            and value[20:].isdigit()
+        ):
+            return _from_iso(value + "+00:00")
         return plivo_time(value)
     except ValueError:
         raise _Odd from None
@@ -183,7 +204,7 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
         vendor,
         message_id,
         None,  # batch_id
-        None if recipient_raw is None else to_e164(recipient_raw),
+        None if recipient_raw is None else _e164(recipient_raw),
         recipient_raw,
         sender or None,
         mapped.status,
@@ -253,7 +274,7 @@ def plivo_time(value: object) -> datetime:
     except ValueError:
         raise ValueError(f"{value!r} is not YYYY-mm-dd HH:MM:SS.ffffff") from None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
+        return parsed.replace(tzinfo=UTC)  # already UTC: astimezone would only copy it
     try:
         return parsed.astimezone(UTC)
     except OverflowError:
