@@ -5,7 +5,7 @@ out by hand from the epoch values and Beijing = UTC+8), not from the code."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from importlib.resources import files
 
@@ -259,6 +259,35 @@ def test_epoch_millis_are_exact_to_the_millisecond() -> None:
         seconds, rest = divmod(millis, 1000)
         expected = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds, milliseconds=rest)
         assert parse_time(str(millis), NEAR) == expected, millis
+
+
+def _beijing_or_error(year: int, rest: tuple[int, ...]) -> datetime | None:
+    """The reference reading of a compact Beijing wall clock: the datetime
+    constructor's, at UTC+8, or None where it refuses the fields."""
+    try:
+        return datetime(year, *rest, tzinfo=timezone(timedelta(hours=8))).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def test_compact_times_read_exactly_the_valid_dates_and_times() -> None:
+    """yyMMddHHmmss and yyyyMMddHHmmss are read by the ISO 8601 parser's basic
+    format (clock._basic_iso): every field at and around its bounds, invalid
+    ones included, must read as the constructor reads the same fields."""
+    for yy in (0, 24, 99):
+        for month in (0, 1, 2, 12, 13):
+            for day in (0, 1, 28, 29, 30, 31, 32):
+                for hour, minute, second in ((0, 0, 0), (23, 59, 59), (24, 0, 0), (12, 60, 0), (12, 0, 60)):
+                    rest = (month, day, hour, minute, second)
+                    digits = "".join(f"{n:02d}" for n in rest)
+                    expected = _beijing_or_error(2000 + yy, rest)
+                    for given in (f"{yy:02d}{digits}", f"20{yy:02d}{digits}"):
+                        if expected is None:
+                            with pytest.raises(ValueError, match="is not a valid"):
+                                parse_time(given, NEAR)
+                        else:
+                            parsed = parse_time(given, NEAR)
+                            assert parsed == expected and parsed.tzinfo is UTC, given
 
 
 @pytest.mark.parametrize(

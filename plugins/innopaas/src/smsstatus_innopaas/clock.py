@@ -53,6 +53,11 @@ _MAX_S = 4_102_444_800
 _MIN_MS = _MIN_S * 1000
 _MAX_MS = _MAX_S * 1000
 
+_from_iso = datetime.fromisoformat
+_from_timestamp = datetime.fromtimestamp
+#: Beijing's offset as ISO 8601 writes it (SHANGHAI: UTC+8, no daylight saving since 1991).
+_BEIJING_OFFSET = "+08:00"
+
 
 def _epoch_millis(value: str) -> datetime:
     millis = int(value)
@@ -102,6 +107,17 @@ def _compact(value: str, year_digits: int, seconds: bool) -> datetime:
     )
 
 
+def _basic_iso(digits: str, value: str, year_digits: int) -> datetime:
+    """``yyyyMMddHHmmss`` digits of a year in 2000..2099 as a Beijing wall clock:
+    read by the C ISO 8601 parser in its basic format, which takes exactly the
+    valid dates and times (three times faster than six ``int()`` and the
+    constructor); :func:`_compact` explains a value it refuses."""
+    try:
+        return _from_iso(digits[:8] + "T" + digits[8:] + _BEIJING_OFFSET).astimezone(UTC)
+    except ValueError:
+        return _compact(value, year_digits, seconds=True)  # raises, saying which part is wrong
+
+
 def _ten_digits(value: str, received_at: datetime) -> datetime:
     """Unix seconds or yyMMddHHmm: the valid reading nearest the receive time."""
     readings: list[datetime] = []
@@ -121,11 +137,9 @@ def _short_local(value: str) -> datetime:
 
 def _iso(value: str) -> datetime:
     try:
-        if value[-1] == "Z":
-            # A literal 'Z' on a Beijing wall clock (see the module docstring).
-            parsed = datetime.fromisoformat(value[:-1]).replace(tzinfo=SHANGHAI)
-        else:
-            parsed = datetime.fromisoformat(value)
+        # A literal 'Z' on a Beijing wall clock (see the module docstring). Writing
+        # the offset into the text is three times faster than replace(tzinfo=...).
+        parsed = _from_iso(value[:-1] + _BEIJING_OFFSET if value[-1] == "Z" else value)
     except ValueError:
         raise ValueError(f"{shown(value)} is not a valid ISO 8601 time") from None
     if not 2000 <= parsed.year < 2100:
@@ -157,13 +171,16 @@ def parse_time(value: str, received_at: datetime) -> datetime:
     if value.isascii() and value.isdigit():
         size = len(value)
         if size == 13:
-            return _epoch_millis(value)
+            millis = int(value)  # _epoch_millis, written out: the current push has three of these
+            if _MIN_MS <= millis < _MAX_MS:
+                return _from_timestamp(millis / 1000, UTC)
+            return _epoch_millis(value)  # raises OutOfRange
         if size == 12:
-            return _compact(value, 2, seconds=True)
+            return _basic_iso("20" + value, value, 2)
         if size == 10:
             return _ten_digits(value, received_at)
         if size == 14:
-            return _compact(value, 4, seconds=True)
+            return _basic_iso(value, value, 4) if value[:2] == "20" else _compact(value, 4, seconds=True)
         raise ValueError(
             f"{shown(value)}: {size} digits is none of epoch ms (13), yyyyMMddHHmmss (14),"
             " yyMMddHHmmss (12), or epoch seconds or yyMMddHHmm (10)"
