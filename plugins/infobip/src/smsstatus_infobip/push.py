@@ -9,6 +9,11 @@ subscription's Basic authentication setting or credentials written into the
 compared in constant time before the body is read. Infobip expects a 2xx
 answer; every readable batch gets 200 with an empty body, and each record that
 cannot be read comes back as an item error with its raw record, never lost.
+
+A batch whose every record reads without an error or a warning takes the lean
+path (:func:`_lean`, with :func:`.reports.lean_report`); any other batch is
+read record by record by the detailed path, which ``tests/test_fast_paths.py``
+compares it with.
 """
 
 from __future__ import annotations
@@ -26,9 +31,12 @@ from smsstatus.plugin import (
     StatusReport,
     check_credential,
     decode_json_object,
+    fast_json,
+    fast_path,
+    new_push_result,
 )
 
-from .reports import report_items, results
+from .reports import MAX_RESULTS, lean_report, report_items, results
 
 if TYPE_CHECKING:
     from smsstatus.plugin import Credentials, PushRequest
@@ -39,6 +47,34 @@ __all__ = ["REPLY", "parse", "authenticate"]
 REPLY = PushReply(status_code=200, content_type=None, body=b"")
 
 
+_PUSH = Channel.PUSH
+
+
+def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
+    """The reports of a batch whose every record reads without an error or a
+    warning, else ``None``: :func:`parse` then reads it record by record."""
+    if len(credentials):
+        try:
+            authenticate(vendor, request, credentials)  # the same check, before the body is read
+        except AuthenticationError:
+            return None  # the detailed path raises it again
+    data = fast_json(request.body)  # whatever the Content-Type, as decode_json_object reads it
+    if data.__class__ is not dict:
+        return None
+    items = data.get("results")
+    if items.__class__ is not list or len(items) > MAX_RESULTS:
+        return None
+    received_at = request.received_at
+    reports = []
+    for item in items:
+        report = lean_report(vendor, item, received_at, _PUSH)
+        if report is None:
+            return None
+        reports.append(report)
+    return new_push_result(tuple(reports), REPLY, ())
+
+
+@fast_path(_lean)
 def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
     if len(credentials):
         authenticate(vendor, request, credentials)

@@ -32,15 +32,19 @@ from smsstatus.plugin import (
     PayloadError,
     Record,
     StatusReport,
+    identity_problem,
     kind_of,
+    new_money,
+    new_report,
     parse_rfc3339,
     read_network_code,
+    split_network_code,
     to_e164,
 )
 
 from .mapping import map_report
 
-__all__ = ["MAX_RESULTS", "parse_time", "build_report", "results", "report_items"]
+__all__ = ["MAX_RESULTS", "parse_time", "build_report", "lean_report", "results", "report_items"]
 
 #: The most records one envelope may carry: Infobip's pull limit (1000), ten
 #: times its default push bucket (100); ``VendorInfo.max_batch`` declares it.
@@ -179,3 +183,155 @@ def _price(record: Record, segments: int | None, counted: bool, extra: dict[str,
         )
     total = per_message * Decimal(segments if segments else 1)
     return Money(total, currency.upper() if currency else None)
+
+
+# -- the lean path: a record as Infobip documents it, every field readable ---------------
+
+#: Integer ids the lean path turns into text itself; beyond, the detailed path does
+#: (``str()`` of a huge integer is slow, and refused past 4,300 digits).
+_SMALL = 10**18
+
+
+class _Odd(Exception):
+    """A field the lean path does not read as it is: the detailed path will."""
+
+
+def _text(value: Any) -> str | None:
+    """An optional string as :meth:`Record.opt_string` reads it without a warning."""
+    if value is None or value.__class__ is str:
+        return value or None
+    raise _Odd
+
+
+def _ident(value: Any) -> str | None:
+    """An optional id as :meth:`Record.ident` reads it without a warning."""
+    if value.__class__ is str:
+        if value and identity_problem(value) is not None:
+            raise _Odd
+        return value or None
+    if value is None:
+        return None
+    if value.__class__ is int and -_SMALL < value < _SMALL:
+        return str(value)  # a short integer's digits always make a good id
+    raise _Odd
+
+
+def _integer(value: Any) -> int | None:
+    """An optional JSON integer, as :meth:`Record.integer` reads it (no digit strings)."""
+    if value is None or value.__class__ is int:
+        return value
+    raise _Odd
+
+
+def lean_report(vendor: str, item: Any, received_at: datetime, channel: Channel) -> StatusReport | None:
+    """:func:`build_report`'s report of ``item`` when it would give no error
+    and no warning, else ``None`` (then the detailed path reads it)."""
+    try:
+        return _lean_report(vendor, item, received_at, channel)
+    except (_Odd, ValueError):  # ValueError: a time or network code the detailed path explains
+        return None
+
+
+def _lean_report(vendor: str, item: Any, received_at: datetime, channel: Channel) -> StatusReport:
+    if item.__class__ is not dict:
+        raise _Odd
+    get = item.get
+    message_id = get("messageId")
+    status = get("status")
+    if (
+        message_id.__class__ is not str
+        or identity_problem(message_id) is not None
+        or status.__class__ is not dict
+    ):
+        raise _Odd
+    name = _text(status.get("name"))
+    group_id = _integer(status.get("groupId"))
+    if name is None and group_id is None:
+        raise _Odd
+    extra: dict[str, Any] = {
+        "status_group": _text(status.get("groupName")),
+        "status_id": _integer(status.get("id")),
+    }
+    error = get("error")
+    error_id = None
+    if error is not None:
+        if error.__class__ is not dict:
+            raise _Odd
+        error_id = _ident(error.get("id"))
+        extra["error_group"] = _text(error.get("groupName"))
+        extra["error_name"] = _text(error.get("name"))
+        extra["error_description"] = _text(error.get("description"))
+        permanent = error.get("permanent")
+        if not (permanent is None or permanent.__class__ is bool):
+            raise _Odd
+        extra["error_permanent"] = permanent
+    mapped = map_report(name, group_id, error_id)
+
+    recipient_raw = _ident(get("to"))
+    # _count: smsCount, else messageCount; here only a JSON integer in 0..MAX_PARTS.
+    count = get("smsCount")
+    if count is None:
+        count = get("messageCount")
+    if count is not None and not (count.__class__ is int and 0 <= count <= MAX_PARTS):
+        raise _Odd
+    # _network: mccMnc, else mccmnc (split_network_code raises ValueError on a bad one).
+    fused = get("mccMnc")
+    fused = _ident(get("mccmnc") if fused is None else fused)
+    extra["network_code"] = fused
+    network = None if fused is None else split_network_code(fused)
+    price = _lean_price(get("price"), count, extra)
+    sent, done = get("sentAt"), get("doneAt")
+    return new_report(
+        vendor,
+        message_id,
+        _ident(get("bulkId")),  # batch_id
+        to_e164(recipient_raw),  # recipient
+        recipient_raw,
+        _text(get("from")) or _text(get("sender")),  # sender
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        name if name is not None else str(group_id),  # vendor_status
+        error_id,  # vendor_code
+        _text(status.get("description")),  # vendor_description
+        _text(get("callbackData")),  # client_ref
+        count,  # segments
+        None,  # part
+        price,
+        None if network is None else network.country,
+        None if network is None else network.operator(),
+        None if sent is None or sent == "" else parse_time(sent),  # submitted_at
+        None if done is None or done == "" else parse_time(done),  # status_at
+        None,  # notified_at
+        received_at,
+        channel,
+        extra,
+        item,  # raw
+        (),  # warnings
+    )
+
+
+def _lean_price(price: Any, count: int | None, extra: dict[str, Any]) -> Money | None:
+    """:func:`_price` of a JSON number per message, without a warning."""
+    if price is None:
+        extra["price_per_message"] = None
+        return None
+    if price.__class__ is not dict:
+        raise _Odd
+    value = price.get("pricePerMessage")
+    currency = _text(price.get("currency"))
+    if value is None:
+        extra["price_per_message"] = None
+        return None
+    if value.__class__ is float:
+        per_message = Decimal(repr(value))  # as Record.decimal reads a float: its shortest repr
+    elif value.__class__ is int and -_SMALL < value < _SMALL:
+        per_message = Decimal(value)
+    else:
+        raise _Odd  # a string amount, a bool, a huge integer: the detailed path decides
+    if not per_message.is_finite():
+        raise _Odd
+    extra["price_per_message"] = str(per_message)
+    if currency is not None and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
+        raise _Odd
+    return new_money(per_message * Decimal(count if count else 1), currency.upper() if currency else None)
