@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from smsstatus.plugin import (
@@ -25,7 +26,11 @@ from smsstatus.plugin import (
     ReportWarning,
     StatusReport,
     check_batch,
+    identity_problem,
     kind_of,
+    new_money,
+    new_operator,
+    new_report,
     parse_rfc3339,
     shown,
     to_e164,
@@ -33,7 +38,7 @@ from smsstatus.plugin import (
 
 from .mapping import CODES, MAX_RECIPIENTS, map_value
 
-__all__ = ["MAX_RECIPIENTS", "Context", "recipient_reports"]
+__all__ = ["MAX_RECIPIENTS", "Context", "Odd", "lean_recipient_reports", "recipient_reports"]
 
 _FAILED = frozenset({"sending_failed", "delivery_failed", "expired", "delivery_unconfirmed"})
 
@@ -189,3 +194,139 @@ def _report(
         raw=context.raw,
         warnings=warnings + recipient.warnings,
     )
+
+
+# -- the lean path: a message as Telnyx documents it, every field readable ----------------
+
+
+class Odd(Exception):
+    """A field the lean path does not read as it is: the detailed path will."""
+
+
+def _text(value: Any) -> str | None:
+    """An optional string as :meth:`Record.opt_string` reads it without a warning."""
+    if value is None or value.__class__ is str:
+        return value or None
+    raise Odd
+
+
+def lean_time(value: Any) -> datetime | None:
+    """An optional time as ``Record.time(..., parse_rfc3339, required=False)``
+    reads it without a warning (``ValueError`` where it would warn)."""
+    return None if value is None or value == "" else parse_rfc3339(value)
+
+
+def _lean_cost(cost: Any) -> Money | None:
+    """:func:`_cost` of a JSON number amount, without a warning."""
+    if cost is None:
+        return None
+    if cost.__class__ is not dict:
+        raise Odd
+    amount = cost.get("amount")
+    if amount is None:
+        return None
+    if amount.__class__ is float:
+        value = Decimal(repr(amount))  # as Record.decimal reads a float: its shortest repr
+    elif amount.__class__ is str:
+        if not amount:
+            return None
+        value = Decimal(amount)  # InvalidOperation (an ArithmeticError) where Record.decimal warns
+    else:
+        raise Odd  # an integer or another type: the detailed path decides
+    if not value.is_finite():
+        raise Odd
+    currency = _text(cost.get("currency"))
+    if currency is not None and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
+        raise Odd
+    return new_money(value, currency.upper() if currency else None)
+
+
+def lean_recipient_reports(payload: dict[str, Any], context: Context, vendor: str) -> list[StatusReport]:
+    """:func:`recipient_reports`'s reports of ``payload`` when every recipient
+    reads without an error and nothing warns; raises :class:`Odd`, or
+    ``ValueError``/``ArithmeticError`` for a time or an amount, otherwise."""
+    get = payload.get
+    message_id = get("id")
+    if message_id.__class__ is not str or identity_problem(message_id) is not None:
+        raise Odd
+    to, cc = get("to"), get("cc")
+    if to.__class__ is not list or not (cc is None or cc.__class__ is list):
+        raise Odd
+    entries = to + cc if cc else to
+    if not entries or len(entries) > MAX_RECIPIENTS:
+        raise Odd
+    code = title = None
+    errors = get("errors")
+    if errors.__class__ is list and errors:
+        first = errors[0]
+        if first.__class__ is not dict:
+            raise Odd
+        code, title = first.get("code"), _text(first.get("title"))
+        if code is not None and not (code.__class__ is str and code and identity_problem(code) is None):
+            raise Odd  # an integer code, "" or a bad one: Record.ident decides
+    price = _lean_cost(get("cost"))
+    segments = get("parts")
+    if segments is not None and not (segments.__class__ is int and 0 <= segments <= MAX_PARTS):
+        raise Odd
+    submitted_at = lean_time(get("received_at"))
+    sender_record = get("from")
+    if sender_record is None:
+        sender = None
+    elif sender_record.__class__ is dict:
+        sender = _text(sender_record.get("phone_number"))
+    else:
+        raise Odd
+    shared = dict(context.extra)
+    for name in ("type", "direction"):
+        value = get(name)
+        if value.__class__ is str and value:
+            shared[name] = value
+    reports = []
+    for item in entries:
+        if item.__class__ is not dict:
+            raise Odd
+        number, status = item.get("phone_number"), item.get("status")
+        if number.__class__ is not str or status.__class__ is not str or not status.strip():
+            raise Odd
+        failed = status.strip().lower() in _FAILED
+        mapped = map_value(status, code if failed else None)
+        carrier = _text(item.get("carrier"))
+        extra = dict(shared)
+        line_type = item.get("line_type")
+        if line_type.__class__ is str and line_type:
+            extra["line_type"] = line_type
+        description = None
+        if failed:
+            known = CODES.get(code or "")
+            description = title or (known[3] if known else None)
+        reports.append(
+            new_report(
+                vendor,
+                message_id,
+                None,  # batch_id
+                to_e164(number),  # recipient
+                number,  # recipient_raw
+                sender,
+                mapped.status,
+                mapped.mapping,
+                mapped.reason,
+                status,  # vendor_status
+                code if failed else None,  # vendor_code
+                description,  # vendor_description
+                None,  # client_ref
+                segments,
+                None,  # part
+                price,
+                None,  # country
+                None if carrier is None else new_operator(None, None, carrier),
+                submitted_at,
+                context.status_at,
+                context.notified_at,
+                context.received_at,
+                context.channel,
+                extra,
+                context.raw,
+                (),  # warnings
+            )
+        )
+    return reports
