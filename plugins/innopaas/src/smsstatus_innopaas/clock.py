@@ -32,7 +32,7 @@ in the report, with a warning, and stays in ``raw``.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from smsstatus.plugin import SHANGHAI, OutOfRange, shown
 
@@ -55,8 +55,8 @@ _MAX_MS = _MAX_S * 1000
 
 _from_iso = datetime.fromisoformat
 _from_timestamp = datetime.fromtimestamp
-#: Beijing's offset as ISO 8601 writes it (SHANGHAI: UTC+8, no daylight saving since 1991).
-_BEIJING_OFFSET = "+08:00"
+#: Beijing's offset from UTC (SHANGHAI is a fixed UTC+8: no daylight saving since 1991).
+_BEIJING = timedelta(hours=8)
 
 
 def _epoch_millis(value: str) -> datetime:
@@ -113,7 +113,9 @@ def _basic_iso(digits: str, value: str, year_digits: int) -> datetime:
     valid dates and times (three times faster than six ``int()`` and the
     constructor); :func:`_compact` explains a value it refuses."""
     try:
-        return _from_iso(digits[:8] + "T" + digits[8:] + _BEIJING_OFFSET).astimezone(UTC)
+        # Read as UTC ('Z'), then moved back by Beijing's 8 hours: what
+        # astimezone(UTC) gives for a fixed offset, at half its cost.
+        return _from_iso(digits[:8] + "T" + digits[8:] + "Z") - _BEIJING
     except ValueError:
         return _compact(value, year_digits, seconds=True)  # raises, saying which part is wrong
 
@@ -137,13 +139,15 @@ def _short_local(value: str) -> datetime:
 
 def _iso(value: str) -> datetime:
     try:
-        # A literal 'Z' on a Beijing wall clock (see the module docstring). Writing
-        # the offset into the text is three times faster than replace(tzinfo=...).
-        parsed = _from_iso(value[:-1] + _BEIJING_OFFSET if value[-1] == "Z" else value)
+        parsed = _from_iso(value)
     except ValueError:
         raise ValueError(f"{shown(value)} is not a valid ISO 8601 time") from None
     if not 2000 <= parsed.year < 2100:
         raise OutOfRange(f"{shown(value)} is outside 2000..2100")
+    if value[-1] == "Z":
+        # A literal 'Z' on a Beijing wall clock (see the module docstring): parsed
+        # as UTC, it is 8 hours ahead of the real instant.
+        return parsed - _BEIJING
     return parsed.astimezone(UTC)
 
 

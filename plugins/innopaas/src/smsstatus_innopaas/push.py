@@ -51,7 +51,6 @@ from smsstatus.plugin import (
     new_operator,
     new_push_result,
     new_report,
-    secret_equals,
     shown,
     to_e164,
 )
@@ -110,26 +109,16 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
         return None
     if not data:
         return None
-    if credentials and not _lean_authenticated(data, credentials):
-        return None  # the detailed path raises the AuthenticationError
+    if credentials:
+        try:
+            authenticate(vendor, data, credentials)  # the same check, before any field is read
+        except AuthenticationError:
+            return None  # the detailed path raises it again
     try:
         report = _lean_report(vendor, data, request.received_at)
     except ValueError:  # an unreadable time (OutOfRange included): the detailed path warns
         return None
     return None if report is None else new_push_result((report,), REPLY, ())
-
-
-def _lean_authenticated(data: dict[str, str], credentials: Credentials) -> bool:
-    """Whether every configured credential matches its field (constant time),
-    as :func:`authenticate` accepts it."""
-    for name in SECRET_FIELDS:
-        expected = credentials.optional(name)
-        if expected is None:
-            continue
-        given = data.get(name)
-        if not given or not secret_equals(expected, given):
-            return False
-    return True
 
 
 def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> StatusReport | None:
