@@ -55,6 +55,24 @@ class Headers(Mapping[str, str]):
             return found or None
         return self._build_index().get(key)
 
+    def _first(self, key: str) -> str | None:
+        """The first value of the lower-cased name ``key``: :meth:`_lookup`
+        for one value, scanning with a plain loop that stops at the first
+        match (a comprehension costs a frame, and collects every value)."""
+        index = self._index
+        if index:
+            values = index.get(key)
+            return values[0] if values else None
+        if index is None and len(self._items) <= _SCAN_LIMIT:
+            self._index = False  # the next lookup builds the index
+            size = len(key)
+            for n, v in self._items:
+                if n == key or (len(n) == size and n.lower() == key):
+                    return v
+            return None
+        values = self._build_index().get(key)
+        return values[0] if values else None
+
     def _build_index(self) -> dict[str, list[str]]:
         index: dict[str, list[str]] = {}
         for name, value in self._items:
@@ -66,10 +84,10 @@ class Headers(Mapping[str, str]):
         return self._index or self._build_index()
 
     def __getitem__(self, name: str) -> str:
-        values = self._lookup(name.lower())
-        if values is None:
+        value = self._first(name.lower())
+        if value is None:
             raise KeyError(name)
-        return values[0]
+        return value
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and self._lookup(name.lower()) is not None
@@ -85,8 +103,8 @@ class Headers(Mapping[str, str]):
         return len(self._full_index())
 
     def get(self, name: str, default: Any = None) -> Any:  # faster than Mapping.get's try/except
-        values = self._lookup(name.lower())
-        return values[0] if values else default
+        value = self._first(name.lower())
+        return default if value is None else value
 
     def get_all(self, name: str) -> list[str]:
         return list(self._lookup(name.lower()) or ())
@@ -116,15 +134,17 @@ def _pairs(items: HeaderInput) -> tuple[tuple[str, str], ...]:
     """The (name, value) pairs of ``items``; ``TypeError`` unless all are str."""
     if items.__class__ is list or items.__class__ is tuple:
         pairs = tuple(items)
-        for pair in pairs:  # what frameworks hand over: checked without copying
-            if (
-                pair.__class__ is not tuple
-                or len(pair) != 2
-                or not (pair[0].__class__ is str is pair[1].__class__)
-            ):
-                break
-        else:
-            return pairs
+        try:  # what frameworks hand over: checked without copying
+            for pair in pairs:
+                if pair.__class__ is not tuple:
+                    break
+                name, value = pair  # unpacking checks the length (ValueError) in C
+                if name.__class__ is not str or value.__class__ is not str:
+                    break
+            else:
+                return pairs
+        except ValueError:
+            pass  # not a pair: the loop below says why
     found: list[tuple[str, str]] = []
     if items is not None:
         source = items.items() if isinstance(items, Mapping) else items
@@ -233,7 +253,8 @@ class PushRequest:
         """The media type without parameters, lower-cased (``""`` when absent)."""
         cached = self._content_type
         if cached is None:
-            value: str | None = self.headers.get("content-type")
+            # The first lookup scans the pairs: a plain loop, not Headers.get (name lowered, a frame more).
+            value = self.headers._first("content-type")
             cached = value.partition(";")[0].strip().lower() if value else ""
             _set_content_type(self, cached)
         return cached
