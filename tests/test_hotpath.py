@@ -18,7 +18,7 @@ import string
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
-from urllib.parse import parse_qsl, unquote_plus, urlsplit
+from urllib.parse import parse_qsl, quote, quote_plus, unquote_plus, urlsplit
 
 import attrs
 import pytest
@@ -262,7 +262,7 @@ def test_fast_json_keeps_integers_beyond_64_bits(decoder: str) -> None:
     assert fast_json(b'{"id": 123456789012345678901234567890}') == {"id": 123456789012345678901234567890}
 
 
-form_text = st.text(alphabet=string.ascii_letters + string.digits + "%+=&-._~:é中 /", max_size=40)
+form_text = st.text(alphabet=string.ascii_letters + string.digits + "%+=&-._~:é中 /\\", max_size=40)
 
 
 @settings(max_examples=400)
@@ -288,6 +288,48 @@ def test_fast_form_is_the_form_as_a_dict_or_none(text: str) -> None:
     assert fast_form(text) == expected
     assert fast_form(text.encode()) == expected
     assert fast_form(b"a=1&b=\xff") is None
+
+
+# Forms as senders write them: names and values percent-encoded (any
+# character, separators, backslashes, "+" for a space) with, now and then, a
+# stray "%", a bad escape, an escaped byte that is not UTF-8, an empty piece or
+# a repeated name: every branch of the one-pass decoding and its fallbacks.
+_form_chars = st.text(alphabet=string.ascii_letters + "&=+%\\ é中\x7f-", max_size=8)
+_form_piece = st.one_of(
+    st.tuples(_form_chars, _form_chars, st.booleans()).map(
+        lambda t: f"{quote_plus(t[0]) if t[2] else quote(t[0], safe='')}={quote_plus(t[1])}"
+    ),
+    st.sampled_from(
+        [
+            "",
+            "a",
+            "=x",
+            "a=%",
+            "a=%4",
+            "b=%zz",
+            "c=%C3",
+            "d=%FF",
+            "e=%e9%80",
+            "a=1",
+            "\\=%5C",
+            "n\\n=%41",
+            "t=\\x41%2B",
+            "u=\\\\%5C\\",
+        ]
+    ),
+)
+
+
+@settings(max_examples=500)
+@given(pieces=st.lists(_form_piece, max_size=6))
+def test_encoded_forms_decode_as_the_stdlib_decodes_them(pieces: list[str]) -> None:
+    text = "&".join(pieces)
+    pairs = parse_qsl(text, keep_blank_values=True)
+    assert parse_urlencoded(text) == pairs
+    names = [name for name, _ in pairs]
+    expected = dict(pairs) if len(set(names)) == len(names) else None
+    assert fast_form(text) == expected
+    assert fast_form(text.encode()) == expected
 
 
 # -- multipart ---------------------------------------------------------------------

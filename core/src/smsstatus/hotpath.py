@@ -41,7 +41,7 @@ from .model import (
     StatusReport,
     WarningCode,
 )
-from .request import ItemError, PushReply, PushResult, _plain_multipart, parse_urlencoded
+from .request import ItemError, PushReply, PushResult, _decoded_form, _plain_multipart, parse_urlencoded
 
 __all__ = [
     "FastPathMismatch",
@@ -277,7 +277,26 @@ def fast_form(body: bytes | str) -> dict[str, str] | None:
             return None
     else:
         text = body
-    pairs = parse_urlencoded(text)
+    plain = text
+    if "%" in text or "+" in text:
+        decoded = _decoded_form(text)
+        if decoded is None:
+            return _form_of_pairs(parse_urlencoded(text))
+        plain = decoded
+    # The usual form: filled straight into the dict (a plain loop costs half
+    # of building the pairs first).
+    pieces = plain.split("&")
+    data: dict[str, str] = {}
+    for piece in pieces:
+        name, _, value = piece.partition("=")
+        data[name] = value
+    if len(data) != len(pieces) or "" in data:
+        # A name twice, or an empty piece (skipped, as parse_qsl skips it): the pairs say which.
+        return _form_of_pairs(parse_urlencoded(text))
+    return data
+
+
+def _form_of_pairs(pairs: list[tuple[str, str]]) -> dict[str, str] | None:
     data = dict(pairs)
     return data if len(data) == len(pairs) else None
 

@@ -8,6 +8,7 @@ multi-valued), the raw body bytes, the receive time and the remote address.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
@@ -293,10 +294,28 @@ def parse_urlencoded(text: str) -> list[tuple[str, str]]:
     """``application/x-www-form-urlencoded`` text to ordered pairs.
 
     The same result as ``urllib.parse.parse_qsl(text, keep_blank_values=True)``
-    (tested against it), about three times faster: pieces without ``%`` or
-    ``+`` are taken as they are, escapes are decoded as bytes, and this runs
-    on every form or query push.
+    (tested against it), about three times faster: this runs on every form
+    or query push. Escapes are decoded in one pass over the whole text where
+    that cannot differ from decoding piece by piece (:func:`_decoded_form`),
+    else piece by piece.
     """
+    if "%" in text or "+" in text:
+        decoded = _decoded_form(text)
+        if decoded is None:
+            return _parse_piecewise(text)
+        text = decoded
+    pairs: list[tuple[str, str]] = []
+    for piece in text.split("&"):
+        if piece:
+            name, _, value = piece.partition("=")
+            pairs.append((name, value))
+    return pairs
+
+
+def _parse_piecewise(text: str) -> list[tuple[str, str]]:
+    """:func:`parse_urlencoded` decoding each name and value on its own: for
+    the texts :func:`_decoded_form` does not take (escaped separators,
+    escapes that are not UTF-8 or not escapes)."""
     pairs: list[tuple[str, str]] = []
     for piece in text.split("&"):
         if not piece:
@@ -308,6 +327,38 @@ def parse_urlencoded(text: str) -> list[tuple[str, str]]:
             value = _unquote_plus(value)
         pairs.append((name, value))
     return pairs
+
+
+#: The ``unicode_escape`` decoder itself (``bytes.decode`` would look the codec up by name every time).
+_unicode_escape = codecs.getdecoder("unicode_escape")
+
+
+def _decoded_form(text: str) -> str | None:
+    """``text`` with every ``+`` and escape decoded, or ``None`` when that
+    could differ from splitting first and decoding each piece.
+
+    Decoding first is the same when no escape decodes to ``&`` or ``=`` (the
+    pieces keep their bounds) and the whole decodes as strict UTF-8 (a
+    separator is ASCII, so it never splits a character's bytes: each piece
+    then decodes strictly, to what ``unquote`` gives it). The escapes are
+    decoded in C: ``%XY`` becomes ``\\xXY`` for the ``unicode_escape`` codec
+    after every backslash is doubled, so no other escape can appear; its
+    answer holds one code point per byte, which ``latin-1`` turns back into
+    the bytes. An escape that is not two hex digits makes the codec raise:
+    ``None``, and ``unquote`` keeps such text as it is.
+    """
+    if "%26" in text or ("%3" in text and ("%3D" in text or "%3d" in text)):
+        return None  # an escaped separator: split first
+    if "+" in text:
+        text = text.replace("+", " ")
+    if "%" not in text:
+        return text
+    if "\\" in text:
+        text = text.replace("\\", "\\\\")
+    try:
+        return _unicode_escape(text.replace("%", "\\x").encode())[0].encode("latin-1").decode()
+    except UnicodeError:  # a bad escape (UnicodeDecodeError), or bytes that are not UTF-8
+        return None
 
 
 def _unquote_plus(text: str) -> str:
