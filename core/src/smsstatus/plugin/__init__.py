@@ -75,6 +75,7 @@ from ..request import (
 from ..vendor import DEFAULT_MAX_BATCH, Capability, DocumentedStatus, PollPolicy, VendorInfo
 
 if TYPE_CHECKING:
+    from ..callbacks import FORM_TYPES, callback_fields, callback_params, fast_callback_fields
     from ..carrier_codes import CARRIER_CODES, map_carrier_code
     from ..fetching import fetch_each, json_or_text
     from ..fields import (
@@ -160,6 +161,9 @@ _ON_ACCESS: dict[str, str] = {
             "new_warning",
         ),
         "hotpath",
+    ),
+    **dict.fromkeys(
+        ("FORM_TYPES", "callback_fields", "callback_params", "fast_callback_fields"), "callbacks"
     ),
     **dict.fromkeys(("MessageOutcome", "combine_parts"), "multipart"),
     **dict.fromkeys(("fetch_each", "json_or_text"), "fetching"),
@@ -309,4 +313,9 @@ __all__ = [
     "new_operator",
     "new_warning",
     "new_push_result",
+    # a status callback sent as a form body or as a query (API 1.5)
+    "FORM_TYPES",
+    "callback_fields",
+    "callback_params",
+    "fast_callback_fields",
 ]
