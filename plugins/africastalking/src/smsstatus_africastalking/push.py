@@ -25,13 +25,13 @@ from typing import Any
 from smsstatus.plugin import (
     Channel,
     Credentials,
-    PayloadError,
     PushReply,
     PushRequest,
     PushResult,
     Record,
     StatusReport,
-    fast_form,
+    callback_fields,
+    fast_callback_fields,
     fast_path,
     identity_problem,
     new_push_result,
@@ -52,9 +52,6 @@ SANDBOX_NETWORK = "99999"
 #: retryCount above this is not a retry count.
 MAX_RETRY_COUNT = 10_000
 
-_FORM = "application/x-www-form-urlencoded"
-_MULTIPART = "multipart/form-data"
-
 
 # -- the lean path: the documented form, from anywhere (no allowlist configured) --------
 
@@ -65,12 +62,7 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     """The report of a documented delivery report, else ``None`` for :func:`parse`."""
     if len(credentials):
         return None  # the allowlist is checked by the detailed path
-    if request.body:
-        if request.content_type != _FORM:
-            return None
-        data = fast_form(request.body)
-    else:
-        data = fast_form(request.query_string)
+    data = fast_callback_fields(request)
     if data is None:
         return None
     get = data.get
@@ -138,27 +130,11 @@ def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     allowed = credentials.optional(allowlist.CREDENTIAL)
     if allowed:
         allowlist.check(vendor, allowed, request.remote_addr)
-    record = Record(vendor, _fields(vendor, request), "form")
+    # The form body (the query of a body-less request, for a proxy that turns
+    # the POST into a GET); fields are named "form.<name>" wherever they came from.
+    data, _ = callback_fields(vendor, request)
+    record = Record(vendor, data, "form")
     return PushResult(reports=(_report(record, request),), reply=REPLY)
-
-
-def _fields(vendor: str, request: PushRequest) -> dict[str, str]:
-    """The form body (the query of a body-less request, for a proxy that
-    turns the POST into a GET). A repeated field counts with its first value."""
-    content_type = request.content_type
-    if request.body:
-        if content_type not in (_FORM, _MULTIPART, ""):
-            raise PayloadError(vendor, "form", f"expected a form body, got {content_type!r}")
-        try:
-            params = request.form_params()
-        except (ValueError, LookupError) as exc:  # bad UTF-8, broken multipart
-            raise PayloadError(vendor, "form", f"body is not valid form data: {type(exc).__name__}") from None
-    else:
-        params = request.query_params
-    data: dict[str, str] = {}
-    for name, value in params:
-        data.setdefault(name, value)
-    return data
 
 
 def _report(record: Record, request: PushRequest) -> StatusReport:

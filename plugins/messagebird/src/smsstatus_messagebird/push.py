@@ -25,13 +25,13 @@ from typing import Any
 from smsstatus.plugin import (
     Channel,
     Credentials,
-    PayloadError,
     PushReply,
     PushRequest,
     PushResult,
     Record,
     StatusReport,
-    fast_form,
+    callback_fields,
+    fast_callback_fields,
     fast_path,
     identity_problem,
     new_money,
@@ -49,9 +49,6 @@ from .mapping import CODES, code_key, map_code
 __all__ = ["REPLY", "parse"]
 
 REPLY = PushReply.text("OK")
-
-_FORM = "application/x-www-form-urlencoded"
-_MULTIPART = "multipart/form-data"
 
 
 # -- the lean path: an unsigned report in the documented shape --------------------------
@@ -79,12 +76,7 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     else ``None`` for :func:`parse` (which checks signatures and explains)."""
     if len(credentials):
         return None
-    if request.body:
-        if request.content_type != _FORM:
-            return None
-        data = fast_form(request.body)
-    else:
-        data = fast_form(request.query_string)
+    data = fast_callback_fields(request)
     if data is None:
         return None
     try:
@@ -183,27 +175,9 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
 def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
     key = credentials.optional(signature.CREDENTIAL)
     claims = signature.verify(vendor, request, key) if key else None
-    data, where = _fields(vendor, request)
+    data, where = callback_fields(vendor, request)
     record = Record(vendor, data, where)
     return PushResult(reports=(_report(record, request, claims),), reply=REPLY)
-
-
-def _fields(vendor: str, request: PushRequest) -> tuple[dict[str, str], str]:
-    if request.body:
-        if request.content_type not in (_FORM, _MULTIPART, ""):
-            raise PayloadError(
-                vendor, "form", f"expected the query or a form body, got {request.content_type!r}"
-            )
-        try:
-            params, where = request.form_params(), "form"
-        except (ValueError, LookupError) as exc:
-            raise PayloadError(vendor, "form", f"body is not valid form data: {type(exc).__name__}") from None
-    else:
-        params, where = request.query_params, "query"
-    data: dict[str, str] = {}
-    for name, value in params:
-        data.setdefault(name, value)
-    return data, where
 
 
 def _report(record: Record, request: PushRequest, claims: dict[str, Any] | None) -> StatusReport:

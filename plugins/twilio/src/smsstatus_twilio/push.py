@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from smsstatus.plugin import (
+    FORM_TYPES,
     Channel,
     Credentials,
     ItemError,
@@ -37,7 +38,8 @@ from smsstatus.plugin import (
     PushResult,
     Record,
     StatusReport,
-    fast_form,
+    callback_params,
+    fast_callback_fields,
     fast_path,
     identity_problem,
     new_push_result,
@@ -53,9 +55,6 @@ __all__ = ["REPLY", "parse", "dlr_done_local"]
 #: Twilio needs any 2xx; it reads no body.
 REPLY = PushReply(status_code=200, content_type=None, body=b"")
 
-_FORM = "application/x-www-form-urlencoded"
-_MULTIPART = "multipart/form-data"
-
 
 # -- the lean path: an unsigned callback in the documented shape -----------------------
 
@@ -67,12 +66,7 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     for :func:`parse` (which checks signatures and explains)."""
     if len(credentials):
         return None
-    if request.body:
-        if request.content_type != _FORM:
-            return None
-        data = fast_form(request.body)
-    else:
-        data = fast_form(request.query_string)
+    data = fast_callback_fields(request)
     if data is None:
         return None
     get = data.get
@@ -159,15 +153,9 @@ def _params(vendor: str, request: PushRequest) -> tuple[list[tuple[str, str]] | 
     """The callback's fields and where they came from: the form body of a
     POST, else the query. ``None`` for a body that is not a form (Twilio's
     JSON webhooks, signed with ``bodySHA256``, are not status callbacks)."""
-    content_type = request.content_type
-    if request.body and (content_type in (_FORM, _MULTIPART) or not content_type):
-        try:
-            return request.form_params(), "form"
-        except (ValueError, LookupError) as exc:  # bad UTF-8, broken multipart
-            raise PayloadError(vendor, "form", f"body is not valid form data: {type(exc).__name__}") from None
-    if request.body:
+    if request.body and request.content_type not in FORM_TYPES:
         return None, "$"
-    return request.query_params, "query"
+    return callback_params(vendor, request)
 
 
 def _either(record: Record, primary: str, legacy: str) -> str:
