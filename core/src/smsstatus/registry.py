@@ -451,14 +451,20 @@ class Registry:
         if len(result.reports) + len(result.errors) > max_batch:
             _check_batch(vendor, len(result.reports) + len(result.errors), max_batch)
         for report in result.reports:
-            # The usual report has no part and printable ids of a sane length:
-            # two C-level scans per id, the detailed check only when one fails.
-            message_id, batch_id = report.message_id, report.batch_id
+            # _check_reports' rules, asked here as yes/no questions (an id:
+            # two C-level scans; a part: one chained comparison); it runs only
+            # when one fails, to raise with the report and the reason.
+            message_id, batch_id, part, part_ref = (
+                report.message_id,
+                report.batch_id,
+                report.part,
+                report.part_ref,
+            )
             if (
-                report.part is not None
-                or report.part_ref is not None
-                or (message_id is not None and identity_problem(message_id) is not None)
+                (message_id is not None and identity_problem(message_id) is not None)
                 or (batch_id is not None and identity_problem(batch_id) is not None)
+                or (part is not None and not 1 <= part.index <= part.total <= MAX_PARTS)
+                or (part_ref is not None and identity_problem(part_ref) is not None)
             ):
                 _check_reports(vendor, result.reports)
                 break
