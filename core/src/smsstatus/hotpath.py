@@ -65,8 +65,9 @@ R = TypeVar("R")
 
 _new = object.__new__
 
-#: ``StatusReport.final`` of each status (the attrs class derives it the same way).
-_FINAL_OF: dict[Status, bool] = {status: status.final for status in Status}
+#: ``StatusReport.final`` of each status (the attrs class derives it the same way),
+#: by member name: ``Enum.__hash__`` is Python code, a str's hash is cached.
+_FINAL_OF: dict[str, bool] = {status._name_: status.final for status in Status}
 
 
 def new_report(  # noqa: PLR0917 -- one parameter per field, in field order
@@ -112,7 +113,7 @@ def new_report(  # noqa: PLR0917 -- one parameter per field, in field order
     d["recipient_raw"] = recipient_raw
     d["sender"] = sender
     d["status"] = status
-    d["final"] = _FINAL_OF[status]
+    d["final"] = _FINAL_OF[status._name_]
     d["mapping"] = mapping
     d["reason"] = reason
     d["vendor_status"] = vendor_status
