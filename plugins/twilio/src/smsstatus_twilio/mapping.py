@@ -16,6 +16,8 @@ Message Status in Status Callbacks"): a consumer's timeout settles it.
 
 from __future__ import annotations
 
+import functools
+
 from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
 
 __all__ = ["CODES", "DOCUMENTED", "INBOUND", "STATUSES", "UNMAPPED", "code_of", "map_value"]
@@ -99,6 +101,10 @@ def code_of(code: str | None) -> str | None:
     return None if text in ("", "0") else text
 
 
+# Cached: every callback maps a status (and code), and building the MappedStatus
+# was a tenth of a lean push; the answer is immutable and depends on the two
+# strings only. Bounded, since the values come from the vendor.
+@functools.lru_cache(maxsize=1024, typed=True)
 def map_value(status: str, code: str | None = None) -> MappedStatus:
     """The canonical meaning of a Twilio status and error code.
 
