@@ -149,11 +149,15 @@ def _lean_report(vendor: str, data: dict[str, Any], received_at: datetime) -> St
         get("extend"),
         get("source"),
     )
-    if not (
-        _text_or_none(to) and _text_or_none(org_code) and _text_or_none(description) and _text_or_none(extend)
+    # Each optional field absent or a string (written out: a helper call per field
+    # cost a twentieth of the push).
+    if (
+        (to is not None and to.__class__ is not str)
+        or (org_code is not None and org_code.__class__ is not str)
+        or (description is not None and description.__class__ is not str)
+        or (extend is not None and extend.__class__ is not str)
+        or (source is not None and source.__class__ is not str)
     ):
-        return None
-    if not _text_or_none(source):
         return None
     update_time = get("updateTime")
     if update_time is None or update_time == "":
@@ -196,10 +200,6 @@ def _lean_report(vendor: str, data: dict[str, Any], received_at: datetime) -> St
         data,  # raw
         (),  # warnings
     )
-
-
-def _text_or_none(value: Any) -> bool:
-    return value is None or value.__class__ is str
 
 
 @fast_path(_lean)
