@@ -7,9 +7,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from smsstatus import PayloadError
 from smsstatus.fields import Record, decode_json_object
-from smsstatus.phone import to_e164
+from smsstatus.phone import _by_rules, to_e164
 from smsstatus.times import SHANGHAI, from_epoch_millis, from_epoch_seconds, parse_local, parse_rfc3339
 
 
@@ -89,6 +91,24 @@ def test_local_and_iso_times() -> None:
 )
 def test_e164(raw: str | None, expected: str | None) -> None:
     assert to_e164(raw) == expected
+
+
+@settings(max_examples=400)
+@given(
+    raw=st.one_of(
+        st.text(alphabet="0123456789", max_size=17),  # plain digits, every length around 8..15
+        st.text(alphabet="0123456789", max_size=17).map(lambda digits: "+" + digits),
+        st.text(alphabet="0123456789+ -().\u00a0٣x", max_size=18),
+    ),
+    national=st.sampled_from([(None, None), ("52", 10), ("1", 8)]),
+)
+def test_e164_shortcuts_answer_what_the_rules_answer(
+    raw: str, national: tuple[str | None, int | None]
+) -> None:
+    # The shortcuts for "+digits" and plain digits are the rules' answers, separators and prefixes aside.
+    country_code, national_length = national
+    expected = _by_rules(raw, country_code, national_length)
+    assert to_e164(raw, country_code=country_code, national_length=national_length) == expected
 
 
 def test_e164_with_national_numbers() -> None:

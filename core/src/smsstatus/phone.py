@@ -24,8 +24,23 @@ def to_e164(
     """
     if raw is None:
         return None
+    # The two spellings nearly every push carries, answered as _by_rules answers
+    # them without its strip/translate copies (about a fifth of the cost).
     if raw[:1] == "+" and 9 <= len(raw) <= 16 and raw[1] != "0" and raw.isascii() and raw[1:].isdigit():
-        return raw  # already E.164: what the rules below give, without their copies
+        return raw  # already E.164
+    if (
+        8 <= len(raw) <= 15
+        and raw[0] != "0"
+        and raw.isascii()
+        and raw.isdigit()
+        and not (country_code and national_length and len(raw) == national_length)
+    ):
+        return "+" + raw  # international digits without the plus
+    return _by_rules(raw, country_code, national_length)
+
+
+def _by_rules(raw: str, country_code: str | None, national_length: int | None) -> str | None:
+    """:func:`to_e164` for any spelling: separators dropped, ``+``/``00`` prefixes, national numbers."""
     text = raw.strip().translate(_SEPARATORS)
     if text.startswith("+"):
         digits = text[1:]
