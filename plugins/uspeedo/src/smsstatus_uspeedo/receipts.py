@@ -57,14 +57,6 @@ def receipt_time(value: Any) -> datetime | None:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def _recipient(phone: str) -> str | None:
-    # Fast path for the usual international digits ("8618512345678"); the
-    # same rule as smsstatus.plugin.to_e164, which handles everything else.
-    if phone.isascii() and phone.isdigit() and phone[0] != "0" and 8 <= len(phone) <= 15:
-        return "+" + phone
-    return to_e164(phone)
-
-
 def session_key(item: Any) -> str | None:
     """The ``SessionNo`` of a raw item, where it can be read (for item errors)."""
     if isinstance(item, Mapping):
@@ -150,7 +142,7 @@ def build_report(
         vendor,
         session_no,  # message_id
         session_no,  # batch_id
-        _recipient(phone),
+        to_e164(phone),
         phone,  # recipient_raw
         None,  # sender
         mapped.status,
