@@ -294,7 +294,7 @@ def test_fast_form_is_the_form_as_a_dict_or_none(text: str) -> None:
 # character, separators, backslashes, "+" for a space) with, now and then, a
 # stray "%", a bad escape, an escaped byte that is not UTF-8, an empty piece or
 # a repeated name: every branch of the one-pass decoding and its fallbacks.
-_form_chars = st.text(alphabet=string.ascii_letters + "&=+%\\ é中\x7f-", max_size=8)
+_form_chars = st.text(alphabet=string.ascii_letters + "&=+%\\ é中\x7f-:/@,", max_size=8)
 _form_piece = st.one_of(
     st.tuples(_form_chars, _form_chars, st.booleans()).map(
         lambda t: f"{quote_plus(t[0]) if t[2] else quote(t[0], safe='')}={quote_plus(t[1])}"
@@ -315,6 +315,12 @@ _form_piece = st.one_of(
             "n\\n=%41",
             "t=\\x41%2B",
             "u=\\\\%5C\\",
+            "v=%2B%2b%3a%3A",
+            "l=%2f%2c%40%20%2F%2C",
+            "w=%%2B",
+            "x=%2%2F",
+            "y=%2B%C3%A9",
+            "z=%2B%zz",
         ]
     ),
 )
