@@ -25,7 +25,7 @@ def to_e164(
     if raw is None:
         return None
     # The two spellings nearly every push carries, answered as _by_rules answers
-    # them without its strip/translate copies (about a fifth of the cost).
+    # them without its strip/translate copies (a third of the cost).
     if raw[:1] == "+" and 9 <= len(raw) <= 16 and raw[1] != "0" and raw.isascii() and raw[1:].isdigit():
         return raw  # already E.164
     if (
