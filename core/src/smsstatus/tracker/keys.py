@@ -19,6 +19,7 @@ __all__ = [
     "segment_of",
     "is_synthetic",
     "event_key",
+    "event_key_of",
 ]
 
 #: ``extra["synthetic"]`` of the report the poller records when a vendor's
@@ -86,8 +87,12 @@ def event_key(report: StatusReport) -> str:
     event, and the same status of another segment (``part_ref``) too. The receive time and the vendor's push time (``notified_at``) are
     left out, so a vendor's retry of the same report is a duplicate.
     """
-    key = message_key(report)
-    index, _ = part_of(report)
+    return event_key_of(report, message_key(report), part_of(report)[0])
+
+
+def event_key_of(report: StatusReport, key: MessageKey | None, index: int) -> str:
+    """:func:`event_key` from the report's message key and part index, for a
+    caller that has computed them already (the apply path, once per report)."""
     fields = [
         report.vendor,
         key.message_id if key else None,

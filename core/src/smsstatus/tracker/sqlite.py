@@ -54,6 +54,8 @@ class SqliteDialect(Dialect):
         "blob": "BLOB",
     }
     driver_errors = (sqlite3.Error,)
+    true = 1
+    false = 0
 
     def ts(self, value: datetime | None) -> Any:
         if value is None:

@@ -43,6 +43,13 @@ class Dialect(abc.ABC):
     #: Appended to the lease-claiming sub-select (PostgreSQL only).
     skip_locked: str = ""
     types: dict[str, str]
+    #: A boolean parameter as the driver takes it fastest. SQLite stores 1
+    #: and 0 either way, but its module runs every parameter that is not
+    #: exactly an int, float or str through its adapter lookup (a missed
+    #: attribute lookup and its exception each time); PostgreSQL's boolean
+    #: columns need real booleans.
+    true: Any = True
+    false: Any = False
     #: The driver's exception classes, turned into :class:`StoreError`.
     driver_errors: tuple[type[BaseException], ...] = ()
 
