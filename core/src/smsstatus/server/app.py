@@ -37,7 +37,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from ..adapters import asgi_remote_addr, push_request_from_asgi
 from ..credentials import Credentials
@@ -267,6 +267,18 @@ class Receiver:
                 status_code=500,
                 problem={"error": error_type(exc), "vendor": vendor},
             )
+        if not result.errors and all(report.message_id for report in result.reports):
+            # The usual push: every report trackable (``message_key`` is None
+            # exactly when there is no message id), nothing to dead-letter.
+            reply = result.reply
+            return _Prepared(
+                vendor=vendor,
+                request=request,
+                reports=list(result.reports),
+                status_code=reply.status_code,
+                body=reply.body,
+                content_type=reply.content_type,
+            )
         redactor = self.redactors[vendor]
         acknowledged = [item for item in result.errors if isinstance(item.error, NotAStatusError)]
         if acknowledged:
@@ -469,6 +481,10 @@ class _Endpoint:
         self.allowlist = receiver.sources.get(vendor)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self._serve(scope, receive, send, [False])
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, started: list[bool]) -> None:
+        """The push; ``started[0]`` becomes true once an answer is being sent."""
         receiver, vendor = self.receiver, self.vendor
         received_at = receiver.clock()
         if self.allowlist is not None:
@@ -478,13 +494,13 @@ class _Endpoint:
                 # operator did not allow is parsed, stored or dead-lettered.
                 log.info("push to %s refused: source %s is not in allowed_sources", vendor, source)
                 refused = {"error": "forbidden", "vendor": vendor, "reason": "source address not allowed"}
-                await self._reply(send, _problem(403, **refused), close=True)
+                await self._reply(send, started, _problem(403, **refused), close=True)
                 return
         limit = receiver.config.max_body_bytes
         declared = _header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             handled = await receiver.refuse_too_large(vendor, receiver.push_request(scope, b"", received_at))
-            await self._reply(send, handled)
+            await self._reply(send, started, handled)
             await receiver.notify_after(handled)
             return
         body = b""
@@ -501,7 +517,7 @@ class _Endpoint:
                             handled = await receiver.refuse_too_large(
                                 vendor, receiver.push_request(scope, b"", received_at)
                             )
-                            await self._reply(send, handled)
+                            await self._reply(send, started, handled)
                             await receiver.notify_after(handled)
                             return
                     if not message.get("more_body", False):
@@ -511,13 +527,15 @@ class _Endpoint:
             # vendor retries. Closing the connection frees what it held.
             log.info("push to %s: body not received within %g s", vendor, receiver.config.body_timeout)
             timeout = {"error": "timeout", "vendor": vendor, "body_timeout": receiver.config.body_timeout}
-            await self._reply(send, _problem(408, **timeout), close=True)
+            await self._reply(send, started, _problem(408, **timeout), close=True)
             return
         handled = await receiver._batcher.submit(vendor, receiver.push_request(scope, body, received_at))
-        await self._reply(send, handled)
-        await receiver.notify_after(handled)
+        await self._reply(send, started, handled)
+        if handled.changes:  # without a coroutine per push when nobody listens
+            await receiver.notify_after(handled)
 
-    async def _reply(self, send: Send, handled: Handled, *, close: bool = False) -> None:
+    async def _reply(self, send: Send, started: list[bool], handled: Handled, *, close: bool = False) -> None:
+        started[0] = True
         await _answer(send, handled, close=close)
         # Metrics (``smsstatus serve`` with an operator's token): a counter
         # increment, nothing else, on the push path.
@@ -529,19 +547,15 @@ class _Endpoint:
         """:meth:`__call__` outside Starlette's error middleware: a bug still
         gets a 500 (when nothing was sent yet) and a log line, never a hung
         request."""
-        started = False
-
-        async def tracking(message: Message) -> None:
-            nonlocal started
-            started = True
-            await send(message)
-
+        # The endpoint notes when it starts answering (wrapping ``send`` to
+        # watch for it cost a coroutine per message on every push).
+        started = [False]
         try:
-            await self(scope, receive, tracking)
+            await self._serve(scope, receive, send, started)
         except Exception:
             log.exception("push to %s failed", self.vendor)
-            if not started:
-                await self._reply(send, _problem(500, error="internal", vendor=self.vendor))
+            if not started[0]:
+                await self._reply(send, started, _problem(500, error="internal", vendor=self.vendor))
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
