@@ -53,6 +53,7 @@ from ..tracker.errors import StoreBusy, StoreError
 from ..tracker.records import Authentication
 from ..vendor import Capability
 from .config import ReceiverConfig
+from .deadlines import BodyDeadlines
 from .observe import PushObserver
 from .redact import Redactor
 from .replay_copy import make_replay_copy
@@ -155,10 +156,22 @@ class Receiver:
         )
         #: Told of every answer (``smsstatus serve``'s metrics); settable.
         self.observer: PushObserver | None = None
+        self._deadlines: BodyDeadlines | None = None
 
     def close(self) -> None:
         """Stop the writer threads (after the pushes already queued)."""
         self._batcher.stop()
+
+    def body_deadlines(self) -> BodyDeadlines:
+        """The body deadlines of the running event loop's requests. Only the
+        last loop's are remembered: a request keeps the one it started with,
+        so serving from several loops costs a new one now and then, nothing
+        else."""
+        loop = asyncio.get_running_loop()
+        deadlines = self._deadlines
+        if deadlines is None or deadlines.loop is not loop:
+            deadlines = self._deadlines = BodyDeadlines(loop)
+        return deadlines
 
     # -- the synchronous core (runs on writer threads) --------------------------
 
@@ -504,30 +517,43 @@ class _Endpoint:
             await receiver.notify_after(handled)
             return
         body = b""
+        task = asyncio.current_task()
+        if task is None:  # pragma: no cover -- an ASGI server runs each request in a task
+            raise RuntimeError("the receiver's endpoint must run in an asyncio task")
+        deadlines = receiver.body_deadlines()
+        deadlines.start(task, receiver.config.body_timeout)
+        timed_out = False
+        # Only ``receive()`` is awaited while the deadline runs, so that is
+        # where its cancellation arrives.
         try:
-            async with asyncio.timeout(receiver.config.body_timeout):
-                while True:
-                    message = await receive()
-                    if message["type"] != "http.request":
-                        return  # the sender went away: nobody to answer
-                    chunk = message.get("body", b"")
-                    if chunk:
-                        body = body + chunk if body else chunk
-                        if len(body) > limit:
-                            handled = await receiver.refuse_too_large(
-                                vendor, receiver.push_request(scope, b"", received_at)
-                            )
-                            await self._reply(send, started, handled)
-                            await receiver.notify_after(handled)
-                            return
-                    if not message.get("more_body", False):
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # the sender went away: nobody to answer
+                chunk = message.get("body", b"")
+                if chunk:
+                    body = body + chunk if body else chunk
+                    if len(body) > limit:
                         break
-        except TimeoutError:
+                if not message.get("more_body", False):
+                    break
+        except asyncio.CancelledError:
+            if not deadlines.expired(task):
+                raise  # the server's, not the deadline's
+            timed_out = True
+        finally:
+            deadlines.stop(task)
+        if timed_out:
             # A stalled or trickling sender: nothing readable to keep; the
             # vendor retries. Closing the connection frees what it held.
             log.info("push to %s: body not received within %g s", vendor, receiver.config.body_timeout)
             timeout = {"error": "timeout", "vendor": vendor, "body_timeout": receiver.config.body_timeout}
             await self._reply(send, started, _problem(408, **timeout), close=True)
+            return
+        if len(body) > limit:
+            handled = await receiver.refuse_too_large(vendor, receiver.push_request(scope, b"", received_at))
+            await self._reply(send, started, handled)
+            await receiver.notify_after(handled)
             return
         handled = await receiver._batcher.submit(vendor, receiver.push_request(scope, body, received_at))
         await self._reply(send, started, handled)
