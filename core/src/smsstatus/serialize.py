@@ -238,11 +238,12 @@ def _fast(d: dict[str, Any]) -> dict[str, Any]:
         or type(out["part_ref"]) not in opt_str
     ):
         raise _Unsure
-    out["status"] = status.value
-    out["mapping"] = mapping.value
+    # The members' own attribute: ``.value`` is a Python-level descriptor.
+    out["status"] = status._value_
+    out["mapping"] = mapping._value_
     if reason is not None:
-        out["reason"] = reason.value
-    out["channel"] = channel.value
+        out["reason"] = reason._value_
+    out["channel"] = channel._value_
     part = out["part"]
     if part is not None:
         if type(part) is not Part or type(part.index) is not int or type(part.total) is not int:
