@@ -283,3 +283,45 @@ def test_concurrent_writers_lose_nothing(store: Store) -> None:
     assert counts["duplicates"] == messages
     for mid, final in expected.items():
         assert current(tracker, mid) is final
+
+
+# -- results the caller does not read -------------------------------------------
+
+
+def _history(tracker: Tracker) -> list[tuple[Any, ...]]:
+    with tracker.store.read() as tx:
+        rows = tx.all("SELECT part_index, status, applied, decision, duplicates FROM events ORDER BY id")
+        rows += tx.all("SELECT status, final, events FROM messages ORDER BY id")
+    return rows
+
+
+def test_keep_changes_false_builds_no_changes_and_stores_the_same(new_db: Any) -> None:
+    from smsstatus.tracker import open_store
+
+    sequence = [
+        [report(Status.SENT, T0), report(Status.SENT, T0, mid="m2")],
+        [report(Status.SENT, T0), report(Status.DELIVERED, T0 + timedelta(seconds=2))],
+        [report(Status.ACCEPTED, T0 - timedelta(seconds=1)), report(Status.UNDELIVERED, T0, mid="m2")],
+    ]
+    results = {}
+    for keep in (True, False):
+        with open_store(new_db()) as store:
+            tracker = Tracker(store)
+            results[keep] = [tracker.apply(batch, keep_changes=keep) for batch in sequence]
+            results[keep].append(_history(tracker))  # type: ignore[arg-type]
+    kept, dropped = results[True], results[False]
+    assert sum(len(r.changes) for r in kept[:-1]) == 4
+    assert all(r.changes == () for r in dropped[:-1])
+    assert [r.outcomes for r in dropped[:-1]] == [r.outcomes for r in kept[:-1]]
+    assert dropped[-1] == kept[-1]
+
+
+def test_keep_changes_false_still_tells_listeners_and_queues_callbacks(store: Store) -> None:
+    from smsstatus.tracker.outbox import Outbox, OutboxLimits
+
+    seen: list[Status] = []
+    tracker = Tracker(store, on_change=lambda change: seen.append(change.status), outbox=OutboxLimits())
+    tracker.apply([report(Status.SENT, T0)], keep_changes=False)
+    tracker.apply([report(Status.DELIVERED, T0 + timedelta(seconds=1))], keep_changes=False, notify=False)
+    assert seen == [Status.SENT]  # notified by apply itself; not the second time (notify=False)
+    assert Outbox(store).summary().pending == 2

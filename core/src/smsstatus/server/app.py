@@ -234,7 +234,13 @@ class Receiver:
     def _store(self, prepared: Sequence[_Prepared], *, wait: bool = True) -> list[Handled]:
         reports = [r for p in prepared for r in p.reports]
         letters = [p.letter for p in prepared if p.letter is not None]
-        applied = self.tracker.apply(reports, dead_letters=letters, notify=False, wait=wait)
+        applied = self.tracker.apply(
+            reports,
+            dead_letters=letters,
+            notify=False,
+            wait=wait,
+            keep_changes=self.tracker.has_listeners,  # read below only for listeners
+        )
         letter_ids = iter(applied.dead_letter_ids)
         answers = []
         for p in prepared:

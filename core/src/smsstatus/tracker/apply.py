@@ -112,10 +112,14 @@ def apply_in(
     now: datetime,
     links: Mapping[int, int],
     auto_track: Mapping[str, AutoTrack],
+    *,
+    changes_wanted: bool = True,
 ) -> tuple[list[Outcome], list[StatusChange]]:
     """Apply ``reports`` inside ``tx``. ``links`` maps a report's index to the
     poll target it came from; ``auto_track`` says which vendors' pushed
-    messages get a poll target of their own."""
+    messages get a poll target of their own. With ``changes_wanted=False``
+    no :class:`StatusChange` is built (nobody would read them; the returned
+    list is empty) and the rows written are the same."""
     outcomes: list[Outcome | None] = [None] * len(reports)
     keyed: list[_Report] = []
     for index, report in enumerate(reports):
@@ -295,6 +299,8 @@ def apply_in(
                 now_ts,
             )
         )
+        if not changes_wanted:
+            continue
         for part_index, part_total, previous, report, decision, ekey in msg.changes:
             if previous is report.status and decision is Decision.REFRESH:
                 continue  # same status, newer event: not a status change

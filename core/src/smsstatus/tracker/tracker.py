@@ -110,10 +110,18 @@ class Tracker:
         self.observer.write_committed(time.perf_counter() - started)
 
     def _apply_in(
-        self, tx: Transaction, reports: Sequence[StatusReport], now: datetime, links: Mapping[int, int]
+        self,
+        tx: Transaction,
+        reports: Sequence[StatusReport],
+        now: datetime,
+        links: Mapping[int, int],
+        *,
+        changes_wanted: bool = True,
     ) -> tuple[list[Outcome], list[StatusChange]]:
         """The apply path, plus the changes' callbacks queued in the same transaction."""
-        outcomes, changes = apply_in(tx, reports, now, links, self.auto_track)
+        outcomes, changes = apply_in(
+            tx, reports, now, links, self.auto_track, changes_wanted=changes_wanted or self.outbox is not None
+        )
         if self.outbox is not None and changes:
             dropped = enqueue_in(tx, changes, now, self.outbox, self._outbox_gate)
             if dropped and self.observer is not None:
@@ -144,6 +152,7 @@ class Tracker:
         notify: bool = True,
         also: Callable[[Transaction], None] | None = None,
         wait: bool = True,
+        keep_changes: bool = True,
     ) -> ApplyResult:
         """Store ``reports`` (and ``dead_letters``) in one transaction.
 
@@ -152,10 +161,15 @@ class Tracker:
         transaction (the replay command marks its dead letter there).
         ``wait=False``: raise :class:`~smsstatus.tracker.StoreBusy` (nothing
         done) instead of waiting when another writer holds the store.
+        ``keep_changes=False``: the caller will not read ``changes`` of the
+        result, which is then empty unless listeners are notified here (the
+        receiver's group commit with nobody listening saves building them;
+        the status callbacks are queued either way).
         """
         now = self.clock()
+        wanted = keep_changes or (notify and bool(self._listeners))
         with self._write(wait=wait) as tx:
-            outcomes, changes = self._apply_in(tx, reports, now, {})
+            outcomes, changes = self._apply_in(tx, reports, now, {}, changes_wanted=wanted)
             letter_ids = self._letters_in(tx, dead_letters, now)
             if also is not None:
                 also(tx)
