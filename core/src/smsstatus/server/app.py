@@ -157,6 +157,7 @@ class Receiver:
         #: Told of every answer (``smsstatus serve``'s metrics); settable.
         self.observer: PushObserver | None = None
         self._deadlines: BodyDeadlines | None = None
+        self._answers: dict[tuple[int, bytes, str | None], Handled] = {}
 
     def close(self) -> None:
         """Stop the writer threads (after the pushes already queued)."""
@@ -249,6 +250,8 @@ class Receiver:
                 answer = _problem(p.status_code, **p.problem, dead_letter=letter_id)
                 if letter_id is not None:
                     answer = attrs.evolve(answer, dead_letter_id=letter_id)
+            elif letter_id is None:
+                answer = self._answer(p.status_code, p.body, p.content_type)
             else:
                 answer = Handled(
                     status_code=p.status_code,
@@ -261,6 +264,20 @@ class Receiver:
             # Told to listeners after the first of these answers is sent.
             answers[0] = attrs.evolve(answers[0], changes=applied.changes)
         return answers
+
+    def _answer(self, status_code: int, body: bytes, content_type: str | None) -> Handled:
+        """The answer to a stored push: nearly always one of a few, each
+        vendor's acknowledgement, so the (immutable) answers are kept and
+        shared instead of built for every push."""
+        key = (status_code, body, content_type)
+        answer = self._answers.get(key)
+        if answer is None:
+            answer = Handled(status_code=status_code, body=body, content_type=content_type)
+            if len(body) <= _SHARED_ANSWER_BYTES:
+                if len(self._answers) >= _SHARED_ANSWERS:  # a vendor echoing each push: keep none
+                    self._answers.clear()
+                self._answers[key] = answer
+        return answer
 
     def prepare(self, vendor: str, request: PushRequest) -> _Prepared:
         """Parse one push: its trackable reports, its dead letter (failed
@@ -741,6 +758,10 @@ def _resolve(pairs: list[tuple[asyncio.Future[Handled], Handled]]) -> None:
 
 
 _TOO_DEEP = "nested too deeply to read"
+#: Answers to stored pushes kept for reuse (Receiver._answer): how many, and
+#: the largest body kept.
+_SHARED_ANSWERS = 64
+_SHARED_ANSWER_BYTES = 512
 
 
 def _nested_too_deeply(exc: BaseException) -> bool:
