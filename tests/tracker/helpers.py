@@ -184,3 +184,23 @@ def push_body(mid: str | None, status: str, **extra: object) -> bytes:
     if mid is not None:
         body["id"] = mid
     return json.dumps(body).encode()
+
+
+def push_scope(vendor: str = "acme") -> dict[str, object]:
+    """The ASGI scope of one JSON POST to ``/webhooks/{vendor}``, for tests
+    that call the receiver's ASGI app directly and watch every message."""
+    path = f"/webhooks/{vendor}"
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"hooks.test"), (b"content-type", b"application/json")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }

@@ -17,22 +17,7 @@ from smsstatus.server.config import ReceiverConfig
 from smsstatus.server.deadlines import BodyDeadlines
 from smsstatus.tracker import Tracker
 
-from .helpers import PushVendor, push_body
-
-SCOPE = {
-    "type": "http",
-    "asgi": {"version": "3.0"},
-    "http_version": "1.1",
-    "method": "POST",
-    "scheme": "http",
-    "path": "/webhooks/acme",
-    "raw_path": b"/webhooks/acme",
-    "query_string": b"",
-    "root_path": "",
-    "headers": [(b"host", b"hooks.test"), (b"content-type", b"application/json")],
-    "client": ("127.0.0.1", 50000),
-    "server": ("127.0.0.1", 8000),
-}
+from .helpers import PushVendor, push_body, push_scope
 
 
 def _receiver(tracker: Tracker, body_timeout: float) -> Receiver:
@@ -61,7 +46,7 @@ async def _serve(app: Any, chunks: list[bytes], pause: float) -> tuple[list[dict
         sent.append(message)
 
     started = time.monotonic()
-    await app(dict(SCOPE), receive, send)
+    await app(push_scope(), receive, send)
     return sent, time.monotonic() - started
 
 
@@ -128,7 +113,7 @@ def test_a_request_that_read_its_body_despite_the_deadline_is_taken_back(tracker
         sent.append(message)
 
     try:
-        asyncio.run(create_app(receiver)(dict(SCOPE), receive, send))
+        asyncio.run(create_app(receiver)(push_scope(), receive, send))
     finally:
         receiver.close()
     assert sent[0]["status"] == 200

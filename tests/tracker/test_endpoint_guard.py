@@ -14,25 +14,12 @@ import smsstatus
 from smsstatus.server.app import Receiver, create_app
 from smsstatus.tracker import Tracker
 
-from .helpers import PushVendor, push_body
+from .helpers import PushVendor, push_body, push_scope
 
 
 def _call(app: Any, body: bytes) -> list[dict[str, Any]]:
     """One push straight through the ASGI app; every message it sent."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": "/webhooks/acme",
-        "raw_path": b"/webhooks/acme",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"hooks.test"), (b"content-type", b"application/json")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8000),
-    }
+    scope = push_scope()
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
@@ -53,25 +40,31 @@ class _Failing(Exception):
     pass
 
 
+def _push_logging_errors(receiver: Receiver, caplog: pytest.LogCaptureFixture) -> list[dict[str, Any]]:
+    """One push through the receiver's app: the messages sent, exactly one
+    answer, and the bug logged."""
+    try:
+        with caplog.at_level(logging.ERROR, logger="smsstatus"):
+            sent = _call(create_app(receiver), push_body("m1", "sent"))
+    finally:
+        receiver.close()
+    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    assert any("push to acme failed" in r.getMessage() for r in caplog.records)
+    return sent
+
+
 def test_a_bug_before_the_answer_gets_a_500(
     tracker: Tracker, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     receiver = _receiver(tracker)
-    app = create_app(receiver)
 
     def broken(*_args: Any, **_kwargs: Any) -> Any:
         raise _Failing("a bug")
 
     monkeypatch.setattr(receiver, "push_request", broken)
-    try:
-        with caplog.at_level(logging.ERROR, logger="smsstatus"):
-            sent = _call(app, push_body("m1", "sent"))
-    finally:
-        receiver.close()
-    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
+    sent = _push_logging_errors(receiver, caplog)
     assert sent[0]["status"] == 500
     assert b'"internal"' in sent[1]["body"]
-    assert any("push to acme failed" in r.getMessage() for r in caplog.records)
     assert tracker.counts()["messages"] == 0
 
 
@@ -79,7 +72,6 @@ def test_a_bug_after_the_answer_started_sends_no_second_answer(
     tracker: Tracker, caplog: pytest.LogCaptureFixture
 ) -> None:
     receiver = _receiver(tracker)
-    app = create_app(receiver)
 
     class _BrokenObserver:
         """Metrics that fail once the answer is on its way."""
@@ -88,13 +80,6 @@ def test_a_bug_after_the_answer_started_sends_no_second_answer(
             raise _Failing("metrics bug")
 
     receiver.observer = _BrokenObserver()  # type: ignore[assignment]
-    try:
-        with caplog.at_level(logging.ERROR, logger="smsstatus"):
-            sent = _call(app, push_body("m1", "sent"))
-    finally:
-        receiver.close()
-    # The push was stored and answered once; the bug is logged, not answered.
-    assert [m["type"] for m in sent] == ["http.response.start", "http.response.body"]
-    assert sent[0]["status"] == 200
-    assert any("push to acme failed" in r.getMessage() for r in caplog.records)
+    sent = _push_logging_errors(receiver, caplog)
+    assert sent[0]["status"] == 200  # stored and answered once; the bug logged, not answered
     assert tracker.counts()["messages"] == 1
