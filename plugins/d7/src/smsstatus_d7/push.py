@@ -23,7 +23,6 @@ from smsstatus.plugin import (
     StatusReport,
     fast_form,
     fast_json,
-    fast_multipart,
     fast_path,
     identity_problem,
     new_push_result,
@@ -32,6 +31,7 @@ from smsstatus.plugin import (
 )
 
 from .mapping import map_value
+from .multipart import fields as multipart_fields
 
 __all__ = ["REPLY", "parse"]
 
@@ -90,7 +90,7 @@ def _lean_fields(request: PushRequest) -> dict[str, Any] | None:
     if content_type == "application/x-www-form-urlencoded":
         return fast_form(request.body)
     if content_type == "multipart/form-data":
-        return fast_multipart(request.headers.get("content-type", ""), request.body)
+        return multipart_fields(request.headers.get("content-type", ""), request.body)
     return None  # no or another Content-Type: the detailed path sniffs
 
 
