@@ -94,10 +94,6 @@ def _lean_fields(request: PushRequest) -> dict[str, Any] | None:
     return None  # no or another Content-Type: the detailed path sniffs
 
 
-def _optional_text(value: Any) -> bool:
-    return value is None or value.__class__ is str
-
-
 def _lean(vendor: str, request: PushRequest) -> PushResult | None:
     """The report when the push is exactly what D7 documents, else ``None``
     (then :func:`parse` reads it field by field and explains any problem)."""
@@ -115,13 +111,14 @@ def _lean(vendor: str, request: PushRequest) -> PushResult | None:
         or identity_problem(message_id) is not None
         or status.__class__ is not str
         or not status.strip()
-        or not _optional_text(batch_id)
-        or not _optional_text(recipient_raw)
-        or not _optional_text(sender)
+        or (batch_id is not None and batch_id.__class__ is not str)
+        or (recipient_raw is not None and recipient_raw.__class__ is not str)
+        or (sender is not None and sender.__class__ is not str)
     ):
         return None
     if batch_id:
-        if identity_problem(batch_id) is not None:
+        # D7 often repeats the message id as the request id: checked once.
+        if batch_id != message_id and identity_problem(batch_id) is not None:
             return None
     else:
         batch_id = None  # absent, null or "": not said
