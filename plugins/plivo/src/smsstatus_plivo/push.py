@@ -175,11 +175,24 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
         return None
     code, recipient_raw, sender = get("ErrorCode") or None, get("To"), get("From")
     mapped = map_value(status, code)
+    # Each reader is called only for a field that is there: a GET callback
+    # carries five or six of the twenty.
+    amount = rate = segments = sequence = mcc = mnc = submitted_at = None
     try:
-        amount, rate = _amount(get("TotalAmount")), _amount(get("TotalRate"))
-        segments, sequence = _count(get("Units"), MAX_PARTS), _count(get("Sequence"), None)
-        mcc, mnc = _digits(get("MCC"), 3, 3), _digits(get("MNC"), 1, 3)
-        submitted_at = _time_of(get("MessageTime"))
+        if value := get("TotalAmount"):
+            amount = _amount(value)
+        if value := get("TotalRate"):
+            rate = _amount(value)
+        if value := get("Units"):
+            segments = _count(value, MAX_PARTS)
+        if value := get("Sequence"):
+            sequence = _count(value, None)
+        if value := get("MCC"):
+            mcc = _digits(value, 3, 3)
+        if value := get("MNC"):
+            mnc = _digits(value, 1, 3)
+        if value := get("MessageTime"):
+            submitted_at = _time_of(value)
         time_field = _STATUS_TIME.get(status.strip().lower())
         status_at = None
         if time_field is not None and mapped.status is not Status.UNKNOWN:
