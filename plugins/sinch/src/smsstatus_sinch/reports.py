@@ -32,9 +32,11 @@ from smsstatus.plugin import (
     MAX_PARTS,
     Channel,
     ItemError,
+    MappedStatus,
     Operator,
     PayloadError,
     Record,
+    ReportWarning,
     StatusReport,
     check_batch,
     identity_problem,
@@ -246,37 +248,69 @@ def batch_reports(
                 )
                 errors.append(ItemError(error=bad, raw=number, index=index, key=batch_id))
                 continue
+            raw = {**shared_raw, "status": status, "code": entry.get("code"), "recipient": number}
             reports.append(
-                new_report(  # one per recipient: StatusReport's fields, positionally
+                _listed(
                     record.vendor,
-                    batch_id,  # message_id
                     batch_id,
-                    to_e164(number),
-                    number,  # recipient_raw
-                    None,  # sender
-                    mapped.status,
-                    mapped.mapping,
-                    mapped.reason,
-                    status,  # vendor_status
-                    code,  # vendor_code
-                    None,  # vendor_description
                     client_ref,
-                    None,  # segments
-                    None,  # part
-                    None,  # price
-                    None,  # country
-                    None,  # operator
-                    None,  # submitted_at
-                    None,  # status_at
-                    None,  # notified_at
+                    number,
+                    status,
+                    code,
+                    mapped,
                     received_at,
                     channel,
                     extra,
-                    {**shared_raw, "status": status, "code": entry.get("code"), "recipient": number},  # raw
+                    raw,
                     warnings,
                 )
             )
     return reports, errors
+
+
+def _listed(  # noqa: PLR0917 -- StatusReport's fields that differ between listed recipients
+    vendor: str,
+    batch_id: str,
+    client_ref: str | None,
+    number: str,
+    status: str,
+    code: str | None,
+    mapped: MappedStatus,
+    received_at: datetime,
+    channel: Channel,
+    extra: dict[str, Any],
+    raw: dict[str, Any],
+    warnings: tuple[ReportWarning, ...],
+) -> StatusReport:
+    """The report of one recipient listed in a full batch report (both paths)."""
+    return new_report(
+        vendor,
+        batch_id,  # message_id
+        batch_id,
+        to_e164(number),
+        number,  # recipient_raw
+        None,  # sender
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        status,  # vendor_status
+        code,  # vendor_code
+        None,  # vendor_description
+        client_ref,
+        None,  # segments
+        None,  # part
+        None,  # price
+        None,  # country
+        None,  # operator
+        None,  # submitted_at
+        None,  # status_at
+        None,  # notified_at
+        received_at,
+        channel,
+        extra,
+        raw,
+        warnings,
+    )
 
 
 def lean_batch_reports(
@@ -316,34 +350,21 @@ def lean_batch_reports(
         for number in recipients:
             if number.__class__ is not str or not number.strip():
                 return None
+            raw = {**shared_raw, "status": status, "code": raw_code, "recipient": number}
             reports.append(
-                new_report(
+                _listed(
                     vendor,
-                    batch_id,  # message_id
                     batch_id,
-                    to_e164(number),
-                    number,  # recipient_raw
-                    None,  # sender
-                    mapped.status,
-                    mapped.mapping,
-                    mapped.reason,
-                    status,  # vendor_status
-                    code,  # vendor_code
-                    None,  # vendor_description
                     client_ref,
-                    None,  # segments
-                    None,  # part
-                    None,  # price
-                    None,  # country
-                    None,  # operator
-                    None,  # submitted_at
-                    None,  # status_at
-                    None,  # notified_at
+                    number,
+                    status,
+                    code,
+                    mapped,
                     received_at,
                     _PUSH,
                     extra,
-                    {**shared_raw, "status": status, "code": raw_code, "recipient": number},  # raw
-                    (),  # warnings
+                    raw,
+                    (),
                 )
             )
             if len(reports) > MAX_RECIPIENTS:
