@@ -31,11 +31,12 @@ from smsstatus.plugin import fast_form, fast_json
 
 __all__ = ["fields"]
 
-#: The escapes decoded by replacement (upper case first: what encoders write).
-#: ``%2B`` comes after the ``+`` that stand for spaces are replaced.
+#: The escapes decoded by replacement, the most frequent first (``:`` in every
+#: time) and upper case before lower (what encoders write). ``%2B`` is decoded
+#: after the ``+`` that stand for spaces.
 _ESCAPES = (
-    ("%2B", "+"),
     ("%3A", ":"),
+    ("%2B", "+"),
     ("%2F", "/"),
     ("%40", "@"),
     ("%2C", ","),
