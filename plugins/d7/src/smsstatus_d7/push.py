@@ -90,8 +90,17 @@ def _lean_fields(request: PushRequest) -> dict[str, Any] | None:
     if content_type == "application/x-www-form-urlencoded":
         return fast_form(request.body)
     if content_type == "multipart/form-data":
-        return multipart_fields(request.headers.get("content-type", ""), request.body)
+        return multipart_fields(_whole_content_type(request), request.body)
     return None  # no or another Content-Type: the detailed path sniffs
+
+
+def _whole_content_type(request: PushRequest) -> str:
+    """``request.headers.get("content-type", "")`` by a scan of the few pairs:
+    a second lookup would build the header index, which costs more."""
+    for name, value in request.headers.raw_items():
+        if len(name) == 12 and name.lower() == "content-type":
+            return value
+    return ""
 
 
 def _lean(vendor: str, request: PushRequest) -> PushResult | None:
