@@ -339,3 +339,16 @@ def test_a_firehose_record_the_lean_path_cannot_read_goes_to_the_detailed_path(r
     assert _paths(push, {}) == [0, 1]
     result = REGISTRY.parse_push("aws", push)
     assert [r.message_id for r in result.reports] == ["m-1"] and [e.index for e in result.errors] == [1]
+
+
+@pytest.mark.parametrize("request_id", ["r-1", 'r-"1"', "r-\\1", "r-é"])
+def test_the_lean_firehose_reply_is_the_detailed_one_for_any_request_id(request_id: str) -> None:
+    body = {
+        "requestId": request_id,
+        "timestamp": 7,
+        "records": [{"data": base64.b64encode(_event(1).encode()).decode()}],
+    }
+    push = PushRequest.build(content_type="application/json", body=json.dumps(body))
+    assert _paths(push, {}) == [1, 0]  # compared with the detailed path's reply, byte for byte
+    reply = REGISTRY.parse_push("aws", push).reply
+    assert json.loads(reply.body) == {"requestId": request_id, "timestamp": 7}

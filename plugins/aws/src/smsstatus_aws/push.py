@@ -69,21 +69,25 @@ _EMPTY_OK = PushReply(status_code=200, content_type=None, body=b"")
 
 # -- the lean path: every transport, for the documented shapes ---------------------------
 
-#: The headers that route a request (SNS, Firehose) or encode its body, lower-cased.
-_ROUTING = frozenset({"x-amz-sns-message-type", REQUEST_ID_HEADER.lower(), "content-encoding"})
+#: The headers that route a request (SNS, Firehose), encode its body or
+#: authenticate a Firehose request, lower-cased.
+_ROUTING = frozenset(
+    {"x-amz-sns-message-type", REQUEST_ID_HEADER.lower(), "content-encoding", ACCESS_KEY_HEADER.lower()}
+)
 _ROUTING_LENGTHS = frozenset(map(len, _ROUTING))
 _NO_ERRORS: tuple[()] = ()
 #: PushReply.json's encoding, built once (json.dumps builds an encoder per call for these separators).
 _COMPACT = json.JSONEncoder(separators=(",", ":"))
 
 
-def _routing_headers(request: PushRequest) -> set[str]:
-    """Which of the routing headers the request has: one pass over the few
-    pairs, cheaper than three case-insensitive lookups."""
-    found: set[str] = set()
-    for name, _ in request.headers.raw_items():
+def _routing_headers(request: PushRequest) -> dict[str, str]:
+    """The routing headers the request has (lower-cased name: first value):
+    one pass over the few pairs, where a second lookup would build the whole
+    header index."""
+    found: dict[str, str] = {}
+    for name, value in request.headers.raw_items():
         if len(name) in _ROUTING_LENGTHS and name.lower() in _ROUTING:
-            found.add(name.lower())
+            found.setdefault(name.lower(), value)
     return found
 
 
@@ -97,7 +101,7 @@ def _lean(
     body = request.body
     if "content-encoding" in routing:
         try:
-            body = _inflate(vendor, request)
+            body = _decoded(vendor, routing["content-encoding"], body)
         except PayloadError:
             return None
     data = fast_json(body)
@@ -106,7 +110,7 @@ def _lean(
     if "x-amz-sns-message-type" in routing or ("Type" in data and "TopicArn" in data):
         return _lean_sns(vendor, request, credentials, client, data)
     if "x-amz-firehose-request-id" in routing or ("requestId" in data and "records" in data):
-        return _lean_firehose(vendor, request, credentials, data)
+        return _lean_firehose(vendor, request, credentials, data, routing.get(ACCESS_KEY_HEADER.lower()))
     if len(credentials):
         expected = credentials.optional("api_key")
         if expected is not None:
@@ -154,14 +158,13 @@ def _lean_sns(
 
 
 def _lean_firehose(
-    vendor: str, request: PushRequest, credentials: Credentials, data: dict[str, Any]
+    vendor: str, request: PushRequest, credentials: Credentials, data: dict[str, Any], given: str | None
 ) -> PushResult | None:
-    """A Firehose request whose every record is base64 of documented events."""
+    """A Firehose request whose every record is base64 of documented events
+    (``given``: the access key header's value)."""
     expected = credentials.optional("firehose_access_key")
-    if expected is not None:
-        given = request.headers.get(ACCESS_KEY_HEADER)
-        if not given or not secret_equals(expected, given):
-            return None
+    if expected is not None and (not given or not secret_equals(expected, given)):
+        return None
     request_id, timestamp, records = data.get("requestId"), data.get("timestamp"), data.get("records")
     if (
         request_id.__class__ is not str
@@ -186,11 +189,12 @@ def _lean_firehose(
         if report is None:
             return None
         reports.append(report)
-    reply = PushReply(
-        status_code=200,
-        content_type="application/json",
-        body=_COMPACT.encode({"requestId": request_id, "timestamp": timestamp}).encode(),
-    )
+    if request_id.isascii() and request_id.isprintable() and '"' not in request_id and "\\" not in request_id:
+        # What the encoder writes for an id with nothing to escape, without its machinery.
+        body = b'{"requestId":"%s","timestamp":%d}' % (request_id.encode(), timestamp)
+    else:
+        body = _COMPACT.encode({"requestId": request_id, "timestamp": timestamp}).encode()
+    reply = PushReply(status_code=200, content_type="application/json", body=body)
     return new_push_result(tuple(reports), reply, _NO_ERRORS)
 
 
@@ -234,14 +238,19 @@ def parse(vendor: str, request: PushRequest, credentials: Credentials, client: H
 
 
 def _inflate(vendor: str, request: PushRequest) -> bytes:
-    encoding = (request.headers.get("content-encoding") or "").strip().lower()
+    return _decoded(vendor, request.headers.get("content-encoding"), request.body)
+
+
+def _decoded(vendor: str, content_encoding: str | None, body: bytes) -> bytes:
+    """``body`` as sent with that Content-Encoding (none, identity or gzip), inflated."""
+    encoding = (content_encoding or "").strip().lower()
     if encoding in ("", "identity"):
-        return request.body
+        return body
     if encoding != "gzip":
         raise PayloadError(vendor, "$", f"unsupported Content-Encoding {encoding[:20]!r}")
     try:
         inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        out = inflater.decompress(request.body, MAX_INFLATED)
+        out = inflater.decompress(body, MAX_INFLATED)
     except zlib.error:
         raise PayloadError(vendor, "$", "the gzip body cannot be decompressed") from None
     if inflater.unconsumed_tail:
