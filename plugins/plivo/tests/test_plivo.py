@@ -238,6 +238,17 @@ def test_fields_agrees_with_fast_form_on_any_text(text: str) -> None:
     assert fields(text) == fast_form(text)
 
 
+@given(
+    st.lists(
+        st.sampled_from([b"a", b"=", b"&", b"%", b"3A", b"2b", b"+", b"\xc3", b"\xa9", b"\xff", b'"']),
+        max_size=30,
+    )
+)
+def test_fields_agrees_with_fast_form_on_any_body(pieces: list[bytes]) -> None:
+    body = b"".join(pieces)
+    assert fields(body) == fast_form(body)
+
+
 @pytest.mark.parametrize(
     "raw",
     [
