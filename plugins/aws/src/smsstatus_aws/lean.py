@@ -95,7 +95,7 @@ def _millis(value: Any) -> datetime | None:
         return None
     if value.__class__ is not int or not MIN_MILLIS <= value < MAX_MILLIS:
         raise _Odd  # a digit string, "" or a time out of range: the detailed path reads it
-    return _EPOCH + timedelta(milliseconds=value)  # exact, as from_epoch_millis
+    return _EPOCH + timedelta(0, 0, 0, value)  # milliseconds, exact as from_epoch_millis; positional: cheaper
 
 
 def lean_event(
