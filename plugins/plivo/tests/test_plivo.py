@@ -12,11 +12,11 @@ import pytest
 import smsstatus_plivo
 from hypothesis import given
 from hypothesis import strategies as st
-from smsstatus.plugin import AuthenticationError, Capability, PushRequest, Status, fast_form, to_e164
+from smsstatus.plugin import AuthenticationError, Capability, PushRequest, Status, fast_form
 from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
 from smsstatus_plivo import signature
 from smsstatus_plivo.form import fields
-from smsstatus_plivo.push import _e164, _Odd, _time_of, plivo_time
+from smsstatus_plivo.push import _Odd, _time_of, plivo_time
 
 REGISTRY = Registry(vendors={"plivo": smsstatus_plivo})
 CASES = load_cases(REGISTRY.info("plivo"))
@@ -247,23 +247,6 @@ def test_fields_agrees_with_fast_form_on_any_text(text: str) -> None:
 def test_fields_agrees_with_fast_form_on_any_body(pieces: list[bytes]) -> None:
     body = b"".join(pieces)
     assert fields(body) == fast_form(body)
-
-
-@pytest.mark.parametrize(
-    "raw",
-    [
-        "918527012345",
-        "14155551234",
-        "0918527012345",
-        "+918527012345",
-        "1234567",
-        "1" * 16,
-        "91 852 701 2345",
-        "٣٤٥٦٧٨٩٠١٢",
-    ],
-)
-def test_the_lean_e164_is_to_e164(raw: str) -> None:
-    assert _e164(raw) == to_e164(raw)
 
 
 @pytest.mark.parametrize(

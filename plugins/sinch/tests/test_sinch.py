@@ -16,12 +16,10 @@ from smsstatus.plugin import (
     PushRequest,
     SmsStatusError,
     Status,
-    to_e164,
 )
 from smsstatus.plugin.testing import Case, PluginError, Registry, fast_path_mode, load, load_cases, run_case
 from smsstatus_sinch import signature
 from smsstatus_sinch.mapping import MAX_RECIPIENTS
-from smsstatus_sinch.reports import e164
 
 REGISTRY = Registry(vendors={"sinch": smsstatus_sinch})
 CASES = load_cases(REGISTRY.info("sinch"))
@@ -212,11 +210,3 @@ def test_a_summary_is_still_no_status() -> None:
 def test_dispatched_is_in_flight() -> None:
     assert REGISTRY.map_status("sinch", "Dispatched").status is Status.SENT
     assert not REGISTRY.map_status("sinch", "Queued").final
-
-
-@pytest.mark.parametrize(
-    "raw",
-    ["44231235674", "+44231235674", "044231235674", "4423123", "1" * 16, "44 2312 35674", "٤٤٢٣١٢٣٥٦٧٤"],
-)
-def test_the_listed_recipients_e164_is_to_e164(raw: str) -> None:
-    assert e164(raw) == to_e164(raw)

@@ -21,8 +21,12 @@ The decoded text is then split by the JSON decoder: ``a=1&b=2`` is the JSON
 object ``{"a":"1","b":"2"}`` when every piece holds one ``=`` and no
 character needs a JSON escape (``"``, ``\\``; control characters make the
 decoder refuse). Any other text (another escape, a piece without ``=``, text
-that is not UTF-8) gets ``fast_form``'s own answer. This belongs in core's ``fast_form``, where every form and query
-plugin would gain; it is here until core has it.
+that is not UTF-8) gets ``fast_form``'s own answer.
+
+Core's ``fast_form`` decodes a whole text's escapes at once too; the split
+by the JSON decoder is what this adds (Plivo's 20-field body: 4.2 against
+5.7 µs for ``fast_form``, json.loads of its fields 4.0). It belongs in core's
+``fast_form``, where every form and query plugin would gain.
 """
 
 from __future__ import annotations

@@ -98,15 +98,6 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     return None if report is None else new_push_result((report,), REPLY, ())
 
 
-def _e164(raw: str) -> str | None:
-    """``to_e164(raw)``, without its copies for what Plivo sends: the
-    international number as bare digits (``918527012345``); to_e164 itself
-    for anything else (tested against it)."""
-    if raw[:1] != "0" and 8 <= len(raw) <= 15 and raw.isascii() and raw.isdigit():
-        return "+" + raw
-    return to_e164(raw)
-
-
 def _text(value: Any) -> bool:
     return value is None or value.__class__ is str
 
@@ -217,7 +208,7 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
         vendor,
         message_id,
         None,  # batch_id
-        None if recipient_raw is None else _e164(recipient_raw),
+        None if recipient_raw is None else to_e164(recipient_raw),
         recipient_raw,
         sender or None,
         mapped.status,

@@ -50,7 +50,6 @@ from .mapping import MAX_RECIPIENTS, map_value
 
 __all__ = [
     "batch_reports",
-    "e164",
     "is_summary",
     "lean_batch_reports",
     "lean_recipient_report",
@@ -275,15 +274,6 @@ def batch_reports(
     return reports, errors
 
 
-def e164(raw: str) -> str | None:
-    """``to_e164(raw)``, without its copies for the bare international digits
-    a full batch report lists (``44231235674``); to_e164 itself for anything
-    else (tested against it). A candidate for core's to_e164."""
-    if raw[:1] != "0" and 8 <= len(raw) <= 15 and raw.isascii() and raw.isdigit():
-        return "+" + raw
-    return to_e164(raw)
-
-
 def _listed(  # noqa: PLR0917 -- StatusReport's fields that differ between listed recipients
     vendor: str,
     batch_id: str,
@@ -303,7 +293,7 @@ def _listed(  # noqa: PLR0917 -- StatusReport's fields that differ between liste
         vendor,
         batch_id,  # message_id
         batch_id,
-        e164(number),
+        to_e164(number),
         number,  # recipient_raw
         None,  # sender
         mapped.status,
