@@ -5,9 +5,12 @@ the code."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -249,3 +252,107 @@ def test_only_identity_and_status_reject_a_receipt() -> None:
             REGISTRY.parse_push(
                 "vonage", PushRequest.build(method="GET", url="https://h.test/dlr", query=urlencode(broken))
             )
+
+
+# -- the lean paths -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2018-10-25 12:10:29",  # Vonage's documented example (delivery-receipts.md)
+        "2000-01-01 00:00:00",
+        "2018-02-29 12:10:29",  # no such day
+        "2018-13-25 12:10:29",
+        "2018-10-25 24:00:00",
+        "2018-10-25 12:10:60",
+        "2018-W43-4 12:10:29",  # an ISO week date fromisoformat would take
+        "2018-10-25 12:10:2\u0669",  # a non-ASCII digit
+        "2018-1-25 12:10:29 ",
+        "2018-10-25T12:10:29",
+        "2018-10-25 12:10:29.5",
+        "0000-10-25 12:10:29",
+        "+018-10-25 12:10:29",
+        "2018-10-25 1:10:29",
+        "",
+        "yesterday",
+    ],
+)
+def test_the_receipt_time_reads_as_parse_local_does(value: str) -> None:
+    # receipts._vonage_time reads the documented layout without parse_local;
+    # every value must get parse_local's answer, or its ValueError.
+    from smsstatus.plugin import parse_local
+    from smsstatus_vonage.receipts import _vonage_time
+
+    try:
+        expected: datetime | type[ValueError] = parse_local(value, "%Y-%m-%d %H:%M:%S", UTC)
+    except ValueError:
+        expected = ValueError
+    try:
+        got: datetime | type[ValueError] = _vonage_time(value)
+    except ValueError:
+        got = ValueError
+    assert got == expected
+    if isinstance(got, datetime):
+        assert got.tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("text", "taken"),
+    [
+        ("err-code=0&message-timestamp=2018-10-25+12%3A10%3A29&to=Nexmo+CLI", True),
+        ("to=%E2%82%AC+1&a=%2B44", True),  # a multi-byte escape, an escaped plus
+        ("a=b=c", True),
+        ("%61=1", True),  # an escaped name
+        ("a=%25", True),  # an escaped "%": decoded once
+        ("a=1&a=2", False),  # repeated
+        ("a=1&&b=2", False),  # an empty piece
+        ("a&b=1", False),  # no "="
+        ("a=x%26y&b=1", False),  # an escaped "&"
+        ("a=x%3dy", False),  # an escaped "=" (lower case)
+        ("a=%FF", False),  # not UTF-8
+        ("a=%zz&b=%", True),  # not escapes: kept as they are, as unquote keeps them
+        ("", False),
+    ],
+)
+def test_the_lean_form_reader_gives_the_detailed_fields_or_none(text: str, taken: bool) -> None:
+    from smsstatus.plugin import parse_urlencoded
+    from smsstatus_vonage.lean import form_fields
+
+    got = form_fields(text)
+    assert (got is not None) == taken
+    if got is not None:
+        assert list(got.items()) == parse_urlencoded(text)  # same names, values and order
+
+
+def _alterations(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    odd: list[Any] = [None, "", 0, 1240, True, 1.5, [], {}, "x" * 300, "a\x00b", "2025-13-45T25:61:00Z"]
+    for key, value in payload.items():
+        yield {k: v for k, v in payload.items() if k != key}
+        for other in odd:
+            yield {**payload, key: other}
+        if isinstance(value, dict):
+            for inner in _alterations(value):
+                yield {**payload, key: inner}
+
+
+@pytest.mark.parametrize("case_id", ["messages-v01-rejected-opt-out", "messages-v1-rejected-ttl"])
+def test_altered_messages_statuses_give_the_same_answer_on_both_paths(case_id: str) -> None:
+    # tests/test_fast_paths.py alters the first Messages case; the v0.1 shape
+    # (to/from objects, error code and reason) and the v1 error object go
+    # through other branches of the lean path.
+    from smsstatus.plugin.testing import fast_path_mode
+
+    case = next(c for c in CASES if c.id == f"push::{case_id}")
+    payload = case.data["request"]["body"]["json"]
+    # A v0.1 party named by "id" (OTT channels), alone or after an empty number.
+    parties = [{"type": "whatsapp", "id": "447700900000"}, {"type": "sms", "number": "", "id": "4477009"}]
+    seen = 0
+    with fast_path_mode("compare") as counts:
+        for altered in [*_alterations(payload), *({**payload, "to": party} for party in parties)]:
+            request = PushRequest.build(content_type="application/json", body=json.dumps(altered))
+            with contextlib.suppress(PayloadError):
+                REGISTRY.parse_push("vonage", request)
+            seen += 1
+        taken = sum(took for key, (took, _) in counts.items() if key.startswith("smsstatus_vonage."))
+    assert seen > 100 and taken > seen // 4  # the lean path took many, and agreed on each

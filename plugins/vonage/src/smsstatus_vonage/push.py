@@ -25,7 +25,6 @@ from smsstatus.plugin import (
     PushReply,
     PushResult,
     Record,
-    fast_form,
     fast_json,
     fast_path,
     kind_of,
@@ -33,6 +32,7 @@ from smsstatus.plugin import (
 )
 
 from . import messages, receipts, signed_webhooks, signing
+from .lean import form_fields
 
 if TYPE_CHECKING:
     from smsstatus.plugin import Credentials, PushRequest
@@ -47,25 +47,37 @@ _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-da
 
 
 def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
-    """An unsigned SMS API receipt in the documented shape (query, form or
-    JSON, every value a string), else ``None`` for :func:`parse`."""
+    """An unsigned push in the documented shape (an SMS API receipt by query,
+    form or JSON; a Messages API status), else ``None`` for :func:`parse`."""
     if len(credentials):
         return None  # signing may be on: the detailed path checks it first
     body = request.body
-    content_type = request.content_type
     if not body:
-        data = fast_form(request.query_string)
-    elif content_type == "application/x-www-form-urlencoded":
-        data = fast_form(body)
-    elif content_type == "application/json":
-        data = fast_json(body)
-        if data.__class__ is not dict or messages.is_messages_status(data):
+        data = form_fields(request.query_string)
+        if data is None:
             return None
+        report = receipts.lean_report(vendor, data, request.received_at)
     else:
-        return None
-    if data is None:
-        return None
-    report = receipts.lean_report(vendor, data, request.received_at)
+        content_type = request.content_type
+        if content_type == "application/json":
+            data = fast_json(body)
+            if data.__class__ is not dict:
+                return None
+            if messages.is_messages_status(data):
+                report = messages.lean_report(vendor, data, request.received_at)
+            else:
+                report = receipts.lean_report(vendor, data, request.received_at)
+        elif content_type == "application/x-www-form-urlencoded":
+            try:
+                text = body.decode()
+            except UnicodeDecodeError:
+                return None
+            data = form_fields(text)
+            if data is None:
+                return None
+            report = receipts.lean_report(vendor, data, request.received_at)
+        else:
+            return None
     return None if report is None else new_push_result((report,), REPLY, ())
 
 

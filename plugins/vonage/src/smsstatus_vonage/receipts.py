@@ -27,7 +27,6 @@ Only ``messageId`` and ``status`` may reject a receipt.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from smsstatus.plugin import (
@@ -36,14 +35,13 @@ from smsstatus.plugin import (
     Record,
     StatusReport,
     identity_problem,
-    new_money,
     new_report,
     parse_local,
     read_network_code,
-    split_network_code,
     to_e164,
 )
 
+from .lean import Odd, network, opt_ident, opt_text, price
 from .mapping import map_value
 
 __all__ = ["CURRENCY", "build_report", "lean_report"]
@@ -98,89 +96,85 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
 _PUSH = Channel.PUSH
 
 
-def _optional_id(value: Any) -> bool:
-    """What ``Record.ident(..., required=False)`` reads as it is: absent, "" or a clean string."""
-    return value is None or value == "" or (value.__class__ is str and identity_problem(value) is None)
-
-
 def lean_report(vendor: str, data: dict[str, Any], received_at: datetime) -> StatusReport | None:
     """:func:`build_report` of a receipt whose every field is as documented
     (strings), or ``None`` for the detailed path to read and explain."""
     get = data.get
     message_id, status = get("messageId"), get("status")
-    err_code, recipient_raw, fused = get("err-code"), get("msisdn"), get("network-code")
-    api_key, scts, sender, client_ref = get("api-key"), get("scts"), get("to"), get("client-ref")
     if (
         message_id.__class__ is not str
         or identity_problem(message_id) is not None
         or status.__class__ is not str
         or not status.strip()
-        or not (_optional_id(err_code) and _optional_id(recipient_raw) and _optional_id(fused))
-        or not (_text(api_key) and _text(scts) and _text(sender) and _text(client_ref))
     ):
         return None
-    err_code, recipient_raw, fused = err_code or None, recipient_raw or None, fused or None
-    network = None
-    if fused is not None:
-        try:
-            network = split_network_code(fused)
-        except ValueError:
-            return None
-    amount = get("price")
-    price = None
-    if amount is not None and amount != "":
-        if amount.__class__ is not str:
-            return None
-        try:
-            value = Decimal(amount)
-        except InvalidOperation:
-            return None
-        if not value.is_finite() or value < 0:
-            return None
-        price = new_money(value, CURRENCY)
-    stamp = get("message-timestamp")
-    notified_at = None
-    if stamp is not None and stamp != "":
-        try:
-            notified_at = _vonage_time(stamp)
-        except ValueError:
-            return None
+    try:
+        err_code, recipient_raw, fused = (
+            opt_ident(get("err-code")),
+            opt_ident(get("msisdn")),
+            opt_ident(get("network-code")),
+        )
+        api_key, scts, sender, client_ref = (
+            opt_text(get("api-key")),
+            opt_text(get("scts")),
+            opt_text(get("to")),
+            opt_text(get("client-ref")),
+        )
+        country, operator = (None, None) if fused is None else network(fused)
+        money = price(get("price"), CURRENCY, negative_ok=False)
+        stamp = get("message-timestamp")
+        notified_at = None if stamp is None or stamp == "" else _vonage_time(stamp)
+    except (Odd, ValueError):  # ValueError: a time the detailed path warns about
+        return None
     mapped = map_value(status, err_code)
-    extra = {"api": "sms", "api_key": api_key or None, "scts": scts or None, "network_code": fused}
     return new_report(
         vendor,
         message_id,
         None,  # batch_id
-        None if recipient_raw is None else to_e164(recipient_raw),
+        to_e164(recipient_raw),
         recipient_raw,
-        sender or None,
+        sender,
         mapped.status,
         mapped.mapping,
         mapped.reason,
         status,  # vendor_status
         err_code,  # vendor_code
         mapped.description if err_code not in (None, "0") else None,
-        client_ref or None,
+        client_ref,
         None,  # segments
         None,  # part
-        price,
-        None if network is None else network.country,
-        None if network is None else network.operator(),
+        money,
+        country,
+        operator,
         None,  # submitted_at
         None,  # status_at
         notified_at,
         received_at,
         _PUSH,
-        extra,
+        {"api": "sms", "api_key": api_key, "scts": scts, "network_code": fused},  # build_report's order
         data,  # raw
         (),  # warnings
     )
 
 
-def _text(value: Any) -> bool:
-    return value is None or value.__class__ is str
-
-
 def _vonage_time(value: object) -> datetime:
-    """``YYYY-MM-DD HH:MM:SS`` in UTC (Vonage's webhook timestamps)."""
+    """``YYYY-MM-DD HH:MM:SS`` in UTC (Vonage's webhook timestamps); both paths read with it.
+
+    The documented, zero-padded layout is read by ``fromisoformat`` with the
+    zone appended: with these separators at these places it takes exactly
+    ASCII digits, as ``parse_local`` does, in a tenth of its time (its
+    ``replace(tzinfo=...)`` alone costs more). Anything else, including a value
+    ``fromisoformat`` refuses, gets ``parse_local``'s answer and reason.
+    """
+    if (
+        value.__class__ is str
+        and len(value) == 19
+        and value[10] == " "
+        and value[4] == value[7] == "-"
+        and value[13] == value[16] == ":"
+    ):
+        try:
+            return datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            pass
     return parse_local(value, "%Y-%m-%d %H:%M:%S", UTC)
