@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import smsstatus_clickatell
@@ -100,3 +101,26 @@ def test_platform_timestamp_in_seconds_is_read_too() -> None:
     )
     (report,) = smsstatus_clickatell.parse_push("clickatell", request, Credentials("clickatell")).reports
     assert report.status_at == datetime(2025, 6, 10, 12, 52, 1, tzinfo=UTC)
+
+
+def test_altered_one_items_give_the_same_answer_on_both_paths() -> None:
+    # tests/test_fast_paths.py alters the first item of One's batch; the lean
+    # path reads every item, and any odd one must send the whole envelope to
+    # the detailed path (which keeps the good items and reports the bad one).
+    from smsstatus.plugin.testing import fast_path_mode
+
+    case = next(c for c in CASES if c.id.endswith("::one-batch-sent-and-delivered"))
+    envelope = case.data["request"]["body"]["json"]
+    first, second = envelope["event"]["messageStatusUpdate"]
+    odd: list[Any] = [None, "", 0, 4, True, 1.5, [], {}, "x" * 300, "a\x00b", 10**30, "1749559921000"]
+    variants = [{k: v for k, v in second.items() if k != key} for key in second]
+    variants += [{**second, key: value} for key in second for value in odd]
+    taken = 0
+    with fast_path_mode("compare") as counts:
+        for item in variants:
+            body = {**envelope, "event": {"messageStatusUpdate": [first, item]}}
+            request = PushRequest.build(content_type="application/json", body=json.dumps(body))
+            result = smsstatus_clickatell.parse_push("clickatell", request, Credentials("clickatell"))
+            assert len(result.reports) + len(result.errors) == 2
+        taken = sum(took for key, (took, _) in counts.items() if key.startswith("smsstatus_clickatell."))
+    assert 0 < taken < len(variants)  # some variants on each path, every taken one agreeing

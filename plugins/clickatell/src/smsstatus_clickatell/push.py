@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -68,7 +69,7 @@ _LEGACY_KEYS = ("apiMsgId", "api_id")
 _MILLIS_FROM = 100_000_000_000
 
 
-# -- the lean path: a flat callback (Platform or legacy) in the documented shape ---------
+# -- the lean path: a callback in the documented shape -----------------------------------
 
 _PUSH = Channel.PUSH
 
@@ -78,24 +79,27 @@ class _Odd(Exception):
 
 
 def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
-    """The report of an unauthenticated flat callback whose fields are as
+    """The reports of an unauthenticated callback whose fields are as
     documented, else ``None`` for :func:`parse` (which explains)."""
     if len(credentials):
         return None
     body = request.body
-    content_type = request.content_type
     if not body:
         data = fast_form(request.query_string)
     elif request.method == "GET":
         return None
-    elif content_type == "application/x-www-form-urlencoded":
-        data = fast_form(body)
-    elif content_type == "application/json":
-        data = fast_json(body)
-        if data.__class__ is not dict or "event" in data:
-            return None
     else:
-        return None
+        content_type = request.content_type
+        if content_type == "application/json":
+            data = fast_json(body)
+            if data.__class__ is not dict:
+                return None
+            if "event" in data:
+                return _lean_one(vendor, data, request.received_at)
+        elif content_type == "application/x-www-form-urlencoded":
+            data = fast_form(body)
+        else:
+            return None
     if data is None:
         return None
     legacy = "apiMsgId" in data or "api_id" in data
@@ -103,23 +107,55 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
         return None
     try:
         report = _lean_flat(vendor, data, request.received_at, legacy)
-    except _Odd:
+    except (_Odd, ValueError):  # ValueError: a time the detailed path warns about
         return None
     return new_push_result((report,), REPLY, ())
 
 
 def _text(value: Any) -> str | None:
+    """``Record.opt_string`` of a value it reads without a warning."""
     if value is None or value.__class__ is str:
         return value or None
     raise _Odd
 
 
 def _optional_id(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    if value.__class__ is not str or identity_problem(value) is not None:
+    """``Record.ident(..., required=False)`` of a value it reads without a
+    warning: absent, ``""``, a clean string, or an integer (One's
+    ``statusCode``) as its text."""
+    if value.__class__ is str:
+        if not value:
+            return None
+        if identity_problem(value) is None:
+            return value
         raise _Odd
-    return value
+    if value is None:
+        return None
+    # Bounded, so that str() never meets Python's 4300-digit limit.
+    if value.__class__ is int and -(10**255) < value < 10**255:
+        return str(value)
+    raise _Odd
+
+
+def _lean_raw(data: dict[str, Any]) -> dict[str, Any]:
+    """:func:`_raw` of ``data``: ``data`` itself when it holds no secret field (nearly always)."""
+    for name in INFO.secret_fields:
+        if name in data:
+            return {key: value for key, value in data.items() if key not in INFO.secret_fields}
+    return data
+
+
+# Charges repeat (one per destination): the text is immutable.
+@functools.lru_cache(maxsize=1024)
+def _charge_credits(charge: str) -> str:
+    """``extra.charge_credits`` of a legacy ``charge`` string, as :func:`_legacy_extra` writes it."""
+    try:
+        amount = Decimal(charge)
+    except (InvalidOperation, ValueError):
+        raise _Odd from None  # not cached: lru_cache keeps answers, not exceptions
+    if not amount.is_finite():
+        raise _Odd
+    return format(amount, "f")
 
 
 def _lean_flat(vendor: str, data: dict[str, Any], received_at: datetime, legacy: bool) -> StatusReport:
@@ -143,13 +179,7 @@ def _lean_flat(vendor: str, data: dict[str, Any], received_at: datetime, legacy:
         if charge is not None and charge != "":
             if charge.__class__ is not str:
                 raise _Odd
-            try:
-                amount = Decimal(charge)
-            except (InvalidOperation, ValueError):
-                raise _Odd from None
-            if not amount.is_finite():
-                raise _Odd
-            extra["charge_credits"] = format(amount, "f")
+            extra["charge_credits"] = _charge_credits(charge)
         description = None
     else:
         integration, word = _text(get("integrationName")), _text(get("status"))
@@ -159,18 +189,11 @@ def _lean_flat(vendor: str, data: dict[str, Any], received_at: datetime, legacy:
             extra["status_name"] = word
         description = _text(get("statusDescription"))
     stamp = get("timestamp")
-    status_at = None
-    if stamp is not None and stamp != "":
-        try:
-            status_at = epoch(stamp)
-        except ValueError:
-            raise _Odd from None
-    secret = INFO.secret_fields
     return new_report(
         vendor,
         message_id,
         None if legacy else _optional_id(get("requestId")),  # batch_id
-        None if recipient_raw is None else to_e164(recipient_raw),
+        to_e164(recipient_raw),
         recipient_raw,
         _text(get("from")),  # sender
         mapped.status,
@@ -186,12 +209,85 @@ def _lean_flat(vendor: str, data: dict[str, Any], received_at: datetime, legacy:
         None,  # country
         None,  # operator
         None,  # submitted_at
-        status_at,
+        None if stamp is None or stamp == "" else epoch(stamp),  # status_at
         None,  # notified_at
         received_at,
         _PUSH,
         extra,
-        {key: value for key, value in data.items() if key not in secret} if secret else data,  # raw
+        _lean_raw(data),
+        (),  # warnings
+    )
+
+
+def _lean_one(vendor: str, data: dict[str, Any], received_at: datetime) -> PushResult | None:
+    """:func:`_one` of an envelope whose every item is as documented (no item
+    error to report), else ``None``."""
+    event = data.get("event")
+    if event.__class__ is not dict:
+        return None
+    items = event.get("messageStatusUpdate")
+    if items.__class__ is not list or not items or len(items) > INFO.max_batch:
+        return None
+    try:
+        context: dict[str, Any] = {}
+        integration_id, integration_name = (
+            _optional_id(data.get("integrationId")),
+            _optional_id(data.get("integrationName")),
+        )
+        if integration_id is not None:
+            context["integration_id"] = integration_id
+        if integration_name is not None:
+            context["integration_name"] = integration_name
+        reports = tuple([_lean_one_report(vendor, item, context, received_at) for item in items])
+    except (_Odd, ValueError):  # ValueError: a time the detailed path warns about
+        return None
+    return new_push_result(reports, REPLY, ())
+
+
+def _lean_one_report(vendor: str, item: Any, context: dict[str, Any], received_at: datetime) -> StatusReport:
+    if item.__class__ is not dict:
+        raise _Odd
+    get = item.get
+    message_id, status = get("messageId"), get("status")
+    if (
+        message_id.__class__ is not str
+        or identity_problem(message_id) is not None
+        or status.__class__ is not str
+        or not status.strip()
+    ):
+        raise _Odd
+    mapped = map_value(status)
+    channel = _text(get("channel"))
+    extra = context.copy()
+    if channel is not None:
+        extra["channel"] = channel
+    stamp = get("timestamp")
+    return new_report(
+        vendor,
+        message_id,
+        None,  # batch_id
+        None,  # recipient
+        None,  # recipient_raw
+        None,  # sender
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        status,  # vendor_status
+        _optional_id(get("statusCode")),  # vendor_code: One's own number
+        mapped.description,
+        _optional_id(get("clientMessageId")),  # client_ref
+        None,  # segments
+        None,  # part
+        None,  # price
+        None,  # country
+        None,  # operator
+        None,  # submitted_at
+        None if stamp is None or stamp == "" else epoch(stamp),  # status_at
+        None,  # notified_at
+        received_at,
+        _PUSH,
+        extra,
+        _lean_raw(item),
         (),  # warnings
     )
 
