@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import smsstatus_clickatell
+from hypothesis import example, given
+from hypothesis import strategies as st
 from smsstatus.plugin import AuthenticationError, Capability, Credentials, PayloadError, PushRequest, Status
 from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
 
@@ -124,3 +126,16 @@ def test_altered_one_items_give_the_same_answer_on_both_paths() -> None:
             assert len(result.reports) + len(result.errors) == 2
         taken = sum(took for key, (took, _) in counts.items() if key.startswith("smsstatus_clickatell."))
     assert 0 < taken < len(variants)  # some variants on each path, every taken one agreeing
+
+
+@given(st.text(alphabet="0123456789+ -()\u0663x", max_size=20))
+@example("27999000001")  # Clickatell's documented "to": international, no "+"
+@example("0027999000001")
+@example("0799900000")
+@example("2799900")  # too short for E.164
+@example("2799900000012345")  # too long
+def test_the_plus_clickatell_leaves_out_changes_no_e164_answer(raw: str) -> None:
+    from smsstatus.plugin import to_e164
+    from smsstatus_clickatell.push import e164
+
+    assert e164(raw) == to_e164(raw)

@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 
 import pytest
 import smsstatus_vonage
+from hypothesis import example, given
+from hypothesis import strategies as st
 from smsstatus.plugin import (
     AuthenticationError,
     Capability,
@@ -356,3 +358,16 @@ def test_altered_messages_statuses_give_the_same_answer_on_both_paths(case_id: s
             seen += 1
         taken = sum(took for key, (took, _) in counts.items() if key.startswith("smsstatus_vonage."))
     assert seen > 100 and taken > seen // 4  # the lean path took many, and agreed on each
+
+
+@given(st.text(alphabet="0123456789+ -()\u0663x", max_size=20))
+@example("447700900000")  # Vonage's documented msisdn: international, no "+"
+@example("00447700900000")
+@example("0447700900")
+@example("4477009")  # too short for E.164
+@example("4477009000001234")  # too long
+def test_the_plus_vonage_leaves_out_changes_no_e164_answer(raw: str) -> None:
+    from smsstatus.plugin import to_e164
+    from smsstatus_vonage.lean import e164
+
+    assert e164(raw) == to_e164(raw)

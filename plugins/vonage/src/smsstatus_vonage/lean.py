@@ -1,4 +1,5 @@
-"""Pieces the lean paths of :mod:`.receipts` and :mod:`.messages` share.
+"""Pieces the lean paths of :mod:`.receipts` and :mod:`.messages` share
+(and :func:`e164`, which their detailed paths use too).
 
 A lean path reads the documented shape with exact type checks and answers
 ``None`` on anything else, so that the detailed ``Record`` code reads the push
@@ -15,9 +16,33 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from smsstatus.plugin import Money, Operator, identity_problem, new_money, split_network_code
+from smsstatus.plugin import (
+    MAX_ID_LENGTH,
+    Money,
+    Operator,
+    identity_problem,
+    new_money,
+    split_network_code,
+    to_e164,
+)
 
-__all__ = ["Odd", "form_fields", "network", "opt_ident", "opt_text", "price"]
+__all__ = ["Odd", "e164", "form_fields", "network", "opt_ident", "opt_text", "price"]
+
+
+def e164(raw: str | None) -> str | None:
+    """``to_e164(raw)``, asked with the ``+`` Vonage leaves out of its numbers.
+
+    Vonage writes numbers in international format without ``+``
+    (``447700900000``). ``to_e164`` reads such a number through its
+    separator table (a ``str.translate``, about 1 µs); given the ``+`` it takes
+    its direct path, a fifth of that. For a string of ASCII digits that does not
+    start with 0 both spellings get the same answer (``+`` and the digits when
+    8 to 15 long, else ``None``); any other value is asked as it is (``00`` is a
+    prefix ``to_e164`` strips, and a leading 0 is no E.164). Both paths use it.
+    """
+    if raw is not None and raw[:1] != "0" and raw.isdigit() and raw.isascii():
+        return to_e164("+" + raw)
+    return to_e164(raw)
 
 
 class Odd(Exception):
@@ -35,6 +60,9 @@ def opt_ident(value: Any) -> str | None:
     """``Record.ident(..., required=False)`` of a value it reads without a
     warning: absent, ``""``, a clean string, or an integer (as its text)."""
     if value.__class__ is str:
+        # Codes and numbers are digit strings: a clean id (one C scan instead of identity_problem).
+        if value.isdigit() and len(value) <= MAX_ID_LENGTH:
+            return value
         if not value:
             return None
         if identity_problem(value) is None:
