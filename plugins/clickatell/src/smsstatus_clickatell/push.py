@@ -120,6 +120,12 @@ def _text(value: Any) -> str | None:
     raise _Odd
 
 
+#: An integer id below this in size has at most 256 characters of text with its sign
+#: (MAX_ID_LENGTH), and str() never meets Python's 4300-digit limit. A constant:
+#: 10**255 is not folded by the compiler, and costs a big-integer power where written.
+_INT_ID_BOUND = 10**255
+
+
 def _optional_id(value: Any) -> str | None:
     """``Record.ident(..., required=False)`` of a value it reads without a
     warning: absent, ``""``, a clean string, or an integer (One's
@@ -135,8 +141,7 @@ def _optional_id(value: Any) -> str | None:
         raise _Odd
     if value is None:
         return None
-    # Bounded, so that str() never meets Python's 4300-digit limit.
-    if value.__class__ is int and -(10**255) < value < 10**255:
+    if value.__class__ is int and -_INT_ID_BOUND < value < _INT_ID_BOUND:
         return str(value)
     raise _Odd
 

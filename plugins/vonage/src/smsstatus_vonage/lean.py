@@ -56,6 +56,12 @@ def opt_text(value: Any) -> str | None:
     raise Odd
 
 
+#: An integer id below this in size has at most 256 characters of text with its sign
+#: (MAX_ID_LENGTH), and str() never meets Python's 4300-digit limit. A constant:
+#: 10**255 is not folded by the compiler, and costs a big-integer power where written.
+_INT_ID_BOUND = 10**255
+
+
 def opt_ident(value: Any) -> str | None:
     """``Record.ident(..., required=False)`` of a value it reads without a
     warning: absent, ``""``, a clean string, or an integer (as its text)."""
@@ -70,8 +76,7 @@ def opt_ident(value: Any) -> str | None:
         raise Odd
     if value is None:
         return None
-    # The id as its decimal text; bounded so str() never meets Python's 4300-digit limit.
-    if value.__class__ is int and -(10**255) < value < 10**255:
+    if value.__class__ is int and -_INT_ID_BOUND < value < _INT_ID_BOUND:
         return str(value)
     raise Odd
 
