@@ -139,3 +139,48 @@ def test_the_plus_clickatell_leaves_out_changes_no_e164_answer(raw: str) -> None
     from smsstatus_clickatell.push import e164
 
     assert e164(raw) == to_e164(raw)
+
+
+@given(st.one_of(st.integers(min_value=-(10**17), max_value=10**17), st.integers().map(str)))
+@example(978_307_200_000)  # the sure windows' bounds, and core's (2000-01-01, 2100-01-01)
+@example(978_307_199_999)
+@example(4_070_908_800_000)
+@example(4_070_908_799_999)
+@example(946_684_800_000)
+@example(4_102_444_800_000)
+@example(946_684_800)
+@example(946_684_799)
+@example(4_102_444_800)
+@example(4_102_444_799)
+@example(978_307_200)
+@example(4_070_908_799)
+@example(99_999_999_999)  # seconds below this, milliseconds from it
+@example(100_000_000_000)
+@example("1749559921000")  # Clickatell's documented millisecond and second stamps
+@example("1218007814")
+def test_the_callback_time_is_core_epoch_reading(value: int | str) -> None:
+    # push.epoch adds a time inside 2001..2099 to the epoch itself; every value
+    # must get what core's readers give (told apart at 10**11), or their error.
+    from smsstatus.plugin import from_epoch_millis, from_epoch_seconds
+    from smsstatus_clickatell.push import epoch
+
+    def core(number: int) -> datetime:
+        return from_epoch_millis(number) if number >= 100_000_000_000 else from_epoch_seconds(number)
+
+    number = (
+        int(value)
+        if isinstance(value, int) or (value.isascii() and value.isdigit() and len(value) <= 16)
+        else None
+    )
+    expected: datetime | str
+    try:
+        expected = core(number) if number is not None else "ValueError"
+    except ValueError as exc:
+        expected = f"{type(exc).__name__}: {exc}"
+    try:
+        got: datetime | str = epoch(value)
+    except ValueError as exc:
+        got = f"{type(exc).__name__}: {exc}" if number is not None else "ValueError"
+    assert got == expected
+    if isinstance(got, datetime):
+        assert got.tzinfo is UTC and got.utcoffset() is not None
