@@ -128,19 +128,6 @@ def test_altered_one_items_give_the_same_answer_on_both_paths() -> None:
     assert 0 < taken < len(variants)  # some variants on each path, every taken one agreeing
 
 
-@given(st.text(alphabet="0123456789+ -()\u0663x", max_size=20))
-@example("27999000001")  # Clickatell's documented "to": international, no "+"
-@example("0027999000001")
-@example("0799900000")
-@example("2799900")  # too short for E.164
-@example("2799900000012345")  # too long
-def test_the_plus_clickatell_leaves_out_changes_no_e164_answer(raw: str) -> None:
-    from smsstatus.plugin import to_e164
-    from smsstatus_clickatell.push import e164
-
-    assert e164(raw) == to_e164(raw)
-
-
 @given(st.one_of(st.integers(min_value=-(10**17), max_value=10**17), st.integers().map(str)))
 @example(978_307_200_000)  # the sure windows' bounds, and core's (2000-01-01, 2100-01-01)
 @example(978_307_199_999)

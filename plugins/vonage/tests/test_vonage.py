@@ -15,8 +15,6 @@ from urllib.parse import urlencode
 
 import pytest
 import smsstatus_vonage
-from hypothesis import example, given
-from hypothesis import strategies as st
 from smsstatus.plugin import (
     AuthenticationError,
     Capability,
@@ -299,34 +297,6 @@ def test_the_receipt_time_reads_as_parse_local_does(value: str) -> None:
         assert got.tzinfo is UTC
 
 
-@pytest.mark.parametrize(
-    ("text", "taken"),
-    [
-        ("err-code=0&message-timestamp=2018-10-25+12%3A10%3A29&to=Nexmo+CLI", True),
-        ("to=%E2%82%AC+1&a=%2B44", True),  # a multi-byte escape, an escaped plus
-        ("a=b=c", True),
-        ("%61=1", True),  # an escaped name
-        ("a=%25", True),  # an escaped "%": decoded once
-        ("a=1&a=2", False),  # repeated
-        ("a=1&&b=2", False),  # an empty piece
-        ("a&b=1", False),  # no "="
-        ("a=x%26y&b=1", False),  # an escaped "&"
-        ("a=x%3dy", False),  # an escaped "=" (lower case)
-        ("a=%FF", False),  # not UTF-8
-        ("a=%zz&b=%", True),  # not escapes: kept as they are, as unquote keeps them
-        ("", False),
-    ],
-)
-def test_the_lean_form_reader_gives_the_detailed_fields_or_none(text: str, taken: bool) -> None:
-    from smsstatus.plugin import parse_urlencoded
-    from smsstatus_vonage.lean import form_fields
-
-    got = form_fields(text)
-    assert (got is not None) == taken
-    if got is not None:
-        assert list(got.items()) == parse_urlencoded(text)  # same names, values and order
-
-
 def _alterations(payload: dict[str, Any]) -> Iterator[dict[str, Any]]:
     odd: list[Any] = [None, "", 0, 1240, True, 1.5, [], {}, "x" * 300, "a\x00b", "2025-13-45T25:61:00Z"]
     for key, value in payload.items():
@@ -358,16 +328,3 @@ def test_altered_messages_statuses_give_the_same_answer_on_both_paths(case_id: s
             seen += 1
         taken = sum(took for key, (took, _) in counts.items() if key.startswith("smsstatus_vonage."))
     assert seen > 100 and taken > seen // 4  # the lean path took many, and agreed on each
-
-
-@given(st.text(alphabet="0123456789+ -()\u0663x", max_size=20))
-@example("447700900000")  # Vonage's documented msisdn: international, no "+"
-@example("00447700900000")
-@example("0447700900")
-@example("4477009")  # too short for E.164
-@example("4477009000001234")  # too long
-def test_the_plus_vonage_leaves_out_changes_no_e164_answer(raw: str) -> None:
-    from smsstatus.plugin import to_e164
-    from smsstatus_vonage.lean import e164
-
-    assert e164(raw) == to_e164(raw)

@@ -59,7 +59,7 @@ from smsstatus.plugin import (
 from . import INFO
 from .mapping import map_value
 
-__all__ = ["REPLY", "e164", "epoch", "parse"]
+__all__ = ["REPLY", "epoch", "parse"]
 
 #: Clickatell needs HTTP 200; it reads no body.
 REPLY = PushReply(status_code=200, content_type=None, body=b"")
@@ -146,22 +146,6 @@ def _optional_id(value: Any) -> str | None:
     raise _Odd
 
 
-def e164(raw: str | None) -> str | None:
-    """``to_e164(raw)``, asked with the ``+`` Clickatell leaves out of its numbers.
-
-    Clickatell writes ``to`` in international format without ``+``
-    (``27999000001``). ``to_e164`` reads such a number through its separator
-    table (a ``str.translate``, about 1 µs); given the ``+`` it takes its
-    direct path, a fifth of that. For a string of ASCII digits that does not
-    start with 0 both spellings get the same answer (``+`` and the digits when
-    8 to 15 long, else ``None``); any other value is asked as it is (``00`` is
-    a prefix ``to_e164`` strips, and a leading 0 is no E.164). Both paths use it.
-    """
-    if raw is not None and raw[:1] != "0" and raw.isdigit() and raw.isascii():
-        return to_e164("+" + raw)
-    return to_e164(raw)
-
-
 def _lean_raw(data: dict[str, Any]) -> dict[str, Any]:
     """:func:`_raw` of ``data``: ``data`` itself when it holds no secret field (nearly always)."""
     for name in INFO.secret_fields:
@@ -218,7 +202,7 @@ def _lean_flat(vendor: str, data: dict[str, Any], received_at: datetime, legacy:
         vendor,
         message_id,
         None if legacy else _optional_id(get("requestId")),  # batch_id
-        e164(recipient_raw),
+        to_e164(recipient_raw),
         recipient_raw,
         _text(get("from")),  # sender
         mapped.status,
@@ -433,7 +417,7 @@ def _flat(record: Record, request: PushRequest, legacy: bool) -> StatusReport:
         vendor=record.vendor,
         message_id=message_id,
         batch_id=None if legacy else record.ident("requestId", required=False),
-        recipient=e164(recipient_raw),
+        recipient=to_e164(recipient_raw),
         recipient_raw=recipient_raw,
         sender=record.opt_string("from"),
         status=mapped.status,

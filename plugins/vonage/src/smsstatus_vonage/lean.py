@@ -1,5 +1,4 @@
-"""Pieces the lean paths of :mod:`.receipts` and :mod:`.messages` share
-(and :func:`e164`, which their detailed paths use too).
+"""Pieces the lean paths of :mod:`.receipts` and :mod:`.messages` share.
 
 A lean path reads the documented shape with exact type checks and answers
 ``None`` on anything else, so that the detailed ``Record`` code reads the push
@@ -11,10 +10,8 @@ lean report builders catch it and answer ``None``.
 from __future__ import annotations
 
 import functools
-import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import unquote_to_bytes
 
 from smsstatus.plugin import (
     MAX_ID_LENGTH,
@@ -23,26 +20,9 @@ from smsstatus.plugin import (
     identity_problem,
     new_money,
     split_network_code,
-    to_e164,
 )
 
-__all__ = ["Odd", "e164", "form_fields", "network", "opt_ident", "opt_text", "price"]
-
-
-def e164(raw: str | None) -> str | None:
-    """``to_e164(raw)``, asked with the ``+`` Vonage leaves out of its numbers.
-
-    Vonage writes numbers in international format without ``+``
-    (``447700900000``). ``to_e164`` reads such a number through its
-    separator table (a ``str.translate``, about 1 µs); given the ``+`` it takes
-    its direct path, a fifth of that. For a string of ASCII digits that does not
-    start with 0 both spellings get the same answer (``+`` and the digits when
-    8 to 15 long, else ``None``); any other value is asked as it is (``00`` is a
-    prefix ``to_e164`` strips, and a leading 0 is no E.164). Both paths use it.
-    """
-    if raw is not None and raw[:1] != "0" and raw.isdigit() and raw.isascii():
-        return to_e164("+" + raw)
-    return to_e164(raw)
+__all__ = ["Odd", "network", "opt_ident", "opt_text", "price"]
 
 
 class Odd(Exception):
@@ -118,37 +98,3 @@ def price(amount: Any, currency: str | None, *, negative_ok: bool) -> Money | No
     if amount.__class__ is float:
         return _money(repr(amount), currency, negative_ok)  # as Record.decimal: the shortest repr
     raise Odd  # an integer amount, a boolean, another type: rare, the detailed path reads them
-
-
-#: An escape that decodes to ``&`` or ``=``: splitting after decoding would cut there.
-_SPLITTING_ESCAPE = re.compile(r"%(?:26|3[Dd])")
-
-
-def form_fields(text: str) -> dict[str, str] | None:
-    """Urlencoded ``text`` as ``{name: value}``, equal to the first-value dict of
-    ``parse_urlencoded(text)``, or ``None`` when it is not the plain case (an
-    empty piece, a piece without ``=``, a name given twice, an escape of ``&``
-    or ``=``, escapes that are not UTF-8).
-
-    Why not ``fast_form``: it splits first and unescapes each value on its own
-    (two calls of ``unquote_to_bytes`` for a receipt's time and sender), about
-    twice this. Unescaping the whole text once, then splitting, gives the same
-    pairs when no escape decodes to a separator; and an escaped run that is
-    valid UTF-8 as a whole is valid in each piece, since a separator is ASCII
-    and never inside a multi-byte character.
-    """
-    if "+" in text:
-        text = text.replace("+", " ")
-    if "%" in text:
-        if _SPLITTING_ESCAPE.search(text) is not None:
-            return None
-        try:
-            text = unquote_to_bytes(text).decode()
-        except UnicodeError:  # not UTF-8 (or a lone surrogate): unquote's replacement characters
-            return None
-    pieces = text.split("&")
-    try:
-        data = dict([piece.split("=", 1) for piece in pieces])
-    except ValueError:  # a piece without "=" (or empty): parse_urlencoded's rules
-        return None
-    return data if len(data) == len(pieces) else None

@@ -25,6 +25,7 @@ from smsstatus.plugin import (
     PushReply,
     PushResult,
     Record,
+    fast_form,
     fast_json,
     fast_path,
     kind_of,
@@ -32,7 +33,6 @@ from smsstatus.plugin import (
 )
 
 from . import messages, receipts, signed_webhooks, signing
-from .lean import form_fields
 
 if TYPE_CHECKING:
     from smsstatus.plugin import Credentials, PushRequest
@@ -53,7 +53,7 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
         return None  # signing may be on: the detailed path checks it first
     body = request.body
     if not body:
-        data = form_fields(request.query_string)
+        data = fast_form(request.query_string)
         if data is None:
             return None
         report = receipts.lean_report(vendor, data, request.received_at)
@@ -68,11 +68,7 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
             else:
                 report = receipts.lean_report(vendor, data, request.received_at)
         elif content_type == "application/x-www-form-urlencoded":
-            try:
-                text = body.decode()
-            except UnicodeDecodeError:
-                return None
-            data = form_fields(text)
+            data = fast_form(body)
             if data is None:
                 return None
             report = receipts.lean_report(vendor, data, request.received_at)

@@ -38,9 +38,10 @@ from smsstatus.plugin import (
     new_report,
     parse_local,
     read_network_code,
+    to_e164,
 )
 
-from .lean import Odd, e164, network, opt_ident, opt_text, price
+from .lean import Odd, network, opt_ident, opt_text, price
 from .mapping import map_value
 
 __all__ = ["CURRENCY", "build_report", "lean_report"]
@@ -70,7 +71,7 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
     return StatusReport(
         vendor=record.vendor,
         message_id=message_id,
-        recipient=e164(recipient_raw),
+        recipient=to_e164(recipient_raw),
         recipient_raw=recipient_raw,
         sender=record.opt_string("to"),
         status=mapped.status,
@@ -130,7 +131,7 @@ def lean_report(vendor: str, data: dict[str, Any], received_at: datetime) -> Sta
         vendor,
         message_id,
         None,  # batch_id
-        e164(recipient_raw),
+        to_e164(recipient_raw),
         recipient_raw,
         sender,
         mapped.status,
