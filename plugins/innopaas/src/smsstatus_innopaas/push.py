@@ -99,7 +99,11 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
         data = fast_json(body)
         # Every value a string, as InnoPaaS sends them: then no field needs a type check
         # below (a null or another type anywhere goes to the detailed path).
-        if data.__class__ is not dict or {*map(type, data.values())} != _ONLY_STRINGS:
+        if data.__class__ is not dict:
+            return None
+        try:
+            "".join(data.values())  # a TypeError for any value that is not a string (C-level, fast)
+        except TypeError:
             return None
     elif not body:
         data = fast_form(request.query_string)  # str values only, or None
@@ -355,9 +359,10 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
     empty strings for what is not set up). Only ``msgid`` (the identity) and
     ``status`` may reject the record: any other field that cannot be read is
     null in the report, with a warning, and stays in ``raw`` (InnoPaaS gives
-    up after three tries, so a refused push is a lost report). This is the hot
-    path, so no schema validator runs here and the checks are written out
-    inline (each is what the payload schemas say).
+    up after three tries, so a refused push is a lost report). No schema
+    validator runs here: the checks are written out (each is what the payload
+    schemas say). A push this reads without a warning is usually read by the
+    lean path instead (:func:`_lean_report`, the same checks without warnings).
     """
     data = record.data
     if {*map(type, data.values())} != _ONLY_STRINGS:  # the usual case skips the per-field loop
@@ -388,23 +393,9 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
     status_at = _time(record, "reportTime", received_at)
     notified_at = _time(record, "notifyTime", received_at)
     submitted_at = _time(record, "requestTime", received_at)
-    count: str | None = get("smsNum") or None
-    segments = (
-        int(count)
-        if count is not None
-        and count.isdigit()
-        and count.isascii()
-        and len(count) <= 3
-        and int(count) <= MAX_PARTS
-        else _segments(record, count)
-    )
+    segments = _segments(record, get("smsNum") or None)
     # Current names first, the legacy GET names as fallback; each is checked when present.
-    fee_text: str | None = get("fee") or None
-    fee = (
-        Decimal(fee_text)
-        if fee_text is not None and _DECIMAL.fullmatch(fee_text)
-        else _decimal(record, "fee")
-    )
+    fee = _decimal(record, "fee")
     if "price" in data:
         legacy = _decimal(record, "price")
         fee = legacy if fee is None else fee
@@ -433,12 +424,7 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
 
     extra: dict[str, Any] = {}
     if "unitPrice" in data or "sellingPrice" in data:
-        unit_text: str | None = get("unitPrice") or None
-        unit = (
-            Decimal(unit_text)
-            if unit_text is not None and _DECIMAL.fullmatch(unit_text)
-            else _decimal(record, "unitPrice")
-        )
+        unit = _decimal(record, "unitPrice")
         if "sellingPrice" in data:
             legacy = _decimal(record, "sellingPrice")
             unit = legacy if unit is None else unit
@@ -510,11 +496,13 @@ def _unreadable(record: Record, name: str, value: str, what: str, code: WarningC
 
 
 def _segments(record: Record, count: str | None) -> int | None:
-    """``smsNum`` that is not a digit string of at most 255 (the most parts of a
-    concatenated SMS): null, with a warning (the caller reads the usual case)."""
+    """``smsNum``: a digit string of at most 255 (the most parts of a
+    concatenated SMS); anything else is null, with a warning."""
     if count is None:
         return None
     if count.isdigit() and count.isascii():
+        if len(count) <= 3 and int(count) <= MAX_PARTS:
+            return int(count)
         _unreadable(
             record, "smsNum", count, f"a segment count (at most {MAX_PARTS})", WarningCode.OUT_OF_RANGE
         )
