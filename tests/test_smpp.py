@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+import string
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from smsstatus import MappingKind, PayloadError, Reason, Status
-from smsstatus.smpp import MESSAGE_STATES, map_message_state, map_stat, parse_receipt
+from smsstatus.smpp import (
+    MESSAGE_STATES,
+    DeliveryReceipt,
+    _general_receipt,
+    _usual_receipt,
+    map_message_state,
+    map_stat,
+    parse_receipt,
+)
 
 UTC8 = timezone(timedelta(hours=8))
 
@@ -86,3 +99,77 @@ def test_unknown_words_and_states_are_unmapped() -> None:
     assert map_stat("WHATEVR").mapping is MappingKind.UNMAPPED
     assert map_message_state(42).mapping is MappingKind.UNMAPPED
     assert map_stat("EXPIRED").reason is Reason.EXPIRED
+
+
+# -- the usual receipt, read in one pass, against the general reader -----------------------
+
+_DIGITS = st.text(alphabet="0123456789", max_size=13)
+_WORDS = st.text(alphabet=string.ascii_letters + string.digits + "_-²٣", min_size=0, max_size=10)
+_ZONES = [UTC, UTC8, timezone(timedelta(hours=-5)), ZoneInfo("UTC"), ZoneInfo("Europe/Berlin")]
+
+
+def _outcome(read: Callable[[], DeliveryReceipt | None]) -> object:
+    try:
+        return read()
+    except PayloadError as exc:
+        return (type(exc), exc.field, exc.reason)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    ident=_WORDS,
+    sub=_DIGITS | _WORDS,
+    dlvrd=_DIGITS | _WORDS,
+    submit=_DIGITS
+    | st.sampled_from(["2506101250", "250610125001", "6912312359", "6801010000", "2513011200"]),
+    done=_DIGITS | st.sampled_from(["2506101252", "991231235959", "000101000000", "2502300000"]),
+    stat=_WORDS,
+    err=_WORDS,
+    text=st.none() | st.text(alphabet=string.printable, max_size=20),
+    tz=st.sampled_from(_ZONES),
+)
+def test_the_usual_receipt_reads_as_the_general_reader(  # noqa: PLR0917 -- one per receipt field
+    ident: str,
+    sub: str,
+    dlvrd: str,
+    submit: str,
+    done: str,
+    stat: str,
+    err: str,
+    text: str | None,
+    tz: tzinfo,
+) -> None:
+    receipt = (
+        f"id:{ident} sub:{sub} dlvrd:{dlvrd} submit date:{submit} done date:{done} stat:{stat} err:{err}"
+    )
+    if text is not None:
+        receipt += f" text:{text}"
+    usual = _usual_receipt(receipt, tz)
+    general = _outcome(lambda: _general_receipt(receipt, tz, "gw", "answer"))
+    if usual is not None:
+        assert usual == general
+        for name in ("submit_date", "done_date"):
+            value = getattr(usual, name)
+            assert value is None or value.tzinfo is UTC
+    # The documented shape is always read in one pass.
+    documented = sub.isascii() and sub.isdigit() and dlvrd.isascii() and dlvrd.isdigit()
+    one_line = text is None or not any(c in text for c in "\n\r\x0b\x0c")
+    if documented and one_line and ident and stat and isinstance(general, DeliveryReceipt):
+        assert usual is not None
+    # And parse_receipt answers what the general reader does, whichever path reads it.
+    assert _outcome(lambda: parse_receipt(receipt, tz=tz, vendor="gw", field="answer")) == general
+
+
+@pytest.mark.parametrize("value", ["²", "1²", "٣"])
+def test_a_count_in_unicode_digits(value: str) -> None:
+    """``"²".isdigit()`` is true and ``int("²")`` raises: a count that int()
+    refuses is the field's PayloadError, never a bare ValueError; one it reads
+    (Arabic-Indic digits are decimal) keeps its value."""
+    text = f"id:1 sub:{value} stat:DELIVRD"
+    if value.isdecimal():
+        assert parse_receipt(text, tz=UTC).submitted == int(value)
+    else:
+        with pytest.raises(PayloadError) as info:
+            parse_receipt(text, tz=UTC)
+        assert info.value.field == "short_message.sub"
+    assert parse_receipt(f"id:{value} stat:DELIVRD", tz=UTC).id_candidates()[0] == value

@@ -16,7 +16,7 @@ Two pieces:
 from __future__ import annotations
 
 import re
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 
 import attrs
 
@@ -89,7 +89,7 @@ class DeliveryReceipt:
         its hex-as-decimal value: SMSCs send either, and the id may not equal
         the ``submit_sm_resp`` id's spelling (prefer ``receipted_message_id``)."""
         found = [self.id]
-        if self.id.isdigit():
+        if self.id.isdecimal():
             found.append(str(int(self.id)))
         if re.fullmatch(r"[0-9A-Fa-f]+", self.id):
             found.append(str(int(self.id, 16)))
@@ -119,6 +119,14 @@ def parse_receipt(
     Raises :class:`~smsstatus.PayloadError` (naming ``field`` and the
     sub-field) when ``id`` or ``stat`` is missing or a number or date is bad.
     """
+    usual = _usual_receipt(text, tz)
+    if usual is not None:
+        return usual
+    return _general_receipt(text, tz, vendor, field)
+
+
+def _general_receipt(text: str, tz: tzinfo, vendor: str, field: str) -> DeliveryReceipt:
+    """Any layout :func:`parse_receipt` accepts, with the detailed errors."""
     values = _standard_layout(text)
     if values is None:
         values = _fields_of(text)
@@ -126,6 +134,59 @@ def parse_receipt(
         if not values.get(required):
             raise PayloadError(vendor, f"{field}.{required}", "required receipt field is missing")
     return _receipt(values, vendor, field, tz)
+
+
+# -- the receipt nearly every SMSC sends, read in one pass -----------------------------
+#
+# Appendix B's layout with every value as documented: ASCII digits for the
+# counts, 10- or 12-digit dates, an id and a stat word. Read with one match and
+# the dates by slicing (no per-field dict, no strptime-style dispatch), and in
+# UTC without a zone conversion: a third of the general path's cost on a push.
+# Anything else, including a value the general path would refuse, answers None
+# and the general path reads the text (and raises its detailed error); the two
+# are compared in tests/test_smpp.py.
+_USUAL = re.compile(
+    r"id:(\S+) sub:([0-9]*) dlvrd:([0-9]*) submit date:([0-9]{10}(?:[0-9]{2})?)?"
+    r" done date:([0-9]{10}(?:[0-9]{2})?)? stat:(\S+) err:(\S*)(?: text:(.*))?"
+)
+#: Names of zones that are UTC itself, read without a conversion.
+_UTC_KEYS = frozenset({"UTC", "Etc/UTC"})
+
+
+def _usual_date(value: str, tz: tzinfo, utc: bool) -> datetime:
+    """A 10- or 12-digit ``YYMMDDhhmm[ss]`` in ``tz`` to UTC, as :func:`_date`
+    reads it (strptime's ``%y``: 69-99 are the 1900s); ``ValueError`` or
+    ``OverflowError`` where it would raise."""
+    short = int(value[0:2])
+    year = 1900 + short if short >= 69 else 2000 + short  # strptime's %y pivot
+    second = int(value[10:12]) if len(value) == 12 else 0  # with seconds
+    month, day, hour, minute = int(value[2:4]), int(value[4:6]), int(value[6:8]), int(value[8:10])
+    if utc:
+        return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
+    return datetime(year, month, day, hour, minute, second, tzinfo=tz).astimezone(UTC)
+
+
+def _usual_receipt(text: str, tz: tzinfo) -> DeliveryReceipt | None:
+    match = _USUAL.fullmatch(text)
+    if match is None:
+        return None
+    ident, sub, dlvrd, submit, done, stat, err, rest = match.groups()
+    utc = tz is UTC or getattr(tz, "key", None) in _UTC_KEYS
+    try:
+        submit_date = _usual_date(submit, tz, utc) if submit else None
+        done_date = _usual_date(done, tz, utc) if done else None
+    except (ValueError, OverflowError):
+        return None  # the general path names the field
+    return DeliveryReceipt(
+        ident,
+        stat,
+        int(sub) if sub else None,
+        int(dlvrd) if dlvrd else None,
+        submit_date,
+        done_date,
+        err or None,
+        rest.strip() if rest is not None else None,
+    )
 
 
 #: The layout SMSCs write (SMPP 3.4 Appendix B), keys in lower case and in
@@ -166,7 +227,8 @@ def _receipt(values: dict[str, str], vendor: str, field: str, tz: tzinfo) -> Del
         value = values.get(key)
         if value is None or value == "":
             return None
-        if not value.isdigit():
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        if not value.isdecimal():
             raise PayloadError(vendor, f"{field}.{key}", f"{value!r} is not a number")
         return int(value)
 
