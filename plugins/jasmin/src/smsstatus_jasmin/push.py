@@ -38,6 +38,7 @@ from smsstatus.plugin import (
     Channel,
     Credentials,
     CredentialsError,
+    MappedStatus,
     PayloadError,
     PushReply,
     PushRequest,
@@ -126,9 +127,8 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
     if message_id is None or identity_problem(message_id) is not None or status is None or not status.strip():
         return None
     err = get("err") or None
-    mapped = map_value(status, err)
+    mapped, terminal = _meaning(status)
     level = _count(get("level"), 1, 3)
-    terminal = not status.strip().upper().startswith("ESME_")
     extra: dict[str, Any] = {}
     if level is not None:
         extra["level"] = level
@@ -144,13 +144,15 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
         count = _count(get(name), 0, MAX_COUNT)
         if count is not None:
             extra[name] = count
-    read = receipt_time(_zone(vendor, "UTC"))  # the detailed path's default zone
-    try:
-        submitted, done = get("subdate"), get("donedate")
-        submitted_at = read(submitted) if submitted else None
-        done_at = read(done) if done else None
-    except ValueError:
-        raise _Odd from None
+    submitted_at = done_at = None
+    submitted, done = get("subdate"), get("donedate")
+    if submitted or done:  # level 2 only
+        read = receipt_time(_zone(vendor, "UTC"))  # the detailed path's default zone
+        try:
+            submitted_at = read(submitted) if submitted else None
+            done_at = read(done) if done else None
+        except ValueError:
+            raise _Odd from None
     return new_report(
         vendor,
         message_id,
@@ -180,6 +182,18 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
         (),  # warnings
         smsc_id,  # part_ref: the segment this receipt is about
     )
+
+
+# Pure, and on every receipt's path: receipts repeat a few message_status values.
+@lru_cache(maxsize=1024, typed=True)
+def _meaning(status: str) -> tuple[MappedStatus, bool]:
+    """``map_value(status)`` and whether the status is a handset receipt's
+    (level 2) rather than the SMSC's answer to the submit (level 1)."""
+    return map_value(status), _terminal(status)
+
+
+def _terminal(status: str) -> bool:
+    return not status.strip().upper().startswith("ESME_")
 
 
 @fast_path(_lean)
@@ -257,7 +271,7 @@ def _report(record: Record, request: PushRequest, tz: tzinfo) -> StatusReport:
     err = record.opt_string("err")
     mapped = map_value(status, err)
     level = record.integer("level", required=False, strings=True, minimum=1, maximum=3)
-    terminal = not status.strip().upper().startswith("ESME_")
+    terminal = _terminal(status)
     extra: dict[str, Any] = {}
     if level is not None:
         extra["level"] = level
