@@ -85,6 +85,8 @@ _PUSH = Channel.PUSH
 #: template's variant names) sends the push to the detailed path.
 _LEAN_NAMES = frozenset({"id", "status", "answer", "to", "from", "ts", "smsc", "smsc_id", "internal_id"})
 _LEAN_EXTRA = (("smsc", "smsc"), ("smsc_id", "smsc_message_id"), ("internal_id", "internal_id"))
+#: The detailed path's default receipt zone, looked up once.
+_UTC_ZONE = zone("UTC")
 
 
 def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
@@ -118,14 +120,18 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
         except (ValueError, TypeError):
             return None
     answer = get("answer") or None
-    receipt = None
-    if answer is not None and "stat:" in answer.lower():
+    submitted_at: datetime | None = None
+    code: str | None = None
+    # The detailed path's test, "stat:" in answer.lower(), without lowering the usual receipt.
+    if answer is not None and ("stat:" in answer or "stat:" in answer.lower()):
         try:
-            receipt = parse_receipt(answer, tz=_zone(vendor, "UTC"), vendor=vendor, field="answer")
+            receipt = parse_receipt(answer, tz=_UTC_ZONE, vendor=vendor, field="answer")
         except PayloadError:
             return None  # the detailed path keeps the report and warns
-    submitted_at, status_at = _receipt_times(receipt, extra, status_at)
-    code = receipt.stat if receipt is not None else _nack_code(answer) if dlr_type.strip() == "16" else None
+        submitted_at, status_at = _receipt_times(receipt, extra, status_at)
+        code = receipt.stat
+    elif dlr_type.strip() == "16":
+        code = _nack_code(answer)
     mapped = map_value(dlr_type, code)
     recipient_raw = get("to") or None
     report = new_report(
