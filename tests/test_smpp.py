@@ -19,6 +19,7 @@ from smsstatus.smpp import (
     map_message_state,
     map_stat,
     parse_receipt,
+    receipt_date,
 )
 
 UTC8 = timezone(timedelta(hours=8))
@@ -173,3 +174,46 @@ def test_a_count_in_unicode_digits(value: str) -> None:
             parse_receipt(text, tz=UTC)
         assert info.value.field == "short_message.sub"
     assert parse_receipt(f"id:{value} stat:DELIVRD", tz=UTC).id_candidates()[0] == value
+
+
+# -- receipt dates ---------------------------------------------------------------------------
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    value=st.text(alphabet="0123456789", min_size=10, max_size=12) | st.text(max_size=14),
+    tz=st.sampled_from(_ZONES),
+)
+def test_a_receipt_date_reads_as_strptime_in_its_zone(value: str, tz: tzinfo) -> None:
+    """strptime's %y%m%d%H%M[%S] in the SMSC's zone is the reference (Appendix B's layout)."""
+    fmt = {10: "%y%m%d%H%M", 12: "%y%m%d%H%M%S"}.get(len(value))
+    expected: object = ValueError
+    if fmt is not None and value.isascii() and value.isdigit():
+        try:
+            expected = datetime.strptime(value, fmt).replace(tzinfo=tz).astimezone(UTC)
+        except (ValueError, OverflowError):
+            expected = ValueError
+    try:
+        got: object = receipt_date(value, tz)
+    except ValueError as exc:
+        got = ValueError
+        assert len(str(exc)) < 100  # a long value is cut in the message
+    assert got == expected
+    if isinstance(got, datetime):
+        assert got.tzinfo is UTC
+
+
+def test_receipt_dates_at_the_edges() -> None:
+    assert receipt_date("6901010000", UTC) == datetime(1969, 1, 1, tzinfo=UTC)
+    assert receipt_date("6812312359", UTC) == datetime(2068, 12, 31, 23, 59, tzinfo=UTC)
+    assert receipt_date("250610125001", UTC8) == datetime(2025, 6, 10, 4, 50, 1, tzinfo=UTC)
+    for bad in (
+        "2506102400",
+        "2502300000",
+        "250610125",
+        "2506101250 ",
+        "\uff12\uff15\uff10\uff16\uff11\uff10\uff11\uff12\uff15\uff10",
+        "x" * 5000,
+    ):
+        with pytest.raises(ValueError, match="YYMMDDhhmm"):
+            receipt_date(bad, UTC)

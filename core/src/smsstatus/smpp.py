@@ -21,12 +21,13 @@ from datetime import UTC, datetime, tzinfo
 import attrs
 
 from .errors import PayloadError
+from .fields import shown
 from .model import MappedStatus, MappingKind, Reason, Status
-from .times import parse_local
 
 __all__ = [
     "DeliveryReceipt",
     "parse_receipt",
+    "receipt_date",
     "map_stat",
     "map_message_state",
     "STAT_WORDS",
@@ -100,13 +101,27 @@ class DeliveryReceipt:
         return map_stat(self.stat)
 
 
+def receipt_date(value: str, tz: tzinfo) -> datetime:
+    """A date of a delivery receipt (SMPP v3.4 Appendix B's ``submit date``
+    and ``done date``): ``YYMMDDhhmm`` or ``YYMMDDhhmmss``, ASCII digits, no
+    zone (the SMSC's local time, read in ``tz``), to an aware UTC datetime;
+    the two-digit year as strptime's ``%y`` reads it (69-99: the 1900s).
+    ``ValueError`` when ``value`` is no such date; gateways that relay the
+    dates in fields of their own read them with this too."""
+    if len(value) in _DATE_LENGTHS and value.isascii() and value.isdigit():
+        try:
+            return _usual_date(value, tz, _is_utc(tz))
+        except (ValueError, OverflowError):
+            raise ValueError(f"{value!r} is no real time as YYMMDDhhmm[ss]") from None
+    raise ValueError(f"{shown(value)} is not YYMMDDhhmm or YYMMDDhhmmss")
+
+
+_DATE_LENGTHS = (10, 12)
+
+
 def _date(vendor: str, field: str, value: str, tz: tzinfo) -> datetime:
-    formats = {10: "%y%m%d%H%M", 12: "%y%m%d%H%M%S"}
-    fmt = formats.get(len(value))
-    if fmt is None or not value.isdigit():
-        raise PayloadError(vendor, field, f"{value!r} is not YYMMDDhhmm or YYMMDDhhmmss")
     try:
-        return parse_local(value, fmt, tz)
+        return receipt_date(value, tz)
     except ValueError as exc:
         raise PayloadError(vendor, field, str(exc)) from None
 
@@ -153,6 +168,10 @@ _USUAL = re.compile(
 _UTC_KEYS = frozenset({"UTC", "Etc/UTC"})
 
 
+def _is_utc(tz: tzinfo) -> bool:
+    return tz is UTC or getattr(tz, "key", None) in _UTC_KEYS
+
+
 def _usual_date(value: str, tz: tzinfo, utc: bool) -> datetime:
     """A 10- or 12-digit ``YYMMDDhhmm[ss]`` in ``tz`` to UTC, as :func:`_date`
     reads it (strptime's ``%y``: 69-99 are the 1900s); ``ValueError`` or
@@ -178,7 +197,7 @@ def _usual_receipt(text: str, tz: tzinfo) -> DeliveryReceipt | None:
     if match is None:
         return None
     ident, sub, dlvrd, submit, done, stat, err, rest = match.groups()
-    utc = tz is UTC or getattr(tz, "key", None) in _UTC_KEYS
+    utc = _is_utc(tz)
     try:
         submit_date = _usual_date(submit, tz, utc) if submit else None
         done_date = _usual_date(done, tz, utc) if done else None

@@ -112,6 +112,7 @@ if TYPE_CHECKING:
         map_message_state,
         map_stat,
         parse_receipt,
+        receipt_date,
     )
     from ..smpp_status import (
         COMMAND_STATUSES,
@@ -171,7 +172,15 @@ _ON_ACCESS: dict[str, str] = {
     "to_e164": "phone",
     **dict.fromkeys(("CARRIER_CODES", "map_carrier_code"), "carrier_codes"),
     **dict.fromkeys(
-        ("MESSAGE_STATES", "STAT_WORDS", "DeliveryReceipt", "map_message_state", "map_stat", "parse_receipt"),
+        (
+            "MESSAGE_STATES",
+            "STAT_WORDS",
+            "DeliveryReceipt",
+            "map_message_state",
+            "map_stat",
+            "parse_receipt",
+            "receipt_date",
+        ),
         "smpp",
     ),
     **dict.fromkeys(
@@ -285,6 +294,7 @@ __all__ = [
     "map_message_state",
     "map_stat",
     "parse_receipt",
+    "receipt_date",
     # SMPP command_status codes, v3.4 and v5.0, one table for every plugin (API 1.5)
     "COMMAND_STATUSES",
     "CommandStatus",

@@ -51,8 +51,8 @@ from smsstatus.plugin import (
     identity_problem,
     new_push_result,
     new_report,
-    parse_local,
     parse_urlencoded,
+    receipt_date,
     shown,
     zone,
 )
@@ -69,12 +69,13 @@ TOKEN = "token"  # noqa: S105 (the parameter's name, not a secret)
 MAX_COUNT = 999
 
 _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", ""})
-_DATE_FORMATS = {10: "%y%m%d%H%M", 12: "%y%m%d%H%M%S"}
 
 
 # -- the lean path: a receipt in the documented shape, no token or zone configured --------
 
 _PUSH = Channel.PUSH
+#: The detailed path's default receipt zone, looked up once.
+_UTC_ZONE = zone("UTC")
 
 
 class _Odd(Exception):
@@ -144,15 +145,12 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
         count = _count(get(name), 0, MAX_COUNT)
         if count is not None:
             extra[name] = count
-    submitted_at = done_at = None
     submitted, done = get("subdate"), get("donedate")
-    if submitted or done:  # level 2 only
-        read = receipt_time(_zone(vendor, "UTC"))  # the detailed path's default zone
-        try:
-            submitted_at = read(submitted) if submitted else None
-            done_at = read(done) if done else None
-        except ValueError:
-            raise _Odd from None
+    try:  # in the detailed path's default zone
+        submitted_at = receipt_date(submitted, _UTC_ZONE) if submitted else None
+        done_at = receipt_date(done, _UTC_ZONE) if done else None
+    except ValueError:
+        raise _Odd from None
     return new_report(
         vendor,
         message_id,
@@ -255,10 +253,9 @@ def receipt_time(tz: tzinfo) -> Callable[[Any], datetime]:
     """A reader of an SMPP receipt date (``YYMMDDhhmm`` or ``YYMMDDhhmmss``) in ``tz``."""
 
     def read(value: Any) -> datetime:
-        fmt = _DATE_FORMATS.get(len(value)) if isinstance(value, str) else None
-        if fmt is None:
+        if not isinstance(value, str):
             raise ValueError(f"{shown(value)} is not YYMMDDhhmm")
-        return parse_local(value, fmt, tz)
+        return receipt_date(value, tz)
 
     return read
 
