@@ -76,6 +76,9 @@ _FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-da
 _PUSH = Channel.PUSH
 #: The detailed path's default receipt zone, looked up once.
 _UTC_ZONE = zone("UTC")
+#: The fields of a level-1 receipt (the SMSC's answer to the submit), and its levels.
+_SUBMIT_ANSWER = frozenset({"id", "message_status", "level", "connector"})
+_LEVELS = {"1": 1, "2": 2, "3": 3}
 
 
 class _Odd(Exception):
@@ -127,30 +130,38 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
     message_id, status = get("id"), get("message_status")
     if message_id is None or identity_problem(message_id) is not None or status is None or not status.strip():
         return None
-    err = get("err") or None
     mapped, terminal = _meaning(status)
-    level = _count(get("level"), 1, 3)
+    raw_level = get("level")
+    level = _LEVELS.get(raw_level) if raw_level is not None else None
     extra: dict[str, Any] = {}
     if level is not None:
         extra["level"] = level
+    elif raw_level:
+        extra["level"] = _count(raw_level, 1, 3)
     connector = get("connector") or None
     if connector is not None:
         extra["receipt_id" if terminal else "connector"] = connector
-    smsc_id = get("id_smsc") or None
-    if smsc_id is not None:
-        if identity_problem(smsc_id) is not None:
-            raise _Odd
-        extra["smsc_message_id"] = smsc_id
-    for name in ("sub", "dlvrd"):
-        count = _count(get(name), 0, MAX_COUNT)
-        if count is not None:
-            extra[name] = count
-    submitted, done = get("subdate"), get("donedate")
-    try:  # in the detailed path's default zone
-        submitted_at = receipt_date(submitted, _UTC_ZONE) if submitted else None
-        done_at = receipt_date(done, _UTC_ZONE) if done else None
-    except ValueError:
-        raise _Odd from None
+    err: str | None = None
+    smsc_id: str | None = None
+    submitted_at: datetime | None = None
+    done_at: datetime | None = None
+    if not data.keys() <= _SUBMIT_ANSWER:  # the handset receipt's fields (level 2)
+        err = get("err") or None
+        smsc_id = get("id_smsc") or None
+        if smsc_id is not None:
+            if identity_problem(smsc_id) is not None:
+                raise _Odd
+            extra["smsc_message_id"] = smsc_id
+        for name in ("sub", "dlvrd"):
+            count = _count(get(name), 0, MAX_COUNT)
+            if count is not None:
+                extra[name] = count
+        submitted, done = get("subdate"), get("donedate")
+        try:  # in the detailed path's default zone
+            submitted_at = receipt_date(submitted, _UTC_ZONE) if submitted else None
+            done_at = receipt_date(done, _UTC_ZONE) if done else None
+        except ValueError:
+            raise _Odd from None
     return new_report(
         vendor,
         message_id,
