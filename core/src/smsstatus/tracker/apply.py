@@ -41,7 +41,7 @@ from .keys import (
 )
 from .records import AutoTrack, Outcome, StatusChange
 from .store import Transaction
-from .transitions import Current, Decision, decide
+from .transitions import FINAL_VALUES, Current, Decision, decide
 
 __all__ = ["apply_in"]
 
@@ -51,10 +51,12 @@ _Combined = tuple[Status, Reason | None, bool, int | None, tuple[int, ...]]
 # The rows below are built once per report of every group commit. An enum's
 # ``.value`` is a Python-level descriptor and ``Status.final`` or
 # ``Decision.applied`` a set lookup through the enum's Python ``__hash__``;
-# the member's ``_value_`` attribute and these sets of plain strings give the
-# same answers for a fraction of the cost.
-_FINAL_VALUES = frozenset(s._value_ for s in Status if s.final)
+# the member's ``_value_`` attribute and sets of plain strings (FINAL_VALUES
+# from transitions) give the same answers for a fraction of the cost.
 _APPLIED_VALUES = frozenset(d._value_ for d in Decision if d.applied)
+#: A stored status back to its member (``Status(value)`` goes through the
+#: enum's Python-level lookup); a value not listed still raises as before.
+_STATUS_OF = {s._value_: s for s in Status}
 
 
 @attrs.define
@@ -248,7 +250,7 @@ def apply_in(
                 state.total,
                 status_value,
                 state.reason._value_ if state.reason is not None else None,
-                true if status_value in _FINAL_VALUES else false,
+                true if status_value in FINAL_VALUES else false,
                 status_ts,
                 received_ts,
                 event_ids[ekey],
@@ -347,7 +349,7 @@ def _lock_in(tx: Transaction, keys: set[MessageKey], now_ts: Any) -> dict[Messag
             touched[key] = _Touched(
                 key=key,
                 pk=int(pk),
-                status_before=Status(status) if status else None,
+                status_before=(_STATUS_OF.get(status) or Status(status)) if status else None,
                 existed=bool(events),
                 has_target=target is not None,
             )
@@ -381,7 +383,7 @@ def _read_state_in(
             msg = by_pk[int(pk)]
             msg.parts[int(index)] = _PartState(
                 total=None if total is None else int(total),
-                status=Status(status),
+                status=_STATUS_OF.get(status) or Status(status),
                 reason=Reason(reason) if reason else None,
                 status_at=d.ts_out(status_at),
                 received_at=sql.required(d.ts_out(received_at)),

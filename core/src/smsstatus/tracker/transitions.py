@@ -34,7 +34,7 @@ import attrs
 
 from ..model import Status
 
-__all__ = ["Decision", "Current", "FINAL_TO_FINAL", "PROGRESS", "decide"]
+__all__ = ["Decision", "Current", "FINAL_TO_FINAL", "FINAL_VALUES", "PROGRESS", "decide"]
 
 
 class Decision(enum.Enum):
@@ -78,6 +78,10 @@ PROGRESS: dict[Status, int] = {
 }
 
 _FINALS = (Status.DELIVERED, Status.UNDELIVERED, Status.EXPIRED, Status.REJECTED)
+#: The values of the final statuses: ``status._value_ in FINAL_VALUES`` is
+#: ``status.final`` without the set of members and the enum's Python
+#: ``__hash__`` (decide() and the apply path ask it for every report).
+FINAL_VALUES = frozenset(s._value_ for s in Status if s.final)
 
 #: Final to final: (current, new) -> decision. The diagonal repeats; only an
 #: ``expired`` verdict may be replaced, by any other final carrier verdict.
@@ -109,11 +113,12 @@ def decide(
     replaces ``current``; see the module docstring for the table."""
     if current is None:
         return Decision.WINDOW_EXPIRED if synthetic else Decision.FIRST
-    if current.status.final:
-        if not status.final or synthetic:
+    new_final = status._value_ in FINAL_VALUES
+    if current.status._value_ in FINAL_VALUES:
+        if not new_final or synthetic:
             return Decision.FINAL_REGRESSION
         return FINAL_TO_FINAL[(current.status, status)]
-    if status.final:
+    if new_final:
         return Decision.SETTLE
     if synthetic:
         return Decision.WINDOW_EXPIRED
