@@ -171,3 +171,22 @@ def test_the_callback_time_is_core_epoch_reading(value: int | str) -> None:
     assert got == expected
     if isinstance(got, datetime):
         assert got.tzinfo is UTC and got.utcoffset() is not None
+
+
+@pytest.mark.parametrize("charge", ["1e99", "0." + "0" * 40 + "1"])
+def test_the_charge_cache_keeps_no_long_or_huge_charge(charge: str) -> None:
+    # The lean path caches the charge's text per value; a long one, or one whose
+    # fixed-point text is huge, is read by the detailed path, uncached.
+    from decimal import Decimal
+
+    from smsstatus.plugin.testing import fast_path_mode
+    from smsstatus_clickatell import push
+
+    request = PushRequest.build(
+        method="GET", url=f"https://h.test/c?apiMsgId=abc&status=004&charge={charge}", received_at=RECEIVED
+    )
+    before = push._cached_charge_credits.cache_info().currsize
+    with fast_path_mode("compare"):
+        (report,) = smsstatus_clickatell.parse_push("clickatell", request, Credentials("clickatell")).reports
+    assert report.extra["charge_credits"] == format(Decimal(charge), "f")
+    assert push._cached_charge_credits.cache_info().currsize == before

@@ -328,3 +328,21 @@ def test_altered_messages_statuses_give_the_same_answer_on_both_paths(case_id: s
             seen += 1
         taken = sum(took for key, (took, _) in counts.items() if key.startswith("smsstatus_vonage."))
     assert seen > 100 and taken > seen // 4  # the lean path took many, and agreed on each
+
+
+def test_the_price_cache_keeps_no_long_amount() -> None:
+    # The lean path caches Money per price text (prices repeat per destination);
+    # a long text is the sender's choice, so it is read by the detailed path, uncached.
+    from decimal import Decimal
+
+    from smsstatus.plugin.testing import fast_path_mode
+    from smsstatus_vonage import lean
+
+    amount = "0." + "0" * 60 + "1"
+    query = urlencode({"messageId": "0B00000127FDBC63", "status": "delivered", "price": amount})
+    request = PushRequest.build(method="GET", url="https://h.test/dlr", query=query)
+    before = lean._money.cache_info().currsize
+    with fast_path_mode("compare"):
+        (report,) = REGISTRY.parse_push("vonage", request).reports
+    assert report.price is not None and report.price.amount == Decimal(amount)
+    assert lean._money.cache_info().currsize == before

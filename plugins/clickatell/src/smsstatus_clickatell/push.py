@@ -154,17 +154,30 @@ def _lean_raw(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+#: What the charge cache below keeps: a real charge is a short decimal ("0.300000"). A sender
+#: could otherwise fill it with 1024 texts of a body's length, or with exponents whose
+#: fixed-point text is huge ("1e999999"); such charges go to the detailed path, uncached.
+_MAX_CACHED_CHARGE = 32
+_MAX_CHARGE_EXPONENT = 32
+
+
 # Charges repeat (one per destination): the text is immutable.
 @functools.lru_cache(maxsize=1024)
-def _charge_credits(charge: str) -> str:
-    """``extra.charge_credits`` of a legacy ``charge`` string, as :func:`_legacy_extra` writes it."""
+def _cached_charge_credits(charge: str) -> str:
     try:
         amount = Decimal(charge)
     except (InvalidOperation, ValueError):
         raise _Odd from None  # not cached: lru_cache keeps answers, not exceptions
-    if not amount.is_finite():
+    if not amount.is_finite() or abs(amount.adjusted()) > _MAX_CHARGE_EXPONENT:
         raise _Odd
     return format(amount, "f")
+
+
+def _charge_credits(charge: str) -> str:
+    """``extra.charge_credits`` of a legacy ``charge`` string, as :func:`_legacy_extra` writes it."""
+    if len(charge) > _MAX_CACHED_CHARGE:
+        raise _Odd
+    return _cached_charge_credits(charge)
 
 
 def _lean_flat(vendor: str, data: dict[str, Any], received_at: datetime, legacy: bool) -> StatusReport:

@@ -74,10 +74,18 @@ def network(fused: str) -> tuple[str | None, Operator]:
     return split.country, split.operator()
 
 
+#: The longest amount text the cache below keeps: a real price has a dozen
+#: characters, and 1024 cached amounts of a body's length each would be a
+#: memory cost a sender controls. Longer ones go to the detailed path.
+MAX_CACHED_AMOUNT = 40
+
+
 # A vendor charges the same few prices (one per destination network): the
 # Decimal and its Money are immutable, so a report may share them.
 @functools.lru_cache(maxsize=1024)
 def _money(amount: str, currency: str | None, negative_ok: bool) -> Money:
+    if currency is not None and len(currency) > MAX_CACHED_AMOUNT:
+        raise Odd  # a currency is three letters; a long one is not the lean path's to cache
     try:
         value = Decimal(amount)
     except InvalidOperation:
@@ -92,6 +100,8 @@ def price(amount: Any, currency: str | None, *, negative_ok: bool) -> Money | No
     without a warning (absent or ``""``: ``None``); :class:`Odd` otherwise,
     and for a negative amount unless ``negative_ok``."""
     if amount.__class__ is str:
+        if len(amount) > MAX_CACHED_AMOUNT:
+            raise Odd
         return _money(amount, currency, negative_ok) if amount else None
     if amount is None:
         return None
