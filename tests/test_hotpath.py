@@ -338,6 +338,101 @@ def test_encoded_forms_decode_as_the_stdlib_decodes_them(pieces: list[str]) -> N
     assert fast_form(text.encode()) == expected
 
 
+def _expected_form(text: str) -> dict[str, str] | None:
+    pairs = parse_qsl(text, keep_blank_values=True)
+    names = [name for name, _ in pairs]
+    return dict(pairs) if len(set(names)) == len(names) else None
+
+
+# Callbacks as vendors send them, and the edge cases of the direct
+# replacement of ASCII escapes (_decoded_form) and of the JSON split of long
+# forms (fast_form): each against the standard library.
+PLIVO_LIKE = (
+    "To=918527012345&From=14155551234&Type=sms&Status=delivered&ErrorCode=&Units=1&TotalRate=0.0025"
+    "&TotalAmount=0.0025&MCC=405&MNC=803&MessageUUID=83876bdb-5e5e-11ea-bd57-0242ac110003"
+    "&ParentMessageUUID=83876bdb-5e5e-11ea-bd57-0242ac110003&PartInfo=1+of+1&Sequence=3"
+    "&MessageTime=2024-08-21+12%3A59%3A58.512345&QueuedTime=2024-08-21+12%3A59%3A58.602001"
+    "&SentTime=2024-08-21+12%3A59%3A59.110020&DeliveryReportTime=2024-08-21+13%3A00%3A04.807311&PowerpackUUID="
+)
+LONG_TAIL = "".join(f"&f{i}=v{i}" for i in range(20))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        PLIVO_LIKE,
+        "",
+        "a=1&&b=2",
+        "a=1&b",
+        "a=b=c",
+        "a=1&a=2",
+        "a=%26&b=%3D",  # escaped separators: split first
+        "a=%3A%26",  # a replaceable escape first, then a separator
+        "a=%253A",  # an escaped "%" before what looks like an escape
+        "a=%%3A",
+        "a=%3A%",
+        "a=%3A%2",
+        "a=%3a%2b+%2B%2f%2c%40%20",
+        "a=%3A%C3%A9",  # a replaceable escape, then UTF-8 bytes
+        "a=%C3%A9%3A",
+        "a=%3A%FF",  # not UTF-8 once unescaped
+        'a="x"&b=\\',
+        "a=\x01",
+        "a=%E2%82%AC&b=€",
+        "%3A=1",
+        "a=1&",
+        "to=%2B4915112345678&x=%2B%2B",
+        PLIVO_LIKE + LONG_TAIL,  # long enough for the JSON split
+        PLIVO_LIKE + LONG_TAIL + "&To=again",  # a name twice
+        PLIVO_LIKE + LONG_TAIL + "&q=%22x%22",  # a quote after decoding
+        PLIVO_LIKE + LONG_TAIL + "&q=%5Cu0041",  # a JSON escape after decoding
+        PLIVO_LIKE + LONG_TAIL + '&q=x","y":"z',  # JSON's separators in a value
+        PLIVO_LIKE + LONG_TAIL + "&q=%01",  # a control character
+        PLIVO_LIKE + LONG_TAIL + "&q=a=b",  # "=" inside a value
+        PLIVO_LIKE + LONG_TAIL + "&&q",  # an empty piece, a piece without "="
+        PLIVO_LIKE + LONG_TAIL + "&=x",  # an empty name
+        PLIVO_LIKE + LONG_TAIL + "&q=\ud800",  # a lone surrogate (str input only)
+    ],
+)
+def test_fast_form_reads_callbacks_and_edge_cases_as_the_stdlib(decoder: str, text: str) -> None:
+    expected = _expected_form(text)
+    assert fast_form(text) == expected
+    if "\ud800" not in text:  # bytes cannot hold it
+        assert fast_form(text.encode()) == expected
+
+
+def test_long_plain_forms_take_the_json_split(decoder: str) -> None:
+    # Else the hypothesis test below would not reach it.
+    taken = hotpath._split_as_json(PLIVO_LIKE.replace("+", " ").replace("%3A", ":") + LONG_TAIL)
+    assert (taken is not None) == (decoder == "msgspec")
+
+
+# Mostly plain fields (so that the JSON split is tried), now and then one
+# that it must refuse or that changes the split.
+_plain_value = st.text(alphabet=string.ascii_letters + string.digits + " é中:/+-.", max_size=12)
+_odd_value = st.one_of(
+    st.text(alphabet=string.ascii_letters + '&=+%\\ é"\x01\x7f:/-', max_size=12),
+    st.sampled_from(['x","y":"z', "\\u0041", '\\"', "a=b", "", "%3A", "%zz", "é中"]),
+)
+
+
+@settings(max_examples=300)
+@given(
+    plain=st.lists(st.tuples(_plain_value, _plain_value), min_size=10, max_size=30),
+    odd=st.lists(st.tuples(_odd_value, _odd_value, st.booleans()), max_size=2),
+    repeat=st.booleans(),
+)
+def test_long_forms_decode_as_the_stdlib_decodes_them(
+    decoder: str, plain: list[tuple[str, str]], odd: list[tuple[str, str, bool]], repeat: bool
+) -> None:
+    pieces = [f"{quote_plus(n)}={quote_plus(v)}" for n, v in plain]
+    pieces += [f"{quote_plus(n)}={quote_plus(v)}" if encode else f"{n}={v}" for n, v, encode in odd]
+    text = "&".join([*pieces, "pad=" + "x" * 300, *(pieces[:1] if repeat else [])])
+    expected = _expected_form(text)
+    assert fast_form(text) == expected
+    assert fast_form(text.encode()) == expected
+
+
 # -- multipart ---------------------------------------------------------------------
 
 
