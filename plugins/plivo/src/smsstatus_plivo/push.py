@@ -46,6 +46,7 @@ from smsstatus.plugin import (
     Record,
     Status,
     StatusReport,
+    fast_form,
     fast_path,
     identity_problem,
     kind_of,
@@ -58,7 +59,6 @@ from smsstatus.plugin import (
 )
 
 from . import signature
-from .form import fields
 from .mapping import CODES, code_of, map_value
 
 __all__ = ["REPLY", "parse", "plivo_time", "digits"]
@@ -89,9 +89,9 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     if len(credentials):
         return None
     if request.method == "GET" or not request.body:
-        data = fields(request.query_string)
+        data = fast_form(request.query_string)
     elif request.content_type == "application/x-www-form-urlencoded":
-        data = fields(request.body)
+        data = fast_form(request.body)
     else:
         return None
     report = None if data is None else _lean_report(vendor, data, request.received_at)
