@@ -29,6 +29,7 @@ from smsstatus.hotpath import (
     FastPathMismatch,
     fast_form,
     fast_json,
+    fast_multipart,
     fast_path,
     fast_path_mode,
     new_money,
@@ -517,6 +518,23 @@ def test_plain_multipart_reads_what_the_mime_parser_reads(
             b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b--',
         ),
         ("multipart/form-data; boundary=b", b'--b\nContent-Disposition: form-data; name="a"\n\n1\n--b--\n'),
+        # The head alone: its quote opens a name that nothing closes.
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="\r\n\r\nx\r\n--b--',
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b--\r\n\r\n',
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--b--x',
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\r\n--b--',
+        ),
         (
             "multipart/form-data; boundary=b",
             b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1--bb\r\n--b--',
@@ -526,6 +544,52 @@ def test_plain_multipart_reads_what_the_mime_parser_reads(
 def test_multipart_outside_the_plain_shape_goes_to_the_mime_parser(content_type: str, body: bytes) -> None:
     assert _plain_multipart(content_type, body) is None
     assert _parse_multipart(content_type, body) == _mime_fields(content_type, body)
+
+
+# Bodies built from the pieces of the plain shape in any order: the plain
+# reader (lines read as slices) takes a body only as the MIME parser reads it.
+_MP_PIECES = st.sampled_from(
+    ["--b", "--", "\r\n", "\r", "\n", 'Content-Disposition: form-data; name="', '"', "a", "é", "=", " "]
+)
+_MP_PLAIN = (
+    '--b\r\nContent-Disposition: form-data; name="msg_id"\r\n\r\n7052cd16\r\n'
+    '--b\r\nContent-Disposition: form-data; name="status"\r\n\r\ndelivered\r\n--b--\r\n'
+)
+
+
+@settings(max_examples=500)
+@given(
+    pieces=st.lists(_MP_PIECES, max_size=30),
+    start=st.sampled_from(["", _MP_PLAIN, _MP_PLAIN[:60]]),
+    content_type=st.sampled_from(
+        [
+            "multipart/form-data; boundary=b",
+            'multipart/form-data; boundary="b"',
+            "multipart/form-data; boundary=b; x=y",
+        ]
+    ),
+)
+def test_plain_multipart_of_any_arrangement_is_none_or_what_the_mime_parser_reads(
+    pieces: list[str], start: str, content_type: str
+) -> None:
+    body = (start + "".join(pieces)).encode()
+    plain = _plain_multipart(content_type, body)
+    fast = fast_multipart(content_type, body)
+    if plain is None:
+        assert fast is None
+        return
+    expected = _mime_fields(content_type, body)
+    assert plain == expected
+    assert fast == (dict(expected) if len(dict(expected)) == len(expected) else None)
+
+
+def test_fast_multipart_reads_the_plain_shape_and_refuses_a_name_twice() -> None:
+    content_type = "multipart/form-data; boundary=b"
+    assert fast_multipart(content_type, _MP_PLAIN.encode()) == {"msg_id": "7052cd16", "status": "delivered"}
+    twice = _MP_PLAIN.replace('"status"', '"msg_id"').encode()
+    assert _plain_multipart(content_type, twice) == [("msg_id", "7052cd16"), ("msg_id", "delivered")]
+    assert fast_multipart(content_type, twice) is None
+    assert fast_multipart(content_type, _MP_PLAIN.replace("delivered", "d\xe9").encode("latin-1")) is None
 
 
 # -- request -----------------------------------------------------------------------

@@ -41,7 +41,7 @@ from .model import (
     StatusReport,
     WarningCode,
 )
-from .request import ItemError, PushReply, PushResult, _decoded_form, _plain_multipart, parse_urlencoded
+from .request import ItemError, PushReply, PushResult, _decoded_form, _plain_fields, parse_urlencoded
 
 __all__ = [
     "FastPathMismatch",
@@ -353,11 +353,12 @@ def fast_multipart(content_type: str, body: bytes) -> dict[str, str] | None:
     and no name twice, else ``None``. ``content_type`` is the whole header
     (with its boundary). Equal to what :meth:`PushRequest.form_params
     <smsstatus.PushRequest.form_params>` reads from such a body."""
-    pairs = _plain_multipart(content_type, body)
-    if pairs is None:
+    fields = _plain_fields(content_type, body)
+    if fields is None:
         return None
-    data = dict(pairs)
-    return data if len(data) == len(pairs) else None
+    names, values = fields
+    data = dict(zip(names, values, strict=True))
+    return data if len(data) == len(names) else None
 
 
 # -- joining the two paths -------------------------------------------------------------

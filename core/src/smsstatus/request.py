@@ -441,7 +441,13 @@ def _parse_multipart(content_type: str, body: bytes) -> list[tuple[str, str]]:
 
 _BOUNDARY = re.compile(r"[0-9A-Za-z'()+_,./:=?-]{1,70}")
 _BOUNDARY_TOKEN = re.compile(r"[0-9A-Za-z+_.-]{1,70}")
-_FIELD_NAME = re.compile(rb'Content-Disposition: form-data; name="([0-9A-Za-z_.\[\]-]*)"')
+#: The Content-Type as form libraries write it, boundary last and unquoted.
+_MULTIPART_PREFIX = "multipart/form-data; boundary="
+_MULTIPART_PREFIX_SIZE = len(_MULTIPART_PREFIX)
+#: A plain part's one header line is this, the field's name and a closing quote.
+_PART_HEAD = b'Content-Disposition: form-data; name="'
+#: The characters a plain part's name may hold (none needs quoting or decoding).
+_NAME_BYTES = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.[]-"
 
 
 def _plain_multipart(content_type: str, body: bytes) -> list[tuple[str, str]] | None:
@@ -453,6 +459,15 @@ def _plain_multipart(content_type: str, body: bytes) -> list[tuple[str, str]] | 
     gives the same fields for such a body (tested against it) at a hundredth
     of the cost; anything else goes to it.
     """
+    fields = _plain_fields(content_type, body)
+    if fields is None:
+        return None
+    names, values = fields
+    return list(zip(names, values, strict=True))
+
+
+def _multipart_boundary(content_type: str) -> str | None:
+    """The boundary of a plain multipart Content-Type, or ``None``."""
     params = [p.strip() for p in content_type.split(";")[1:]]
     found = [p[9:] for p in params if p[:9].lower() == "boundary="]
     if len(found) != 1 or not content_type.isprintable():
@@ -464,22 +479,61 @@ def _plain_multipart(content_type: str, body: bytes) -> list[tuple[str, str]] | 
             return None
     elif _BOUNDARY_TOKEN.fullmatch(boundary) is None:  # unquoted: a token (no tspecials)
         return None
-    pieces = body.split(b"--" + boundary.encode())
-    if len(pieces) < 3 or pieces[0] or pieces[-1] not in (b"--", b"--\r\n"):
+    return boundary
+
+
+def _plain_fields(content_type: str, body: bytes) -> tuple[list[str], list[str]] | None:
+    """The names and the values of a plain multipart body (see
+    :func:`_plain_multipart`), or ``None``.
+
+    The body is split into its CRLF lines once, in C, and read as slices of
+    that list: a plain body is, per field, the delimiter line, the header
+    line, a blank line and the value line, then the closing delimiter line
+    (and a last line end). The delimiter holds no CR or LF, so each of its
+    occurrences lies within one line; counting them all (count + 1, exactly
+    the delimiter lines) proves no name or value holds one, so these are the
+    parts the MIME parser finds. Names and values are checked and decoded
+    joined by LF, which none of them may hold: one call each for all fields.
+    """
+    boundary = content_type[_MULTIPART_PREFIX_SIZE:]
+    if not content_type.startswith(_MULTIPART_PREFIX) or _BOUNDARY_TOKEN.fullmatch(boundary) is None:
+        # Not as form libraries write it (boundary last and unquoted): read the parameters.
+        found = _multipart_boundary(content_type)
+        if found is None:
+            return None
+        boundary = found
+    delimiter = b"--" + boundary.encode()
+    lines = body.split(b"\r\n")
+    if lines[-1] == b"":
+        del lines[-1]  # the closing delimiter's own line end (none left of an empty body: rest is 3)
+    count, rest = divmod(len(lines) - 1, 4)
+    end = 4 * count
+    if (
+        rest
+        or count < 1
+        or lines[-1] != delimiter + b"--"
+        or lines[0:end:4].count(delimiter) != count
+        or body.count(delimiter) != count + 1
+        or lines[2:end:4].count(b"") != count
+    ):
         return None
-    fields: list[tuple[str, str]] = []
-    for piece in pieces[1:-1]:
-        head, sep, value = piece[2:-2].partition(b"\r\n\r\n")
-        if piece[:2] != b"\r\n" or piece[-2:] != b"\r\n" or not sep or b"\r" in value or b"\n" in value:
-            return None
-        match = _FIELD_NAME.fullmatch(head)
-        if match is None:
-            return None
-        try:
-            fields.append((match.group(1).decode(), value.decode()))
-        except UnicodeDecodeError:
-            return None
-    return fields
+    size = len(_PART_HEAD)
+    heads = lines[1:end:4]
+    names = [head[size:-1] for head in heads if head[:size] == _PART_HEAD and head[-1:] == b'"']
+    value_text = b"\n".join(lines[3:end:4])
+    if (
+        len(names) != count
+        or _PART_HEAD in heads  # the head alone: its quote opens the name, none closes it
+        or b"".join(names).translate(None, _NAME_BYTES)  # a character a plain name may not hold
+        or b"\r" in value_text
+        or value_text.count(b"\n") != count - 1  # a value's own LF
+    ):
+        return None
+    try:
+        values = value_text.decode().split("\n")
+    except UnicodeDecodeError:
+        return None
+    return b"\n".join(names).decode().split("\n"), values
 
 
 @attrs.frozen(kw_only=True)
