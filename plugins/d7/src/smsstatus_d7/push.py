@@ -23,6 +23,7 @@ from smsstatus.plugin import (
     StatusReport,
     fast_form,
     fast_json,
+    fast_multipart,
     fast_path,
     identity_problem,
     new_push_result,
@@ -31,7 +32,6 @@ from smsstatus.plugin import (
 )
 
 from .mapping import map_value
-from .multipart import fields as multipart_fields
 
 __all__ = ["REPLY", "parse"]
 
@@ -90,7 +90,7 @@ def _lean_fields(request: PushRequest) -> dict[str, Any] | None:
     if content_type == "application/x-www-form-urlencoded":
         return fast_form(request.body)
     if content_type == "multipart/form-data":
-        return multipart_fields(_whole_content_type(request), request.body)
+        return fast_multipart(_whole_content_type(request), request.body)
     return None  # no or another Content-Type: the detailed path sniffs
 
 
