@@ -41,7 +41,7 @@ from .model import (
     StatusReport,
     WarningCode,
 )
-from .request import ItemError, PushReply, PushResult, _decoded_form, _plain_fields, parse_urlencoded
+from .request import ItemError, PushReply, PushResult, _decoded_form, fast_multipart, parse_urlencoded
 
 __all__ = [
     "FastPathMismatch",
@@ -345,20 +345,6 @@ def _split_as_json(plain: str) -> dict[str, str] | None:
 def _form_of_pairs(pairs: list[tuple[str, str]]) -> dict[str, str] | None:
     data = dict(pairs)
     return data if len(data) == len(pairs) else None
-
-
-def fast_multipart(content_type: str, body: bytes) -> dict[str, str] | None:
-    """A multipart/form-data body as ``{name: value}`` when it has the plain
-    shape form libraries send (one header per part, one-line UTF-8 values)
-    and no name twice, else ``None``. ``content_type`` is the whole header
-    (with its boundary). Equal to what :meth:`PushRequest.form_params
-    <smsstatus.PushRequest.form_params>` reads from such a body."""
-    fields = _plain_fields(content_type, body)
-    if fields is None:
-        return None
-    names, values = fields
-    data = dict(zip(names, values, strict=True))
-    return data if len(data) == len(names) else None
 
 
 # -- joining the two paths -------------------------------------------------------------
