@@ -26,6 +26,20 @@ def test_record_errors_name_vendor_field_and_reason() -> None:
         record.string("Phone")
 
 
+@pytest.mark.parametrize("text", ["--5", "-", "5-", "-+5", "+5", "- 5", "\u00b2"])
+def test_integer_strings_refuse_what_int_would_refuse_as_typed_errors(text: str) -> None:
+    """Only digits with one optional leading minus: "--5" passed the check once
+    and reached int(), whose bare ValueError became a PluginError (a Vonage
+    Messages status with ``count_total: "--5"``)."""
+    with pytest.raises(PayloadError, match="expected an integer string") as info:
+        Record("vonage", {"count_total": text}).integer("count_total", strings=True)
+    assert (info.value.vendor, info.value.field) == ("vonage", "$.count_total")
+    optional = Record("vonage", {"count_total": text})
+    assert optional.integer("count_total", strings=True, required=False) is None
+    assert [w.field for w in optional.warnings] == ["$.count_total"]
+    assert Record("v", {"n": "-5"}).integer("n", strings=True) == -5
+
+
 def test_typed_getters() -> None:
     record = Record("v", {"n": "12", "i": 7, "f": 0.0004, "s": "", "b": True, "id": 627239445736452096})
     assert record.integer("n", strings=True) == 12

@@ -244,7 +244,9 @@ class Record:
                 return None
             # At most 20 digits: int() of a long digit string is quadratic, and
             # Python refuses beyond 4300 digits with a bare ValueError.
-            if not (value.isascii() and value.lstrip("-").isdigit() and len(value) <= 20):
+            # One optional minus sign: lstrip("-") took "--5", which int() refuses.
+            digits = value[1:] if value[:1] == "-" else value
+            if not (value.isascii() and digits.isdigit() and len(value) <= 20):
                 self._reject(name, f"expected an integer string, got {shown(value)}", required)
                 return None
             number = int(value)
