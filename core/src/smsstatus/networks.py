@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .caching import short_value_cache
 from .hotpath import new_operator
 from .model import Operator
 from .networks_table import MCC_TABLE, SOURCE
@@ -69,7 +70,7 @@ def _plan(mcc: str) -> tuple[str | None, frozenset[str], frozenset[str]] | None:
     return country or None, frozenset(two.split()), frozenset(three.split())
 
 
-@lru_cache(maxsize=4096)
+@short_value_cache(4096)  # the value is vendor-sent text: bounded in size too
 def split_network_code(value: str) -> NetworkCode:
     """Split a fused MCC+MNC code; raises ``ValueError`` (with a short reason)
     when ``value`` is not 5 or 6 ASCII digits.
@@ -81,7 +82,7 @@ def split_network_code(value: str) -> NetworkCode:
 
 
 # Pushes name the same few networks again and again; a NetworkCode is immutable.
-@lru_cache(maxsize=1024)
+@short_value_cache(1024)
 def _split(value: str) -> NetworkCode:
     text = value.strip()
     if not (text.isascii() and text.isdigit()):

@@ -33,13 +33,13 @@ where neither says (bind and session errors, unknown and generic failures).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Literal
 
 import attrs
 
+from .caching import short_value_cache
 from .model import MappedStatus, MappingKind, Reason, Status
 
 __all__ = [
@@ -238,7 +238,7 @@ _UNMAPPED = MappedStatus(Status.UNKNOWN, None, MappingKind.UNMAPPED, None)
 
 
 # Pure and on push paths; the table is small and fixed.
-@functools.lru_cache(maxsize=256, typed=True)
+@short_value_cache(256)  # the value is vendor-sent text: bounded in size too
 def map_command_status(value: int | str) -> MappedStatus:
     """The canonical meaning of the answer to a submitted message.
 

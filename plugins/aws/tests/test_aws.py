@@ -54,13 +54,13 @@ def test_fixture_coverage() -> None:
     assert documented <= mapped, documented - mapped
 
 
-def test_entry_point_loads_push_only_with_plugin_api_1_3() -> None:
+def test_entry_point_loads_push_only_with_plugin_api_1_5() -> None:
     registry = load(environ={"SMSSTATUS_VENDORS": "aws"})
     loaded = registry.vendors["aws"]
     assert loaded.distribution == "smsstatus-aws"
     assert loaded.hooks == {"vendor_info", "parse_push", "map_status"}  # no per-message status API
     assert loaded.info.capabilities == {Capability.PUSH}
-    assert loaded.plugin_api == "1.3"
+    assert loaded.plugin_api == "1.5"  # short_value_cache
 
 
 # -- AWS's own vector ----------------------------------------------------------------------

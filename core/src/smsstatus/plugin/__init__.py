@@ -75,6 +75,7 @@ from ..request import (
 from ..vendor import DEFAULT_MAX_BATCH, Capability, DocumentedStatus, PollPolicy, VendorInfo
 
 if TYPE_CHECKING:
+    from ..caching import MAX_CACHED_LENGTH, short_value_cache
     from ..callbacks import FORM_TYPES, callback_fields, callback_params, fast_callback_fields
     from ..carrier_codes import CARRIER_CODES, map_carrier_code
     from ..fetching import fetch_each, json_or_text
@@ -166,6 +167,7 @@ _ON_ACCESS: dict[str, str] = {
     **dict.fromkeys(
         ("FORM_TYPES", "callback_fields", "callback_params", "fast_callback_fields"), "callbacks"
     ),
+    **dict.fromkeys(("MAX_CACHED_LENGTH", "short_value_cache"), "caching"),
     **dict.fromkeys(("MessageOutcome", "combine_parts"), "multipart"),
     **dict.fromkeys(("fetch_each", "json_or_text"), "fetching"),
     **dict.fromkeys(("NetworkCode", "read_network_code", "split_network_code"), "networks"),
@@ -295,6 +297,9 @@ __all__ = [
     "map_stat",
     "parse_receipt",
     "receipt_date",
+    # memoising a pure function of vendor-sent text, bounded in entry size too (API 1.5)
+    "MAX_CACHED_LENGTH",
+    "short_value_cache",
     # SMPP command_status codes, v3.4 and v5.0, one table for every plugin (API 1.5)
     "COMMAND_STATUSES",
     "CommandStatus",

@@ -18,9 +18,7 @@ so it is mapped, as the expiry it names.
 
 from __future__ import annotations
 
-import functools
-
-from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
+from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status, short_value_cache
 
 __all__ = ["DOCUMENTED", "FAILURE_REASONS", "STATUSES", "UNMAPPED", "map_value"]
 
@@ -86,7 +84,7 @@ _REASONS_FOLDED = {name.lower(): name for name in FAILURE_REASONS}
 
 # Pure, and on every push's path: pushes repeat a few (status, code) pairs, and a
 # MappedStatus is immutable.
-@functools.lru_cache(maxsize=1024, typed=True)
+@short_value_cache(1024)  # bounded in count and in key size: the keys are vendor-sent text
 def map_value(status: str, failure_reason: str | None = None) -> MappedStatus:
     """The canonical meaning of a status and failure reason; values match
     case-insensitively. Unknown statuses are unmapped (never an error); an

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = ["INFO", "SMSSTATUS_PLUGIN_API", "vendor_info", "parse_push", "map_status"]
 
 #: The plugin API (smsstatus.plugin) this plugin is written for: 1.2 for parse_push's client, 1.3 for the lean path.
-SMSSTATUS_PLUGIN_API = "1.3"
+SMSSTATUS_PLUGIN_API = "1.5"
 VENDOR = "aws"
 
 INFO = VendorInfo(

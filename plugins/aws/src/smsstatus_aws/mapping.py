@@ -16,9 +16,7 @@ AWS itself sends ``TEXT_UNKNOWN``.
 
 from __future__ import annotations
 
-import functools
-
-from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
+from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status, short_value_cache
 
 __all__ = ["DOCUMENTED", "FINAL_CODE", "TYPES", "UNMAPPED", "map_event", "map_value"]
 
@@ -70,7 +68,7 @@ _FINAL_SUCCESS = MappedStatus(
 
 # Cached: every push maps one of a dozen types, and building the MappedStatus
 # cost more than reading the rest of the event (MappedStatus is immutable).
-@functools.lru_cache(maxsize=1024, typed=True)
+@short_value_cache(1024)  # bounded in count and in key size: the keys are vendor-sent text
 def map_event(event_type: str, is_final: bool) -> MappedStatus:
     """The canonical meaning of an event type (and its isFinal flag);
     unknown types are unmapped, never an error."""

@@ -22,9 +22,7 @@ Corrections 1.
 
 from __future__ import annotations
 
-import functools
-
-from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
+from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status, short_value_cache
 
 __all__ = ["DOCUMENTED", "NUMERIC", "ONE", "UNMAPPED", "map_value"]
 
@@ -180,7 +178,7 @@ _MAX_DIGITS = 4
 
 # Pure, and on every push's path: pushes repeat a few (status, code) pairs, and a
 # MappedStatus is immutable.
-@functools.lru_cache(maxsize=1024, typed=True)
+@short_value_cache(1024)  # bounded in count and in key size: the keys are vendor-sent text
 def map_value(status: str, code: str | None = None) -> MappedStatus:
     """A numeric status (``"004"``, ``"4"``) from the numeric table, a word
     (``"DEVICE_ACK"``, any case) from One's; ``code`` (One's own number)

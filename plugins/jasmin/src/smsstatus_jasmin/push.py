@@ -53,6 +53,7 @@ from smsstatus.plugin import (
     new_report,
     parse_urlencoded,
     receipt_date,
+    short_value_cache,
     shown,
     zone,
 )
@@ -194,7 +195,7 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
 
 
 # Pure, and on every receipt's path: receipts repeat a few message_status values.
-@lru_cache(maxsize=1024, typed=True)
+@short_value_cache(1024)  # bounded in count and in key size: the keys are vendor-sent text
 def _meaning(status: str) -> tuple[MappedStatus, bool]:
     """``map_value(status)`` and whether the status is a handset receipt's
     (level 2) rather than the SMSC's answer to the submit (level 1)."""

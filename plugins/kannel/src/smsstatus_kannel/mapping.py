@@ -27,8 +27,6 @@
 
 from __future__ import annotations
 
-import functools
-
 from smsstatus.plugin import (
     COMMAND_STATUSES,
     DocumentedStatus,
@@ -37,6 +35,7 @@ from smsstatus.plugin import (
     Reason,
     Status,
     command_status,
+    short_value_cache,
 )
 
 __all__ = ["DOCUMENTED", "FAILURE_STATES", "TYPES", "UNMAPPED", "map_value"]
@@ -75,7 +74,7 @@ def _nack_code(code: str) -> int | None:
 
 # Pure, and on every push's path: pushes repeat a few (status, code) pairs, and a
 # MappedStatus is immutable.
-@functools.lru_cache(maxsize=1024, typed=True)
+@short_value_cache(1024)  # bounded in count and in key size: the keys are vendor-sent text
 def map_value(status: str, code: str | None = None) -> MappedStatus:
     """The canonical meaning of a DLR type (``%d``) and, for type 2, the
     receipt's ``stat`` word or, for type 16, the NACK's command status (core's

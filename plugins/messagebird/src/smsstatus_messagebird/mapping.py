@@ -19,9 +19,7 @@ and marked as such; 103 (the recipient replied STOP) is from nyaruka/courier
 
 from __future__ import annotations
 
-import functools
-
-from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
+from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status, short_value_cache
 
 __all__ = ["CODES", "DOCUMENTED", "REASONS", "STATUSES", "UNMAPPED", "code_key", "map_code", "map_value"]
 
@@ -109,7 +107,7 @@ def code_key(code: str | None) -> str | None:
 
 # Pure, and on every push's path: pushes repeat a few (status, code) pairs, and a
 # MappedStatus is immutable.
-@functools.lru_cache(maxsize=1024, typed=True)
+@short_value_cache(1024)  # bounded in count and in key size: the keys are vendor-sent text
 def map_code(status: str, error_code: str | None, status_reason: str | None) -> MappedStatus:
     """The canonical meaning of a status with its error code and status
     reason. Unknown statuses are unmapped (never an error); an unknown code

@@ -14,9 +14,7 @@ decides the reason of a failure and, for 420 (expired), the status.
 
 from __future__ import annotations
 
-import functools
-
-from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
+from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status, short_value_cache
 
 __all__ = ["CODES", "DOCUMENTED", "STATES", "UNMAPPED", "code_of", "map_value"]
 
@@ -75,7 +73,7 @@ def code_of(code: str | None) -> str | None:
 
 # Pure, and on every push's path: pushes repeat a few (status, code) pairs, and a
 # MappedStatus is immutable.
-@functools.lru_cache(maxsize=1024, typed=True)
+@short_value_cache(1024)  # bounded in count and in key size: the keys are vendor-sent text
 def map_value(state: str, code: str | None = None) -> MappedStatus:
     """The canonical meaning of a Plivo state and error code; unknown states
     are unmapped (never an error)."""

@@ -16,9 +16,7 @@ the reason of a failure and, for the two expiry codes, the status.
 
 from __future__ import annotations
 
-import functools
-
-from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
+from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status, short_value_cache
 
 __all__ = ["CODES", "DOCUMENTED", "MAX_RECIPIENTS", "STATUSES", "UNMAPPED", "map_value"]
 
@@ -73,7 +71,7 @@ _FAILURES = frozenset({Status.UNDELIVERED, Status.REJECTED, Status.EXPIRED})
 
 # Pure, and on every push's path: pushes repeat a few (status, code) pairs, and a
 # MappedStatus is immutable.
-@functools.lru_cache(maxsize=1024, typed=True)
+@short_value_cache(1024)  # bounded in count and in key size: the keys are vendor-sent text
 def map_value(status: str, code: str | None = None) -> MappedStatus:
     """The canonical meaning of a recipient's status and the message's error
     code; unknown statuses are unmapped (never an error)."""

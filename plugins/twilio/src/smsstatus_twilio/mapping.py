@@ -16,9 +16,7 @@ Message Status in Status Callbacks"): a consumer's timeout settles it.
 
 from __future__ import annotations
 
-import functools
-
-from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
+from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status, short_value_cache
 
 __all__ = ["CODES", "DOCUMENTED", "INBOUND", "STATUSES", "UNMAPPED", "code_of", "map_value"]
 
@@ -104,7 +102,7 @@ def code_of(code: str | None) -> str | None:
 # Cached: every callback maps a status (and code), and building the MappedStatus
 # was a tenth of a lean push; the answer is immutable and depends on the two
 # strings only. Bounded, since the values come from the vendor.
-@functools.lru_cache(maxsize=1024, typed=True)
+@short_value_cache(1024)  # bounded in count and in key size: the keys are vendor-sent text
 def map_value(status: str, code: str | None = None) -> MappedStatus:
     """The canonical meaning of a Twilio status and error code.
 

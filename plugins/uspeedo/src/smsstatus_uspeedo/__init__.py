@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 __all__ = ["INFO", "SMSSTATUS_PLUGIN_API", "fetch", "map_status", "parse_push", "vendor_info"]
 
 #: The plugin API (smsstatus.plugin) this plugin is written for.
-SMSSTATUS_PLUGIN_API = "1.3"
+SMSSTATUS_PLUGIN_API = "1.5"
 VENDOR = "uspeedo"
 
 INFO = VendorInfo(

@@ -9,8 +9,6 @@ the report keeps the raw values verbatim.
 
 from __future__ import annotations
 
-import functools
-
 from smsstatus.plugin import (
     CARRIER_CODES,
     DocumentedStatus,
@@ -19,6 +17,7 @@ from smsstatus.plugin import (
     Reason,
     Status,
     map_carrier_code,
+    short_value_cache,
 )
 
 __all__ = ["DOCUMENTED_STATUSES", "map_receipt"]
@@ -84,7 +83,7 @@ def _code_entry(code: str | None) -> tuple[Status | None, Reason]:
     return None, Reason.UNKNOWN
 
 
-@functools.lru_cache(maxsize=1024)
+@short_value_cache(1024)  # bounded in count and in key size: the keys are vendor-sent text
 def map_receipt(result: str, code: str | None) -> MappedStatus:
     """Map one ``ReceiptResult`` (and ``ReceiptCode``). Never raises."""
     kind = RESULTS.get(result.strip().casefold())

@@ -19,9 +19,7 @@ an unknown word is ``unmapped``, an unknown code leaves the word's own reason.
 
 from __future__ import annotations
 
-import functools
-
-from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status
+from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status, short_value_cache
 
 __all__ = ["STATUSES", "CODES", "DOCUMENTED", "map_value"]
 
@@ -116,7 +114,7 @@ _CODED = (
 
 # Pure, and on every push's path: pushes repeat a few (status, code) pairs, and a
 # MappedStatus is immutable.
-@functools.lru_cache(maxsize=1024, typed=True)
+@short_value_cache(1024)  # bounded in count and in key size: the keys are vendor-sent text
 def map_value(status: str, code: str | None) -> MappedStatus:
     """The canonical meaning of a Vonage status word and error code; never raises."""
     mapped = STATUSES.get(status) or STATUSES.get(status.strip().lower())

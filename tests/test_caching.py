@@ -1,0 +1,83 @@
+"""short_value_cache: memoises like lru_cache, but never keeps a long text a sender wrote."""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+import pytest
+import smsstatus
+from smsstatus.caching import MAX_CACHED_LENGTH, short_value_cache
+
+
+def test_short_arguments_are_memoised_and_long_ones_are_computed_each_time() -> None:
+    calls: list[tuple[object, ...]] = []
+
+    @short_value_cache(4)
+    def meaning(status: str, code: str | None = None) -> str:
+        calls.append((status, code))
+        return f"{status}/{code}"
+
+    assert meaning("DELIVRD", "000") == meaning("DELIVRD", "000") == "DELIVRD/000"
+    assert len(calls) == 1 and meaning.cache_info().currsize == 1  # type: ignore[attr-defined]
+    long = "x" * (MAX_CACHED_LENGTH + 1)
+    assert meaning(long) == meaning(long) == f"{long}/None"
+    assert meaning("DELIVRD", code=long) == f"DELIVRD/{long}"
+    assert meaning(long.encode().decode(), "1") == f"{long}/1"
+    assert len(calls) == 5 and meaning.cache_info().currsize == 1  # type: ignore[attr-defined]
+    edge = "y" * MAX_CACHED_LENGTH  # the limit itself is still kept
+    meaning(edge)
+    meaning(edge)
+    assert len(calls) == 6 and meaning.cache_info().currsize == 2  # type: ignore[attr-defined]
+    meaning.cache_clear()  # type: ignore[attr-defined]
+    assert meaning.cache_info().currsize == 0  # type: ignore[attr-defined]
+    assert meaning.__name__ == "meaning"
+
+
+def test_typed_like_the_mappings_need() -> None:
+    @short_value_cache()
+    def kind(value: object) -> str:
+        return type(value).__name__
+
+    assert (kind(1), kind(True), kind(1.0)) == ("int", "bool", "float")
+
+
+def _mapping_functions() -> list[object]:
+    registry = smsstatus.load()
+    found = []
+    for vendor in registry.vendors:
+        package = sys.modules.get(f"smsstatus_{vendor}")
+        for name in ("mapping", "push"):
+            module = sys.modules.get(f"smsstatus_{vendor}.{name}")
+            for value in vars(module or package or object()).values():
+                if (
+                    callable(value)
+                    and hasattr(value, "cache_info")
+                    and getattr(value, "__module__", "").startswith(f"smsstatus_{vendor}")
+                ):
+                    found.append(value)
+    return list({id(function): function for function in found}.values())  # a package re-exports some
+
+
+@pytest.mark.parametrize("size", [10_000])
+def test_no_installed_plugin_keeps_a_long_status_in_its_mapping_cache(size: int) -> None:
+    """Every memoised mapping function of every installed plugin, called with
+    vendor-sized junk: nothing it keeps grows with the junk's size."""
+    registry = smsstatus.load()
+    for vendor in registry.vendors:
+        registry.map_status(vendor, "warm-up")  # imports what the mapping needs
+    functions = _mapping_functions()
+    assert functions, "no memoised mapping function found"
+    for function in functions:
+        before = function.cache_info().currsize  # type: ignore[attr-defined]
+        for index in range(5):
+            junk = f"{index}" + "z" * size
+            try:
+                function(junk)  # type: ignore[operator]
+            except TypeError:  # takes more arguments: a code too
+                try:
+                    function(junk, junk)  # type: ignore[operator]
+                except TypeError:
+                    function(junk, junk, junk)  # type: ignore[operator]
+        gc.collect()
+        assert function.cache_info().currsize == before, function  # type: ignore[attr-defined]
