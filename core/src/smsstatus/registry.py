@@ -38,12 +38,14 @@ from .errors import (
     UnsupportedError,
 )
 from .http import DEFAULT_MAX_RESPONSE_BYTES, HttpClient, HttpLimits, RetryPolicy
-from .model import MAX_PARTS, MappedStatus, StatusReport, identity_problem
+from .model import MAX_PARTS, MappedStatus, ReportWarning, StatusReport, WarningCode, identity_problem
 from .request import DrainResult, FetchResult, PushRequest, PushResult
 from .scrub import Scrubber, without_oracles
 from .vendor import Capability, VendorInfo
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     import httpx
 
 __all__ = [
@@ -468,6 +470,8 @@ class Registry:
             ):
                 _check_reports(vendor, result.reports)
                 break
+            if report.price is not None and not _amount_in_bounds(report.price.amount):
+                return _bounded_prices(result)
         return result
 
     def _push_route(self, vendor: str) -> tuple[Callable[..., Any], bool, int]:
@@ -556,7 +560,7 @@ class Registry:
             vendor, len(result.reports) + len(result.errors), self.info(vendor).max_batch * max(len(ids), 1)
         )
         _check_reports(vendor, result.reports)
-        return result
+        return _bounded_prices(result)
 
     def drain(
         self,
@@ -730,6 +734,45 @@ def _check_reports(vendor: str, reports: Sequence[StatusReport]) -> None:
             problem = None if value is None else identity_problem(value)
             if problem is not None:
                 raise PayloadError(vendor, "$", f"report {position}: {name} {problem}")
+
+
+#: The largest power of ten, either way, of a price the host hands on.
+MAX_PRICE_EXPONENT = 30
+
+
+def _amount_in_bounds(amount: Decimal) -> bool:
+    return amount.is_finite() and abs(amount.adjusted()) <= MAX_PRICE_EXPONENT
+
+
+def _bounded_prices(result: _Result) -> _Result:
+    """``result`` with every price beyond 10^±30 (or not finite) made null plus
+    an out-of-range warning; the vendor's value stays in ``raw``.
+
+    A price is stored and shown as fixed-point text: "1e999999", ten bytes a
+    sender wrote, would be a megabyte in the store for every report of a
+    batch. The host applies the bound to every plugin's reports, lean path or
+    detailed, so the two paths of a plugin still give the same result."""
+    reports = result.reports
+    if all(r.price is None or _amount_in_bounds(r.price.amount) for r in reports):
+        return result
+    bounded = tuple(
+        report
+        if report.price is None or _amount_in_bounds(report.price.amount)
+        else attrs.evolve(
+            report,
+            price=None,
+            warnings=(
+                *report.warnings,
+                ReportWarning(
+                    "price",
+                    WarningCode.OUT_OF_RANGE,
+                    f"the amount is beyond 10^±{MAX_PRICE_EXPONENT} or not finite (kept in raw)",
+                ),
+            ),
+        )
+        for report in reports
+    )
+    return attrs.evolve(result, reports=bounded)
 
 
 def _scrubber_of(creds: Credentials | None) -> Scrubber:

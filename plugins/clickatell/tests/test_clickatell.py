@@ -173,7 +173,7 @@ def test_the_callback_time_is_core_epoch_reading(value: int | str) -> None:
         assert got.tzinfo is UTC and got.utcoffset() is not None
 
 
-@pytest.mark.parametrize("charge", ["1e99", "0." + "0" * 40 + "1"])
+@pytest.mark.parametrize("charge", ["1e99", "1e999999", "0." + "0" * 40 + "1"])
 def test_the_charge_cache_keeps_no_long_or_huge_charge(charge: str) -> None:
     # The lean path caches the charge's text per value; a long one, or one whose
     # fixed-point text is huge, is read by the detailed path, uncached.
@@ -188,5 +188,11 @@ def test_the_charge_cache_keeps_no_long_or_huge_charge(charge: str) -> None:
     before = push._cached_charge_credits.cache_info().currsize
     with fast_path_mode("compare"):
         (report,) = smsstatus_clickatell.parse_push("clickatell", request, Credentials("clickatell")).reports
-    assert report.extra["charge_credits"] == format(Decimal(charge), "f")
+    # Beyond 10^±32 the detailed path keeps no fixed-point text either ("1e999999"
+    # would be a megabyte): null plus an out-of-range warning, the value in raw.
+    assert abs(Decimal(charge).adjusted()) > push._MAX_CHARGE_EXPONENT
+    assert "charge_credits" not in report.extra and report.raw["charge"] == charge
+    assert [(w.field.rpartition(".")[2], w.code.value) for w in report.warnings] == [
+        ("charge", "out_of_range")
+    ]
     assert push._cached_charge_credits.cache_info().currsize == before

@@ -338,7 +338,7 @@ def test_the_price_cache_keeps_no_long_amount() -> None:
     from smsstatus.plugin.testing import fast_path_mode
     from smsstatus_vonage import lean
 
-    amount = "0." + "0" * 60 + "1"
+    amount = "0.0333" + "0" * 60  # long, yet within the host's price bound (10^±30)
     query = urlencode({"messageId": "0B00000127FDBC63", "status": "delivered", "price": amount})
     request = PushRequest.build(method="GET", url="https://h.test/dlr", query=query)
     before = lean._money.cache_info().currsize

@@ -42,6 +42,7 @@ from smsstatus.plugin import (
     PushResult,
     Record,
     StatusReport,
+    WarningCode,
     check_credential,
     decode_json_object,
     fast_form,
@@ -465,7 +466,10 @@ def _legacy_extra(record: Record) -> dict[str, Any]:
     if api_id is not None:
         extra["api_id"] = api_id
     charge = record.decimal("charge", required=False)
-    if charge is not None:
+    if charge is not None and abs(charge.adjusted()) > _MAX_CHARGE_EXPONENT:
+        # "1e999999" is a megabyte as fixed-point text: the lean path's bound, here as a warning.
+        record.warn("charge", f"beyond 10^±{_MAX_CHARGE_EXPONENT} credits", WarningCode.OUT_OF_RANGE)
+    elif charge is not None:
         # Clickatell credits, not an amount of money: no canonical price.
         extra["charge_credits"] = format(charge, "f")
     return extra
