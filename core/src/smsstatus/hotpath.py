@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any, Literal, ParamSpec, TypeVar
 
 from .model import (
+    MAX_ID_LENGTH,
     Channel,
     MappingKind,
     Money,
@@ -40,17 +41,21 @@ from .model import (
     Status,
     StatusReport,
     WarningCode,
+    identity_problem,
 )
 from .request import ItemError, PushReply, PushResult, _decoded_form, fast_multipart, parse_urlencoded
 
 __all__ = [
     "FastPathMismatch",
+    "LeanMiss",
     "decoder_name",
     "fast_form",
     "fast_json",
     "fast_multipart",
     "fast_path",
     "fast_path_mode",
+    "lean_ident",
+    "lean_text",
     "new_money",
     "new_operator",
     "new_part",
@@ -173,6 +178,48 @@ def new_operator(mcc: str | None, mnc: str | None, name: str | None, /) -> Opera
     _op_mnc(self, mnc)
     _op_name(self, name)
     return self
+
+
+class LeanMiss(Exception):
+    """Raised inside a lean path by the ``lean_*`` readers (or the plugin's own
+    checks) for a value it does not take exactly as it is. The lean path
+    catches it and returns ``None``, so the detailed path reads the push and
+    gives its answer, warning or error."""
+
+
+def lean_text(value: Any, /) -> str | None:
+    """An optional string as ``Record.opt_string`` reads it when it reads it
+    without a warning (absent, ``null`` and ``""`` give ``None``); anything
+    else raises :class:`LeanMiss`."""
+    if value is None or value.__class__ is str:
+        return value or None
+    raise LeanMiss
+
+
+#: An integer below this in size has at most 256 characters of text with its sign
+#: (MAX_ID_LENGTH). A module constant: 10**255 is not folded by the compiler.
+_INT_ID_BOUND = 10**255
+
+
+def lean_ident(value: Any, /) -> str | None:
+    """An optional id as ``Record.ident(..., required=False)`` reads it when it
+    reads it without a warning: absent, ``null`` or ``""`` give ``None``, a
+    clean string itself, an integer its text; anything else raises
+    :class:`LeanMiss`."""
+    if value.__class__ is str:
+        # Codes and numbers are digit strings: one C scan instead of identity_problem.
+        if value.isdigit() and len(value) <= MAX_ID_LENGTH:
+            return value
+        if not value:
+            return None
+        if identity_problem(value) is None:
+            return value
+        raise LeanMiss
+    if value is None:
+        return None
+    if value.__class__ is int and -_INT_ID_BOUND < value < _INT_ID_BOUND:
+        return str(value)
+    raise LeanMiss
 
 
 def new_warning(field: str, code: WarningCode, reason: str, /) -> ReportWarning:

@@ -92,10 +92,13 @@ if TYPE_CHECKING:
         strip_fields,
     )
     from ..hotpath import (
+        LeanMiss,
         fast_form,
         fast_json,
         fast_multipart,
         fast_path,
+        lean_ident,
+        lean_text,
         new_money,
         new_operator,
         new_part,
@@ -151,10 +154,13 @@ _ON_ACCESS: dict[str, str] = {
     ),
     **dict.fromkeys(
         (
+            "LeanMiss",
             "fast_form",
             "fast_json",
             "fast_multipart",
             "fast_path",
+            "lean_ident",
+            "lean_text",
             "new_money",
             "new_operator",
             "new_part",
@@ -328,6 +334,10 @@ __all__ = [
     "new_operator",
     "new_warning",
     "new_push_result",
+    # a lean path's optional values, read as Record reads them without a warning (API 1.5)
+    "LeanMiss",
+    "lean_text",
+    "lean_ident",
     # a status callback sent as a form body or as a query (API 1.5)
     "FORM_TYPES",
     "callback_fields",

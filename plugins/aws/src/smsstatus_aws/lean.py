@@ -15,10 +15,12 @@ from typing import Any
 
 from smsstatus.plugin import (
     Channel,
+    LeanMiss,
     Money,
     Operator,
     StatusReport,
     identity_problem,
+    lean_text,
     new_money,
     new_operator,
     new_report,
@@ -46,18 +48,10 @@ _EXTRA_TEXT = (
 )
 
 
-class _Odd(Exception):
-    """A field the lean path does not take as it is: the detailed path will."""
+_Odd = LeanMiss  # core's signal for a value the lean path passes on
 
 
-def _text(value: Any) -> str | None:
-    """An optional string as ``Record.opt_string`` reads it, or :class:`_Odd`
-    where it would warn."""
-    if value is None:
-        return None
-    if value.__class__ is not _STR:
-        raise _Odd
-    return value or None
+_text = lean_text
 
 
 def _amount(value: Any) -> Decimal | None:

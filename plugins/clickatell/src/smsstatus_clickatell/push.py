@@ -32,10 +32,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from smsstatus.plugin import (
-    MAX_ID_LENGTH,
     Channel,
     Credentials,
     ItemError,
+    LeanMiss,
     PayloadError,
     PushReply,
     PushRequest,
@@ -51,6 +51,8 @@ from smsstatus.plugin import (
     from_epoch_millis,
     from_epoch_seconds,
     identity_problem,
+    lean_ident,
+    lean_text,
     new_push_result,
     new_report,
     shown,
@@ -76,8 +78,7 @@ _MILLIS_FROM = 100_000_000_000
 _PUSH = Channel.PUSH
 
 
-class _Odd(Exception):
-    """A field the lean path does not read as it is: the detailed path will."""
+_Odd = LeanMiss  # core's signal for a value the lean path passes on
 
 
 def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
@@ -114,37 +115,8 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     return new_push_result((report,), REPLY, ())
 
 
-def _text(value: Any) -> str | None:
-    """``Record.opt_string`` of a value it reads without a warning."""
-    if value is None or value.__class__ is str:
-        return value or None
-    raise _Odd
-
-
-#: An integer id below this in size has at most 256 characters of text with its sign
-#: (MAX_ID_LENGTH), and str() never meets Python's 4300-digit limit. A constant:
-#: 10**255 is not folded by the compiler, and costs a big-integer power where written.
-_INT_ID_BOUND = 10**255
-
-
-def _optional_id(value: Any) -> str | None:
-    """``Record.ident(..., required=False)`` of a value it reads without a
-    warning: absent, ``""``, a clean string, or an integer (One's
-    ``statusCode``) as its text."""
-    if value.__class__ is str:
-        # Codes and numbers are digit strings: a clean id (one C scan instead of identity_problem).
-        if value.isdigit() and len(value) <= MAX_ID_LENGTH:
-            return value
-        if not value:
-            return None
-        if identity_problem(value) is None:
-            return value
-        raise _Odd
-    if value is None:
-        return None
-    if value.__class__ is int and -_INT_ID_BOUND < value < _INT_ID_BOUND:
-        return str(value)
-    raise _Odd
+_text = lean_text
+_optional_id = lean_ident
 
 
 def _lean_raw(data: dict[str, Any]) -> dict[str, Any]:

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 #: The plugin API (smsstatus.plugin) this plugin is written for.
-SMSSTATUS_PLUGIN_API = "1.3"
+SMSSTATUS_PLUGIN_API = "1.5"
 VENDOR = "infobip"
 
 INFO = VendorInfo(

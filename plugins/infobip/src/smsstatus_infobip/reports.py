@@ -27,6 +27,7 @@ from smsstatus.plugin import (
     MAX_PARTS,
     Channel,
     ItemError,
+    LeanMiss,
     Money,
     NetworkCode,
     PayloadError,
@@ -34,6 +35,8 @@ from smsstatus.plugin import (
     StatusReport,
     identity_problem,
     kind_of,
+    lean_ident,
+    lean_text,
     new_money,
     new_report,
     parse_rfc3339,
@@ -192,28 +195,11 @@ def _price(record: Record, segments: int | None, counted: bool, extra: dict[str,
 _SMALL = 10**18
 
 
-class _Odd(Exception):
-    """A field the lean path does not read as it is: the detailed path will."""
+_Odd = LeanMiss  # core's signal for a value the lean path passes on
 
 
-def _text(value: Any) -> str | None:
-    """An optional string as :meth:`Record.opt_string` reads it without a warning."""
-    if value is None or value.__class__ is str:
-        return value or None
-    raise _Odd
-
-
-def _ident(value: Any) -> str | None:
-    """An optional id as :meth:`Record.ident` reads it without a warning."""
-    if value.__class__ is str:
-        if value and identity_problem(value) is not None:
-            raise _Odd
-        return value or None
-    if value is None:
-        return None
-    if value.__class__ is int and -_SMALL < value < _SMALL:
-        return str(value)  # a short integer's digits always make a good id
-    raise _Odd
+_text = lean_text
+_ident = lean_ident
 
 
 def _integer(value: Any) -> int | None:

@@ -19,6 +19,7 @@ from smsstatus.plugin import (
     MAX_PARTS,
     Channel,
     ItemError,
+    LeanMiss,
     Money,
     Operator,
     PayloadError,
@@ -28,6 +29,7 @@ from smsstatus.plugin import (
     check_batch,
     identity_problem,
     kind_of,
+    lean_text,
     new_money,
     new_operator,
     new_report,
@@ -199,15 +201,10 @@ def _report(
 # -- the lean path: a message as Telnyx documents it, every field readable ----------------
 
 
-class Odd(Exception):
-    """A field the lean path does not read as it is: the detailed path will."""
+Odd = LeanMiss  # core's signal for a value the lean path passes on
 
 
-def _text(value: Any) -> str | None:
-    """An optional string as :meth:`Record.opt_string` reads it without a warning."""
-    if value is None or value.__class__ is str:
-        return value or None
-    raise Odd
+_text = lean_text
 
 
 def lean_time(value: Any) -> datetime | None:

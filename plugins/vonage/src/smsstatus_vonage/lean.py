@@ -14,10 +14,11 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from smsstatus.plugin import (
-    MAX_ID_LENGTH,
+    LeanMiss,
     Money,
     Operator,
-    identity_problem,
+    lean_ident,
+    lean_text,
     new_money,
     split_network_code,
 )
@@ -25,44 +26,13 @@ from smsstatus.plugin import (
 __all__ = ["Odd", "network", "opt_ident", "opt_text", "price"]
 
 
-class Odd(Exception):
-    """A value the lean path does not take as it is: the detailed path reads it."""
+# Core's lean readers (Record's rules for a value read without a warning), under the
+# names the rest of this plugin uses.
+Odd = LeanMiss
+opt_text = lean_text
+opt_ident = lean_ident
 
 
-def opt_text(value: Any) -> str | None:
-    """``Record.opt_string`` of a value it reads without a warning."""
-    if value is None or value.__class__ is str:
-        return value or None
-    raise Odd
-
-
-#: An integer id below this in size has at most 256 characters of text with its sign
-#: (MAX_ID_LENGTH), and str() never meets Python's 4300-digit limit. A constant:
-#: 10**255 is not folded by the compiler, and costs a big-integer power where written.
-_INT_ID_BOUND = 10**255
-
-
-def opt_ident(value: Any) -> str | None:
-    """``Record.ident(..., required=False)`` of a value it reads without a
-    warning: absent, ``""``, a clean string, or an integer (as its text)."""
-    if value.__class__ is str:
-        # Codes and numbers are digit strings: a clean id (one C scan instead of identity_problem).
-        if value.isdigit() and len(value) <= MAX_ID_LENGTH:
-            return value
-        if not value:
-            return None
-        if identity_problem(value) is None:
-            return value
-        raise Odd
-    if value is None:
-        return None
-    if value.__class__ is int and -_INT_ID_BOUND < value < _INT_ID_BOUND:
-        return str(value)
-    raise Odd
-
-
-# Pushes name the same few networks again and again: one lookup instead of a
-# split and an Operator per report (both immutable, so a report may share them).
 @functools.lru_cache(maxsize=1024)
 def network(fused: str) -> tuple[str | None, Operator]:
     """``(country, operator)`` of a fused MCC+MNC code; :class:`Odd` when the
