@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 import smsstatus
 from smsstatus import FetchResult, Money, PushResult, hookimpl
@@ -108,3 +109,18 @@ def test_a_real_plugin_lean_and_detailed_give_the_same_bounded_report() -> None:
         assert report.raw["price"] == "1e999999"
         assert any(w.code is WarningCode.OUT_OF_RANGE for w in report.warnings)
     assert answers[0] == answers[1]
+
+
+def test_a_bounded_price_does_not_skip_the_host_checks_of_later_reports() -> None:
+    """The host's id check still runs on every report after one whose price it bounds."""
+
+    class BadIdAfterHugePrice(Priced):
+        @hookimpl
+        def parse_push(self, vendor: str, request: smsstatus.PushRequest) -> PushResult:
+            good = _priced(vendor, "m0", "1e999999")
+            bad = attrs.evolve(_priced(vendor, "m1", "1"), message_id="m1\x00")
+            return PushResult(reports=(good, bad))
+
+    registry = smsstatus.Registry(vendors={"acme": BadIdAfterHugePrice([])})
+    with pytest.raises(smsstatus.PayloadError, match="report 1: message_id"):
+        registry.parse_push("acme", smsstatus.PushRequest.build(body="{}"))

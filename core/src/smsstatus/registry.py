@@ -452,6 +452,7 @@ class Registry:
             result = _scrub_items(result, _scrubber_of(creds), raw=False)
         if len(result.reports) + len(result.errors) > max_batch:
             _check_batch(vendor, len(result.reports) + len(result.errors), max_batch)
+        priced_beyond = False
         for report in result.reports:
             # _check_reports' rules, asked here as yes/no questions (an id:
             # two C-level scans; a part: one chained comparison); it runs only
@@ -471,8 +472,8 @@ class Registry:
                 _check_reports(vendor, result.reports)
                 break
             if report.price is not None and not _amount_in_bounds(report.price.amount):
-                return _bounded_prices(result)
-        return result
+                priced_beyond = True  # bounded after the loop: every report's ids are still checked
+        return _bounded_prices(result) if priced_beyond else result
 
     def _push_route(self, vendor: str) -> tuple[Callable[..., Any], bool, int]:
         caller = self._supported_caller(vendor, "parse_push")
