@@ -35,6 +35,19 @@ def test_short_arguments_are_memoised_and_long_ones_are_computed_each_time() -> 
     assert meaning.__name__ == "meaning"
 
 
+def test_a_long_str_subclass_is_not_kept_either() -> None:
+    class Text(str):
+        pass
+
+    @short_value_cache(4)
+    def echo(value: str) -> str:
+        return value
+
+    long = Text("x" * (MAX_CACHED_LENGTH + 1))
+    assert echo(long) == long and echo(value=long) == long
+    assert echo.cache_info().currsize == 0  # type: ignore[attr-defined]
+
+
 def test_typed_like_the_mappings_need() -> None:
     @short_value_cache()
     def kind(value: object) -> str:

@@ -35,13 +35,11 @@ def short_value_cache(maxsize: int = 1024, *, max_length: int = MAX_CACHED_LENGT
         limit = max_length
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            for value in args:
-                if (value.__class__ is str or value.__class__ is bytes) and len(value) > limit:
+            # One rule for positional and keyword arguments; isinstance, so a str
+            # subclass is bounded too.
+            for value in (*args, *kwargs.values()) if kwargs else args:
+                if isinstance(value, (str, bytes)) and len(value) > limit:
                     return func(*args, **kwargs)
-            if kwargs:
-                for value in kwargs.values():
-                    if isinstance(value, (str, bytes)) and len(value) > limit:
-                        return func(*args, **kwargs)
             return cached(*args, **kwargs)
 
         functools.update_wrapper(call, func)
