@@ -6,9 +6,11 @@ and the share of the bare-ASGI ceiling the receiver reaches.
     .venv/bin/python benchmarks/load_receiver.py --db postgresql://... --workers 1,2,4
 
 Starts ``smsstatus serve`` (receiver only, ``--no-poll``) on 127.0.0.1 and a
-random port, sends a FIXED number of pushes over keep-alive connections, and
-stops when they are answered or when the time limit passes, whichever is
-first. Then it checks that every report acknowledged with HTTP 200 is in the
+random port, sends ``--warmup`` untimed pushes (a fresh server's first
+requests pay one-time costs: imports on first use, the store's first
+statements), then a FIXED number of timed pushes over the same keep-alive
+connections, and stops when they are answered or when the time limit
+passes, whichever is first. Rates and CPU figures cover the timed pushes. Then it checks that every report acknowledged with HTTP 200 is in the
 store, and prints reports per second.
 
 The load generator is a separate process (one thread, non-blocking sockets,
@@ -46,7 +48,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -132,24 +134,51 @@ def _response(buffer: bytearray) -> tuple[int, bool, int] | None:
     return int(head[9:12]), close, end + 4 + length
 
 
-def run_client(spec: dict[str, Any]) -> dict[str, Any]:
-    """Send every push of ``spec`` over ``clients`` keep-alive connections
-    (one thread, non-blocking sockets) and count what was acknowledged."""
-    port, clients = int(spec["port"]), int(spec["clients"])
-    work = [
+def _requests(shape: str, count: int, run: str, port: int) -> list[tuple[bytes, int]]:
+    """The raw HTTP requests of ``count`` pushes, with the reports each holds."""
+    return [
         (
             f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\n\r\n".encode()
             + body,
-            count,
+            reports,
         )
-        for path, body, count in bodies(spec["shape"], int(spec["requests"]), spec["run"])
+        for path, body, reports in bodies(shape, count, run)
     ]
+
+
+def run_client(spec: dict[str, Any]) -> dict[str, Any]:
+    """Send every push of ``spec`` over ``clients`` keep-alive connections
+    (one thread, non-blocking sockets) and count what was acknowledged.
+
+    ``warmup`` pushes (other message ids) go first over the same connections
+    and are not timed: a fresh server's first requests pay one-time costs
+    (imports on first use, the store's first statements, caches filling)
+    that are no part of a receiver's steady state, for either server."""
+    port, clients = int(spec["port"]), int(spec["clients"])
+    time_limit = float(spec["time_limit"])
+    warmup = _requests(spec["shape"], int(spec.get("warmup", 0)), spec["run"] + "w", port)
+    work = _requests(spec["shape"], int(spec["requests"]), spec["run"], port)
+    connections = [_Connection(port) for _ in range(clients)]
+    warm = _drive(connections, warmup, time_limit) if warmup else None
+    result = _measured(int(spec["server_pid"]), lambda: _drive(connections, work, time_limit))
+    for conn in connections:
+        conn.sock.close()
+    result["warmup_reports"] = warm["reports"] if warm else 0
+    result["warmup_failed"] = warm["failed"] if warm else 0
+    return result
+
+
+def _drive(
+    connections: list[_Connection], work: list[tuple[bytes, int]], time_limit: float
+) -> dict[str, Any]:
+    """Send ``work`` over ``connections``, each sending its next request as
+    soon as its previous one is answered; timed from the first send."""
     selector = selectors.DefaultSelector()
     next_index = 0
     acked = reports = failures = answered = 0
     latencies: list[float] = []
-    deadline = time.monotonic() + float(spec["time_limit"])
+    deadline = time.monotonic() + time_limit
 
     def send_next(conn: _Connection) -> bool:
         nonlocal next_index
@@ -163,14 +192,13 @@ def run_client(spec: dict[str, Any]) -> dict[str, Any]:
 
     cpu0 = time.process_time()
     started = time.perf_counter()
-    open_connections = 0
-    for _ in range(clients):
-        conn = _Connection(port)
-        selector.register(conn.sock, selectors.EVENT_READ, conn)
+    busy = 0
+    for conn in connections:
         if send_next(conn):
-            open_connections += 1
-    while open_connections:
-        for key, _ in selector.select(timeout=max(1.0, float(spec["time_limit"]))):
+            selector.register(conn.sock, selectors.EVENT_READ, conn)
+            busy += 1
+    while busy:
+        for key, _ in selector.select(timeout=max(1.0, time_limit)):
             conn = key.data
             data = conn.sock.recv(65536)
             if not data:
@@ -190,12 +218,12 @@ def run_client(spec: dict[str, Any]) -> dict[str, Any]:
                     raise SystemExit(f"load client: the server closed a connection after {status}")
                 if not send_next(conn):
                     selector.unregister(conn.sock)
-                    conn.sock.close()
-                    open_connections -= 1
+                    busy -= 1
         if time.monotonic() > deadline + 60:
             break
     elapsed = time.perf_counter() - started
     cpu = time.process_time() - cpu0
+    selector.close()
     latencies.sort()
     return {
         "requests": acked,
@@ -337,24 +365,37 @@ def serving(
 
 
 def load(port: int, proc: subprocess.Popen[bytes], spec: dict[str, Any]) -> dict[str, Any]:
-    """Run the load generator against ``port`` and measure the CPU of the
-    server, of a local PostgreSQL, and of the whole machine (all cores)."""
-    cpu0 = _cpu_seconds(proc.pid)
-    db0 = _named_cpu_seconds("postgres")
-    machine0 = _machine_busy()
-    started = time.perf_counter()
+    """Run the load generator against ``port``; it measures the CPU of the
+    server, of a local PostgreSQL and of the whole machine (all cores) over
+    its timed phase (:func:`_measured`)."""
     out = subprocess.run(
-        [sys.executable, str(SCRIPT), "--client-spec", json.dumps({**spec, "port": port})],
+        [
+            sys.executable,
+            str(SCRIPT),
+            "--client-spec",
+            json.dumps({**spec, "port": port, "server_pid": proc.pid}),
+        ],
         capture_output=True,
         check=False,
     )
-    elapsed = time.perf_counter() - started
-    cpu1 = _cpu_seconds(proc.pid)
-    db1 = _named_cpu_seconds("postgres")
-    machine1 = _machine_busy()
     if out.returncode != 0:
         raise SystemExit(f"load client failed: {out.stderr.decode()[-2000:]}")
     result: dict[str, Any] = json.loads(out.stdout)
+    return result
+
+
+def _measured(server_pid: int, drive: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``drive()``'s figures plus the CPU the server, a local PostgreSQL and
+    the machine used while it ran."""
+    cpu0 = _cpu_seconds(server_pid)
+    db0 = _named_cpu_seconds("postgres")
+    machine0 = _machine_busy()
+    started = time.perf_counter()
+    result = drive()
+    elapsed = time.perf_counter() - started
+    cpu1 = _cpu_seconds(server_pid)
+    db1 = _named_cpu_seconds("postgres")
+    machine1 = _machine_busy()
     if cpu0 is not None and cpu1 is not None:
         result["server_cpu_percent"] = round(100 * (cpu1 - cpu0) / elapsed, 1)
         if result["requests"]:
@@ -388,18 +429,28 @@ def measure(
     requests: int,
     clients: int,
     time_limit: float,
+    warmup: int = 0,
     workers: int = 1,
     config: Path | None = None,
 ) -> dict[str, Any]:
     """One run: start the server, load it, stop it, check the store."""
     run = f"load{uuid.uuid4().hex[:10]}"
-    spec = {"shape": shape, "requests": requests, "run": run, "clients": clients, "time_limit": time_limit}
+    spec = {
+        "shape": shape,
+        "requests": requests,
+        "warmup": warmup,
+        "run": run,
+        "clients": clients,
+        "time_limit": time_limit,
+    }
     with serving(kind, db, tmp, workers=workers, config=config) as (port, proc):
         result = load(port, proc, spec)
     result.update(kind=kind, shape=shape, clients=clients, workers=workers)
     if kind == "receiver":
         stored = stored_reports(db, run)
-        result.update(stored_reports=stored, nothing_lost=stored >= result["reports"])
+        result.update(
+            stored_reports=stored, nothing_lost=stored >= result["reports"] + result["warmup_reports"]
+        )
     return result
 
 
@@ -475,6 +526,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=4000, help="pushes to send (fixed)")
     parser.add_argument("--clients", type=int, default=32, help="keep-alive connections")
     parser.add_argument(
+        "--warmup",
+        type=int,
+        default=None,
+        help="untimed pushes sent first to every server started (default: a tenth of --requests)",
+    )
+    parser.add_argument(
         "--workers",
         default="1",
         help="receiver processes (serve --workers N; PostgreSQL only above 1); a list such as 1,2,4 runs each",
@@ -527,6 +584,7 @@ def run(db_url: str | None, workers: list[int], args: Any, *, print_lines: bool)
             "requests": args.requests,
             "clients": args.clients,
             "time_limit": args.time_limit,
+            "warmup": args.requests // 10 if args.warmup is None else args.warmup,
             "config": config,
         }
         store = redact_url(db).split(":", 1)[0]
@@ -560,6 +618,7 @@ def receiver_benchmark(*, quick: bool, postgres: str | None) -> dict[str, Any]:
         requests=requests,
         clients=32,
         time_limit=120.0,
+        warmup=None,
         writers=None,
         ceiling=True,
         rounds=rounds,
