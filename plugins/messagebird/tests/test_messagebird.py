@@ -255,3 +255,15 @@ def test_in_flight_statuses_stay_open() -> None:
 def test_an_error_code_outranks_the_status_reason() -> None:
     mapped = REGISTRY.map_status("messagebird", "delivery_failed", "34")
     assert mapped.reason is Reason.CARRIER_ERROR
+
+
+def test_settled_statuses_mean_the_same_with_any_code_or_reason() -> None:
+    # The lean path reads SETTLED instead of map_code: exact only if no code or
+    # reason can change these statuses' meaning.
+    from smsstatus_messagebird.mapping import CODES, REASONS, SETTLED, map_code
+
+    assert set(SETTLED) == {"scheduled", "sent", "buffered", "delivered"}
+    for status, mapped in SETTLED.items():
+        for code in (None, "", "x", *CODES):
+            for reason in (None, "", *REASONS):
+                assert map_code(status, code, reason) == mapped

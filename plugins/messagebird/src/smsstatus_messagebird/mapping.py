@@ -21,7 +21,17 @@ from __future__ import annotations
 
 from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status, short_value_cache
 
-__all__ = ["CODES", "DOCUMENTED", "REASONS", "STATUSES", "UNMAPPED", "code_key", "map_code", "map_value"]
+__all__ = [
+    "CODES",
+    "DOCUMENTED",
+    "REASONS",
+    "SETTLED",
+    "STATUSES",
+    "UNMAPPED",
+    "code_key",
+    "map_code",
+    "map_value",
+]
 
 #: status -> (canonical status, reason without detail, MessageBird's description)
 STATUSES: dict[str, tuple[Status, Reason | None, str]] = {
@@ -124,6 +134,16 @@ def map_code(status: str, error_code: str | None, status_reason: str | None) -> 
         if name is not None and REASONS[name][0] is not None:
             return MappedStatus(canonical, REASONS[name][0], MappingKind.EXACT, REASONS[name][1])
     return MappedStatus(canonical, reason, MappingKind.EXACT, description)
+
+
+#: ``map_code``'s answer for each documented status that is not a failure, whose
+#: meaning no error code or status reason changes: the lean path reads it with
+#: one dict lookup, where the memo (``short_value_cache``, a Python wrapper
+#: round ``lru_cache``) costs about 0.6 µs a call, a quarter of a ``json.loads``
+#: of the whole push.
+SETTLED: dict[str, MappedStatus] = {
+    status: map_code(status, None, None) for status, row in STATUSES.items() if row[0] not in _FAILURES
+}
 
 
 def map_value(status: str, code: str | None = None) -> MappedStatus:

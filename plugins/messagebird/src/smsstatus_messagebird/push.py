@@ -18,7 +18,7 @@ the plugin answers ``OK`` as text (nyaruka/courier does the same).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -44,7 +44,7 @@ from smsstatus.plugin import (
 
 from . import signature
 from .fields import MAX_LENGTH, MAX_PARTS, money, network, status_time
-from .mapping import CODES, code_key, map_code
+from .mapping import CODES, SETTLED, code_key, map_code
 
 __all__ = ["REPLY", "parse"]
 
@@ -54,6 +54,7 @@ REPLY = PushReply.text("OK")
 # -- the lean path: an unsigned report in the documented shape --------------------------
 
 _PUSH = Channel.PUSH
+_from_iso = datetime.fromisoformat
 
 
 class _Odd(Exception):
@@ -135,12 +136,18 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
     stamp = get("statusDatetime")
     status_at = None
     if stamp:
+        # The C parser alone: its answer is parse_rfc3339's whenever the offset
+        # it read is UTC itself (what MessageBird sends; then astimezone(UTC) is
+        # the same object), which saves parse_rfc3339's checks and conversion
+        # (~0.3 µs). Any other offset, or a refusal, goes through parse_rfc3339.
         try:
-            status_at = parse_rfc3339(stamp)
+            status_at = _from_iso(stamp)
+            if status_at.tzinfo is not UTC:
+                status_at = parse_rfc3339(stamp)
         except ValueError:
             raise _Odd from None
-    mapped = map_code(status, error_code, reason_text)
-    known = CODES.get(code_key(error_code) or "")
+    mapped = SETTLED.get(status) or map_code(status, error_code, reason_text)
+    known = None if error_code is None else CODES.get(code_key(error_code) or "")
     return new_report(
         vendor,
         message_id,
