@@ -222,3 +222,15 @@ def test_the_lean_time_reader_is_plivo_time(value: str) -> None:
             _time_of(value)
         return
     assert _time_of(value) == expected and _time_of(value).tzinfo is not None  # type: ignore[union-attr]
+
+
+def test_settled_states_mean_the_same_with_any_error_code() -> None:
+    # The lean path reads SETTLED instead of map_value: exact only if no error
+    # code can change these states' meaning.
+    from smsstatus_plivo.mapping import CODES, SETTLED, map_value
+
+    assert {"queued", "sent", "delivered"} <= set(SETTLED)
+    assert "undelivered" not in SETTLED and "failed" not in SETTLED
+    for state, mapped in SETTLED.items():
+        for code in (None, "", "000", "x", *CODES):
+            assert map_value(state, code) == mapped

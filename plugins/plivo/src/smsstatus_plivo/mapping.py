@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status, short_value_cache
 
-__all__ = ["CODES", "DOCUMENTED", "STATES", "UNMAPPED", "code_of", "map_value"]
+__all__ = ["CODES", "DOCUMENTED", "SETTLED", "STATES", "UNMAPPED", "code_of", "map_value"]
 
 #: value -> (canonical status, reason when no code explains it, Plivo's description)
 STATES: dict[str, tuple[Status, Reason | None, str]] = {
@@ -88,6 +88,14 @@ def map_value(state: str, code: str | None = None) -> MappedStatus:
             return MappedStatus(known[1] or canonical, known[0], MappingKind.EXACT, known[3])
     return MappedStatus(canonical, reason, MappingKind.EXACT, description)
 
+
+#: ``map_value``'s answer for each documented state that is not a failure, whose
+#: meaning no error code changes: the lean path reads it with one dict lookup,
+#: where the memo (``short_value_cache``, a Python wrapper round ``lru_cache``)
+#: costs about 0.6 µs a call, a quarter of a ``json.loads`` of a GET callback.
+SETTLED: dict[str, MappedStatus] = {
+    state: map_value(state) for state, row in STATES.items() if row[0] not in _FAILURES
+}
 
 DOCUMENTED: tuple[DocumentedStatus, ...] = tuple(
     DocumentedStatus(value, map_value(value), None, description)

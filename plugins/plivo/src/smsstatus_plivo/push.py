@@ -59,7 +59,7 @@ from smsstatus.plugin import (
 )
 
 from . import signature
-from .mapping import CODES, code_of, map_value
+from .mapping import CODES, SETTLED, code_of, map_value
 
 __all__ = ["REPLY", "parse", "plivo_time", "digits"]
 
@@ -165,7 +165,7 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
     if message_id is None or identity_problem(message_id) is not None or status is None or not status.strip():
         return None
     code, recipient_raw, sender = get("ErrorCode") or None, get("To"), get("From")
-    mapped = map_value(status, code)
+    mapped = SETTLED.get(status) or map_value(status, code)
     # Each reader is called only for a field that is there: a GET callback
     # carries five or six of the twenty.
     amount = rate = segments = sequence = mcc = mnc = submitted_at = None
@@ -202,7 +202,7 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
         extra["total_rate"] = format(rate, "f")
     if parent and parent != message_id:
         extra["parent_message_uuid"] = parent
-    known = CODES.get(code_of(code) or "")
+    known = None if code is None else CODES.get(code_of(code) or "")
     recipient_raw = recipient_raw or None
     return new_report(
         vendor,
