@@ -14,7 +14,7 @@ from smsstatus.plugin import (
     Reason,
     Status,
 )
-from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
+from smsstatus.plugin.testing import Case, Registry, fast_path_mode, load, load_cases, run_case
 from smsstatus_africastalking import allowlist
 
 REGISTRY = Registry(vendors={"africastalking": smsstatus_africastalking})
@@ -89,3 +89,38 @@ def test_a_json_body_is_refused() -> None:
     with pytest.raises(Exception) as info:
         REGISTRY.parse_push("africastalking", request)
     assert type(info.value).__name__ == "PayloadError"
+
+
+def test_settled_statuses_mean_the_same_with_any_failure_reason() -> None:
+    # The lean path reads SETTLED instead of map_value: exact only if no
+    # failure reason can change these statuses' meaning.
+    from smsstatus_africastalking.mapping import FAILURE_REASONS, SETTLED, map_value
+
+    assert set(SETTLED) == {"Sent", "Submitted", "Buffered", "Success", "Expired"}
+    for status, mapped in SETTLED.items():
+        for reason in (None, "", "x", *FAILURE_REASONS):
+            assert map_value(status, reason) == mapped
+
+
+@pytest.mark.parametrize(
+    ("network", "lean"),
+    [
+        ("63902", True),
+        ("63902", True),
+        ("62130", True),
+        (" 63902", True),
+        ("  63902  ", False),
+        ("6390x", False),
+        ("6390200", False),
+    ],
+)
+def test_network_codes_read_by_the_lean_path_are_the_detailed_paths(network: str, lean: bool) -> None:
+    body = f"id=ATXid_1&status=Failed&networkCode={network}"
+    with fast_path_mode("compare") as counts:  # compare: both paths answer the same
+        report = REGISTRY.parse_push("africastalking", PushRequest.build(body=body, content_type=FORM), {})
+        taken = list(counts["smsstatus_africastalking.push._lean"])
+    assert taken == ([1, 0] if lean else [0, 1])
+    assert report.reports[0].extra["network_code"] == network
+    if network == "63902":  # Safaricom Kenya (E.212)
+        operator = report.reports[0].operator
+        assert report.reports[0].country == "KE" and operator is not None and operator.mcc == "639"
