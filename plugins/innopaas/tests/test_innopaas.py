@@ -32,6 +32,7 @@ from smsstatus.plugin.testing import (
     Registry,
     ReplayTransport,
     UnsupportedError,
+    fast_path_mode,
     load,
     load_cases,
     run_case,
@@ -646,3 +647,29 @@ def test_drain_needs_the_account_credentials() -> None:
     with pytest.raises(CredentialsError) as caught:
         REGISTRY.drain("innopaas", {"account": "IM6000001"})
     assert caught.value.credential == "password"
+
+
+@pytest.mark.parametrize(
+    ("fee", "lean"),
+    [
+        ("0.0567", True),
+        ("0.0567", True),  # the second time from the lean path's memo
+        ("12", True),
+        ("0." + "1" * 22, True),  # 24 characters: the longest the memo keeps
+        ("0." + "1" * 23, False),  # longer: read by the detailed path, same answer
+        ("1e3", False),  # not a documented amount: the detailed path warns
+        ("-1", False),
+    ],
+)
+def test_amounts_read_by_the_lean_path_are_the_detailed_paths(fee: str, lean: bool) -> None:
+    body = {**DOC, "fee": fee, "unitPrice": fee}
+    with fast_path_mode("compare") as counts:  # compare: both paths answer the same
+        report = REGISTRY.parse_push("innopaas", _post(body), {}).reports[0]
+        taken = list(counts["smsstatus_innopaas.push._lean"])
+    assert taken == ([1, 0] if lean else [0, 1])
+    if lean or len(fee) > 24:
+        assert report.price is not None and report.price.amount == Decimal(fee)
+        assert report.extra["unit_price"] == fee
+        assert report.warnings == ()
+    else:
+        assert report.price is None and report.warnings
