@@ -346,3 +346,15 @@ def test_the_price_cache_keeps_no_long_amount() -> None:
         (report,) = REGISTRY.parse_push("vonage", request).reports
     assert report.price is not None and report.price.amount == Decimal(amount)
     assert lean._money.cache_info().currsize == before
+
+
+def test_settled_words_mean_the_same_with_any_error_code() -> None:
+    # The lean paths read SETTLED instead of map_value: exact only if no error
+    # code can change these words' meaning.
+    from smsstatus_vonage.mapping import CODES, SETTLED, map_value
+
+    assert {"delivered", "accepted", "buffered", "submitted"} <= set(SETTLED)
+    assert not {"failed", "rejected", "expired"} & set(SETTLED)
+    for word, mapped in SETTLED.items():
+        for code in (None, "", "0", "x", *CODES):
+            assert map_value(word, code) == mapped

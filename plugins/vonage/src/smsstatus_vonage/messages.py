@@ -33,7 +33,7 @@ from smsstatus.plugin import (
 )
 
 from .lean import Odd, network, opt_ident, opt_text, price
-from .mapping import map_value
+from .mapping import SETTLED, map_value
 
 __all__ = ["build_report", "is_messages_status", "lean_report"]
 
@@ -176,7 +176,7 @@ def lean_report(vendor: str, data: dict[str, Any], received_at: datetime) -> Sta
         client_ref = opt_text(get("client_ref"))
     except (Odd, ValueError):  # ValueError: a time the detailed path warns about
         return None
-    mapped = map_value(status, code)
+    mapped = SETTLED.get(status) or map_value(status, code)
     return new_report(
         vendor,
         message_id,

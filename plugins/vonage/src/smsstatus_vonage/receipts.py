@@ -42,7 +42,7 @@ from smsstatus.plugin import (
 )
 
 from .lean import Odd, network, opt_ident, opt_text, price
-from .mapping import map_value
+from .mapping import SETTLED, map_value
 
 __all__ = ["CURRENCY", "build_report", "lean_report"]
 
@@ -126,7 +126,7 @@ def lean_report(vendor: str, data: dict[str, Any], received_at: datetime) -> Sta
         notified_at = None if stamp is None or stamp == "" else _vonage_time(stamp)
     except (Odd, ValueError):  # ValueError: a time the detailed path warns about
         return None
-    mapped = map_value(status, err_code)
+    mapped = SETTLED.get(status) or map_value(status, err_code)
     return new_report(
         vendor,
         message_id,
