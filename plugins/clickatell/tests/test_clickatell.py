@@ -196,3 +196,15 @@ def test_the_charge_cache_keeps_no_long_or_huge_charge(charge: str) -> None:
         ("charge", "out_of_range")
     ]
     assert push._cached_charge_credits.cache_info().currsize == before
+
+
+def test_settled_statuses_are_map_values_answers_for_every_spelling() -> None:
+    # The lean paths read SETTLED instead of map_value: every documented status
+    # in the spellings the callbacks use, and no code may change its meaning.
+    from smsstatus_clickatell.mapping import NUMERIC, ONE, SETTLED, map_value
+
+    assert {"004", "4", "DEVICE_ACK"} <= set(SETTLED)
+    assert len(SETTLED) == 2 * len(NUMERIC) + len(ONE)
+    for value, mapped in SETTLED.items():
+        for code in (None, "", "4", "x"):
+            assert map_value(value, code) == mapped

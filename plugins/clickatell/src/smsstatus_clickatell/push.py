@@ -60,7 +60,7 @@ from smsstatus.plugin import (
 )
 
 from . import INFO
-from .mapping import map_value
+from .mapping import SETTLED, map_value
 
 __all__ = ["REPLY", "epoch", "parse"]
 
@@ -163,7 +163,7 @@ def _lean_flat(vendor: str, data: dict[str, Any], received_at: datetime, legacy:
         status = str(status)
     elif status.__class__ is not str or not status.strip():
         raise _Odd
-    mapped = map_value(status)
+    mapped = SETTLED.get(status) or map_value(status)
     recipient_raw = _text(get("to"))
     extra: dict[str, Any] = {}
     if legacy:
@@ -251,7 +251,7 @@ def _lean_one_report(vendor: str, item: Any, context: dict[str, Any], received_a
         or not status.strip()
     ):
         raise _Odd
-    mapped = map_value(status)
+    mapped = SETTLED.get(status) or map_value(status)
     channel = _text(get("channel"))
     extra = context.copy()
     if channel is not None:
