@@ -209,3 +209,15 @@ def test_status_at_stays_null_whatever_the_raw_done_date() -> None:
     (report,) = REGISTRY.parse_push("twilio", request).reports
     assert report.status_at is None
     assert report.received_at == datetime(2023, 2, 14, 10, 13, tzinfo=UTC)
+
+
+def test_settled_statuses_mean_the_same_with_any_error_code() -> None:
+    # The lean path reads SETTLED instead of map_value and the inbound check:
+    # exact only if no error code changes these statuses and none is inbound.
+    from smsstatus_twilio.mapping import CODES, INBOUND, SETTLED, map_value
+
+    assert {"queued", "sent", "delivered", "read"} <= set(SETTLED)
+    assert not (INBOUND | {"undelivered", "failed"}) & set(SETTLED)
+    for status, mapped in SETTLED.items():
+        for code in (None, "", "0", "x", *CODES):
+            assert map_value(status, code) == mapped

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status, short_value_cache
 
-__all__ = ["CODES", "DOCUMENTED", "INBOUND", "STATUSES", "UNMAPPED", "code_of", "map_value"]
+__all__ = ["CODES", "DOCUMENTED", "INBOUND", "SETTLED", "STATUSES", "UNMAPPED", "code_of", "map_value"]
 
 #: value -> (canonical status, reason when no error code explains it, Twilio's description)
 STATUSES: dict[str, tuple[Status, Reason | None, str]] = {
@@ -120,6 +120,18 @@ def map_value(status: str, code: str | None = None) -> MappedStatus:
             return MappedStatus(canonical, known[0], MappingKind.EXACT, known[2])
     return MappedStatus(canonical, reason, MappingKind.EXACT, description)
 
+
+#: ``map_value``'s answer for each documented outbound status that is not a
+#: failure, whose meaning no error code changes: the lean path reads it with one
+#: dict lookup (which also tells it the status is not an inbound one), where the
+#: memo (``short_value_cache``, a Python wrapper round ``lru_cache``) and the
+#: folded inbound check cost about 0.5 µs, a quarter of a ``json.loads`` of a
+#: callback.
+SETTLED: dict[str, MappedStatus] = {
+    status: map_value(status)
+    for status, row in STATUSES.items()
+    if row[0] not in _FAILURES and status not in INBOUND
+}
 
 #: Every documented status (without code) and every documented code (with the
 #: status it comes with): what ``map_status`` must answer for each.

@@ -48,7 +48,7 @@ from smsstatus.plugin import (
 )
 
 from . import signature
-from .mapping import CODES, INBOUND, code_of, map_value
+from .mapping import CODES, INBOUND, SETTLED, code_of, map_value
 
 __all__ = ["REPLY", "parse", "dlr_done_local"]
 
@@ -74,9 +74,12 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     status = get("MessageStatus") or get("SmsStatus")
     if message_id is None or identity_problem(message_id) is not None or status is None or not status.strip():
         return None
-    if status.strip().lower() in INBOUND:
-        return None  # an incoming message: the detailed path acknowledges it
     code = get("ErrorCode") or None
+    mapped = SETTLED.get(status)  # a documented outbound status, the usual case
+    if mapped is None:
+        if status.strip().lower() in INBOUND:
+            return None  # an incoming message: the detailed path acknowledges it
+        mapped = map_value(status, code)
     recipient_raw = get("To") or None
     extra: dict[str, Any] = {}
     account, service, raw_done = get("AccountSid"), get("MessagingServiceSid"), get("RawDlrDoneDate")
@@ -86,8 +89,7 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
         extra["messaging_service_sid"] = service
     if raw_done:
         extra["dlr_done_local"] = dlr_done_local(raw_done)
-    mapped = map_value(status, code)
-    known = CODES.get(code_of(code) or "")
+    known = None if code is None else CODES.get(code_of(code) or "")
     report = new_report(
         vendor,
         message_id,
