@@ -103,3 +103,16 @@ def test_level_three_request_yields_two_receipts_that_the_tracker_orders() -> No
     assert (first.status, first.final) == (Status.SENT, False)
     assert (second.status, second.final) == (Status.DELIVERED, True)
     assert first.message_id == second.message_id
+
+
+def test_documented_meanings_are_the_memos_answers() -> None:
+    # The lean path reads _DOCUMENTED_MEANINGS before the memoised _meaning: the
+    # same answer for every documented status, receipts' and command statuses'.
+    from smsstatus_jasmin.mapping import DOCUMENTED, map_value
+    from smsstatus_jasmin.push import _DOCUMENTED_MEANINGS
+
+    assert {"DELIVRD", "UNDELIV", "ESME_ROK", "ESME_RINVNUMDESTS"} <= set(_DOCUMENTED_MEANINGS)
+    assert len(_DOCUMENTED_MEANINGS) == len(DOCUMENTED)
+    for status, (mapped, terminal) in _DOCUMENTED_MEANINGS.items():
+        assert mapped == map_value(status)
+        assert terminal is not status.startswith("ESME_")

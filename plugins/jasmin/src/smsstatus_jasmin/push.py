@@ -58,7 +58,7 @@ from smsstatus.plugin import (
     zone,
 )
 
-from .mapping import map_value
+from .mapping import DOCUMENTED, map_value
 
 __all__ = ["REPLY", "TOKEN", "parse", "receipt_time"]
 
@@ -131,7 +131,7 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
     message_id, status = get("id"), get("message_status")
     if message_id is None or identity_problem(message_id) is not None or status is None or not status.strip():
         return None
-    mapped, terminal = _meaning(status)
+    mapped, terminal = _DOCUMENTED_MEANINGS.get(status) or _meaning(status)
     raw_level = get("level")
     level = _LEVELS.get(raw_level) if raw_level is not None else None
     extra: dict[str, Any] = {}
@@ -204,6 +204,15 @@ def _meaning(status: str) -> tuple[MappedStatus, bool]:
 
 def _terminal(status: str) -> bool:
     return not status.strip().upper().startswith("ESME_")
+
+
+#: ``_meaning``'s answer for every status Jasmin documents, as it spells them
+#: (``ESME_ROK``, ``DELIVRD``): the lean path reads it with one dict lookup, where
+#: the memo (``short_value_cache``, a Python wrapper round ``lru_cache``) costs
+#: about 0.3 µs a call, a seventh of a ``json.loads`` of a receipt.
+_DOCUMENTED_MEANINGS: dict[str, tuple[MappedStatus, bool]] = {
+    documented.value: _meaning(documented.value) for documented in DOCUMENTED
+}
 
 
 @fast_path(_lean)
