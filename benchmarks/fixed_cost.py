@@ -81,6 +81,13 @@ def _layered(lean: Callable[..., PushResult | None]) -> Callable[..., PushResult
     return load
 
 
+def _reads_content_type(vendor: str, request: PushRequest, credentials: Any) -> PushResult | None:
+    """A lean path that asks what every lean path asks first, then builds its answer."""
+    if request.content_type != "application/x-www-form-urlencoded":
+        return None
+    return new_push_result((_report(),), REPLY, ())
+
+
 def pieces() -> dict[str, Callable[[], Any]]:
     registry = Registry(
         vendors={
@@ -90,6 +97,7 @@ def pieces() -> dict[str, Callable[[], Any]]:
                 "building",
                 _layered(lambda vendor, request, credentials: new_push_result((_report(),), REPLY, ())),
             ),
+            "whole": _vendor("whole", _layered(_reads_content_type)),
         }
     )
     request = PushRequest(
@@ -110,6 +118,9 @@ def pieces() -> dict[str, Callable[[], Any]]:
         "parse_push, plugin returns a ready result": lambda: registry.parse_push("bare", request, {}),
         "... through on_first_call and fast_path": lambda: registry.parse_push("layered", request, {}),
         "... building the report and result": lambda: registry.parse_push("building", request, {}),
+        "the whole fixed part: a fresh request, its content_type, the above": lambda: registry.parse_push(
+            "whole", fresh(), {}
+        ),
         "new_report (26 positional arguments)": _report,
         "new_push_result": lambda: new_push_result((RESULT.reports[0],), REPLY, ()),
     }
