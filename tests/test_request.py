@@ -97,3 +97,39 @@ def test_parse_urlencoded_agrees_with_the_stdlib(text: str) -> None:
     from smsstatus.request import parse_urlencoded
 
     assert parse_urlencoded(text) == parse_qsl(text, keep_blank_values=True)
+
+
+@pytest.mark.parametrize(
+    ("pairs", "expected"),
+    [
+        ([("content-type", "application/json")], "application/json"),
+        ([("Content-Type", "Application/JSON; charset=UTF-8")], "application/json"),
+        ([("CONTENT-TYPE", "  text/plain ;format=flowed")], "text/plain"),
+        ([("content-typo", "text/plain"), ("x-content-type", "text/html")], ""),
+        ([("Content-type", ""), ("content-type", "application/json")], ""),  # the first one counts
+        ([("host", "h"), ("content-type", "multipart/form-data; boundary=x")], "multipart/form-data"),
+        ([], ""),
+    ],
+)
+def test_content_type_is_the_first_headers_media_type(pairs: list[tuple[str, str]], expected: str) -> None:
+    # RFC 9110 8.3.1: the type and subtype are case-insensitive, parameters follow ";".
+    assert PushRequest(headers=pairs).content_type == expected
+    assert PushRequest(headers=pairs).content_type == expected  # again: from the table of seen values
+
+
+def test_the_table_of_seen_content_types_is_bounded() -> None:
+    from smsstatus import request
+
+    saved = dict(request._MEDIA_TYPES)
+    request._MEDIA_TYPES.clear()
+    try:
+        long_value = "application/json; junk=" + "x" * 10_000
+        assert PushRequest(headers=[("content-type", long_value)]).content_type == "application/json"
+        assert long_value not in request._MEDIA_TYPES  # a sender's long header is not kept
+        for number in range(1_000):
+            media = PushRequest(headers=[("content-type", f"Text/X-{number}; q=1")]).content_type
+            assert media == f"text/x-{number}"  # answered right, kept or not
+        assert len(request._MEDIA_TYPES) == request._MEDIA_TYPES_MAX
+    finally:
+        request._MEDIA_TYPES.clear()
+        request._MEDIA_TYPES.update(saved)
