@@ -244,9 +244,24 @@ class PushRequest:
     def query_string(self) -> str:
         """The raw query string, without ``?``, exactly as in the URL."""
         url = self.url
-        if url.isascii() and url.isprintable() and "[" not in url and "]" not in url:
-            # What urlsplit answers for such a URL (no characters it strips,
-            # no IPv6 host to check), without its scheme and netloc work.
+        if (
+            url.isascii()
+            and "\n" not in url
+            and "\t" not in url
+            and "\r" not in url
+            and "[" not in url
+            and "]" not in url
+        ):
+            # What urlsplit answers for such a URL, without its scheme and
+            # netloc work: the query runs from the first "?" to the first "#"
+            # (urlsplit cuts the fragment, then the query), and nothing in it
+            # differs. urlsplit removes tab, CR and LF anywhere (so those go
+            # to it), strips leading C0 controls and spaces (never "?" or
+            # "#": the query stays the same) and keeps every other control
+            # character; it checks a bracketed (IPv6) host and, only when not
+            # ASCII, the host's characters (those go to it too, to raise as
+            # it raises). Five C scans of one character each, against 0.4 us
+            # for isprintable on a 130-character callback URL.
             return url.partition("#")[0].partition("?")[2]
         return urlsplit(url).query
 
