@@ -461,10 +461,15 @@ class Registry:
             # Nearly every push: one report, no failed items. The checks below
             # asked in one pass (0.65 -> 0.50 us with a do-nothing plugin,
             # paired): identity_problem's common case written out for the
-            # message id, which every report has; a part or a price (a
-            # bound to check) goes the whole way below.
+            # message id, which every report has; a part, or a price beyond
+            # the bound, goes the whole way below.
             report = reports[0]
-            message_id, batch_id, part_ref = report.message_id, report.batch_id, report.part_ref
+            message_id, batch_id, part_ref, price = (
+                report.message_id,
+                report.batch_id,
+                report.part_ref,
+                report.price,
+            )
             if (
                 (
                     message_id is None
@@ -477,7 +482,7 @@ class Registry:
                 and (batch_id is None or identity_problem(batch_id) is None)
                 and (part_ref is None or identity_problem(part_ref) is None)
                 and report.part is None
-                and report.price is None
+                and (price is None or _amount_in_bounds(price.amount))
             ):
                 return result
         if result.errors:
