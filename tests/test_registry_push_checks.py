@@ -57,7 +57,9 @@ GOOD_IDS = ["627239445736452096", "订单 42", "x" * MAX_ID_LENGTH, "m\u00a0x", 
 @pytest.mark.parametrize("reports", [1, 2])
 @pytest.mark.parametrize("name", ["message_id", "batch_id", "part_ref"])
 @pytest.mark.parametrize("value", BAD_IDS)
-def test_an_id_no_store_can_hold_is_refused_in_one_report_or_many(reports: int, name: str, value: str) -> None:
+def test_an_id_no_store_can_hold_is_refused_in_one_report_or_many(
+    reports: int, name: str, value: str
+) -> None:
     with pytest.raises(PayloadError) as info:
         _push(reports, **{name: value})
     assert info.value.vendor == "checked"
@@ -84,4 +86,6 @@ def test_a_price_beyond_the_bound_becomes_null_with_a_warning(reports: int) -> N
     for report in result.reports:
         assert report.price is None
         assert [(w.field, w.code) for w in report.warnings] == [("price", WarningCode.OUT_OF_RANGE)]
-    assert _push(reports, price=Money(Decimal("0.05"), "EUR")).reports[0].price == Money(Decimal("0.05"), "EUR")
+    assert _push(reports, price=Money(Decimal("0.05"), "EUR")).reports[0].price == Money(
+        Decimal("0.05"), "EUR"
+    )
