@@ -464,12 +464,7 @@ class Registry:
             # message id, which every report has; a part, or a price beyond
             # the bound, goes the whole way below.
             report = reports[0]
-            message_id, batch_id, part_ref, price = (
-                report.message_id,
-                report.batch_id,
-                report.part_ref,
-                report.price,
-            )
+            message_id = report.message_id
             if (
                 (
                     message_id is None
@@ -479,10 +474,10 @@ class Registry:
                         and not message_id.isspace()
                     )
                 )
-                and (batch_id is None or identity_problem(batch_id) is None)
-                and (part_ref is None or identity_problem(part_ref) is None)
+                and (report.batch_id is None or identity_problem(report.batch_id) is None)
+                and (report.part_ref is None or identity_problem(report.part_ref) is None)
                 and report.part is None
-                and (price is None or _amount_in_bounds(price.amount))
+                and (report.price is None or _amount_in_bounds(report.price.amount))
             ):
                 return result
         if result.errors:
