@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -171,6 +171,27 @@ def test_the_callback_time_is_core_epoch_reading(value: int | str) -> None:
     assert got == expected
     if isinstance(got, datetime):
         assert got.tzinfo is UTC and got.utcoffset() is not None
+
+
+@given(
+    st.one_of(
+        st.integers(
+            min_value=978_307_200_000, max_value=4_070_908_799_999
+        ),  # push.epoch's millisecond window
+        st.integers(min_value=978_307_200, max_value=4_070_908_799),  # and its second window
+    )
+)
+@example(4_070_908_799_999)  # the largest float there: still exact to the millisecond
+@example(4_070_908_799_001)
+def test_the_callback_time_is_exact_across_its_windows(number: int) -> None:
+    # push.epoch reads these by fromtimestamp (a float for milliseconds): the
+    # instant must be exactly the integer one, to the microsecond.
+    from smsstatus_clickatell.push import epoch
+
+    millis = number if number >= 100_000_000_000 else number * 1000
+    got = epoch(str(number))
+    assert got == datetime(1970, 1, 1, tzinfo=UTC) + timedelta(milliseconds=millis)
+    assert got.tzinfo is UTC
 
 
 @pytest.mark.parametrize("charge", ["1e99", "1e999999", "0." + "0" * 40 + "1"])

@@ -27,7 +27,7 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -344,7 +344,7 @@ def _params(vendor: str, request: PushRequest) -> tuple[dict[str, str], str]:
     return data, where
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_from_timestamp = datetime.fromtimestamp
 #: Unix milliseconds and seconds of 2001-01-01 .. 2099-01-01: inside core's 2000..2100 window
 #: (``smsstatus.times``), where its readers never raise.
 _SURE_MILLIS = range(978_307_200_000, 4_070_908_800_000)
@@ -354,10 +354,13 @@ _SURE_SECONDS = range(978_307_200, 4_070_908_800)
 def epoch(value: Any) -> datetime:
     """Unix seconds or milliseconds (a number or digit string), told apart by size.
 
-    Every callback carries one, so a time well inside core's window is added
-    to the epoch here, exactly as ``from_epoch_millis``/``from_epoch_seconds``
-    add it but without their checks and keyword ``timedelta`` (about half
-    their cost); any other number gets their answer, or their error.
+    Every callback carries one, so a time well inside core's window is read
+    here, to exactly what ``from_epoch_millis``/``from_epoch_seconds`` give but
+    without their checks and keyword ``timedelta``: by ``fromtimestamp``, which
+    costs about half of adding a ``timedelta`` to the epoch (0.23 against
+    0.41 µs). Exact for milliseconds: below 2100 the float ``number / 1000`` is
+    within 0.5 µs of the true instant and ``fromtimestamp`` rounds to the
+    nearest microsecond. Any other number gets their answer, or their error.
     """
     if isinstance(value, int) and not isinstance(value, bool):
         number = value
@@ -366,9 +369,9 @@ def epoch(value: Any) -> datetime:
     else:
         raise ValueError(f"expected a Unix time, got {shown(value)}")
     if number in _SURE_MILLIS:
-        return _EPOCH + timedelta(0, 0, 0, number)  # (days, seconds, microseconds, milliseconds)
+        return _from_timestamp(number / 1000, UTC)
     if number in _SURE_SECONDS:
-        return _EPOCH + timedelta(0, number)
+        return _from_timestamp(number, UTC)
     return from_epoch_millis(number) if number >= _MILLIS_FROM else from_epoch_seconds(number)
 
 
