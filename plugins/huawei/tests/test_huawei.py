@@ -496,3 +496,26 @@ def test_authenticated_push_through_the_registry() -> None:
     (report,) = result.reports
     assert report.message_id == "m_1" and report.status is Status.DELIVERED
     assert "Authorization" not in json.dumps(dict(report.raw))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1", 1),
+        ("255", 255),
+        ("001", 1),  # zero-padded: not in the lookup, read by the checks
+        ("09", 9),
+        ("0", None),
+        ("256", None),
+        ("0001", None),
+        (" 1", None),
+        ("\uff11", None),  # a non-ASCII digit (fullwidth one)
+        ("", None),
+        (1, None),
+        (None, None),
+        ([], None),
+    ],
+)
+def test_the_lean_part_number_reader(value: object, expected: int | None) -> None:
+    # One lookup for "1".."255", the checks for anything else: the same answers.
+    assert push._part_number(value) == expected

@@ -103,13 +103,21 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     return new_push_result(tuple(reports), REPLY, _NO_ERRORS)
 
 
+#: Part numbers as Huawei writes them, "1" to "255": one lookup reads them (the
+#: checks and ``int()`` below cost about 0.15 µs, twice a report).
+_PART_NUMBERS = {str(number): number for number in range(1, MAX_PARTS + 1)}
+
+
 def _part_number(value: Any) -> int | None:
     """A documented part number: 1 to 3 digits, 1..255 (else None)."""
-    if value.__class__ is str and 0 < len(value) <= 3 and value.isdigit() and value.isascii():
+    if value.__class__ is not str:
+        return None
+    number = _PART_NUMBERS.get(value)
+    if number is None and 0 < len(value) <= 3 and value.isdigit() and value.isascii():  # "001"
         number = int(value)
-        if 1 <= number <= MAX_PARTS:
-            return number
-    return None
+        if not 1 <= number <= MAX_PARTS:
+            return None
+    return number
 
 
 def _lean_report(vendor: str, data: dict[str, Any], received_at: datetime) -> StatusReport | None:
