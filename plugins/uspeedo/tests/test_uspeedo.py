@@ -521,3 +521,14 @@ def test_push_never_raises_bare_python_errors_on_odd_items() -> None:
     assert result.reports == ()
     assert len(result.errors) == len(odd)
     assert all(isinstance(e.error, PayloadError) for e in result.errors)
+
+
+def test_documented_meanings_are_what_the_docs_say() -> None:
+    # build_report reads DOCUMENTED_MEANINGS before the memoised map_receipt:
+    # one entry per documented (result, code) pair, each the documented meaning.
+    from smsstatus_uspeedo.mapping import DOCUMENTED_MEANINGS, DOCUMENTED_STATUSES, map_receipt
+
+    assert len(DOCUMENTED_MEANINGS) == len({(d.value, d.code) for d in DOCUMENTED_STATUSES})
+    for documented in DOCUMENTED_STATUSES:
+        mapped = DOCUMENTED_MEANINGS[(documented.value, documented.code)]
+        assert mapped == documented.expected == map_receipt(documented.value, documented.code)

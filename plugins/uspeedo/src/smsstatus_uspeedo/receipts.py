@@ -31,7 +31,7 @@ from smsstatus.plugin import (
     to_e164,
 )
 
-from .mapping import map_receipt
+from .mapping import DOCUMENTED_MEANINGS, map_receipt
 
 __all__ = ["build_report", "receipt_time", "session_key"]
 
@@ -137,7 +137,7 @@ def build_report(
         if account_id is not None:
             extra["account_id"] = account_id
         warnings += record.warnings
-    mapped = map_receipt(result, code)
+    mapped = DOCUMENTED_MEANINGS.get((result, code)) or map_receipt(result, code)
     return new_report(  # StatusReport's fields, positionally (the push hot path)
         vendor,
         session_no,  # message_id
