@@ -673,3 +673,38 @@ def test_amounts_read_by_the_lean_path_are_the_detailed_paths(fee: str, lean: bo
         assert report.warnings == ()
     else:
         assert report.price is None and report.warnings
+
+
+@pytest.mark.parametrize(
+    ("fields", "lean"),
+    [
+        ({}, True),
+        ({}, True),  # the second time from the lean path's memo
+        ({"countryNumber": "+86", "regionCode": "cn", "mcc": "", "mnc": "", "mnoName": ""}, True),
+        ({"countryNumber": "", "regionCode": "", "mcc": "", "mnc": "", "mnoName": ""}, True),
+        ({"mnoName": "M" * 64}, True),  # the longest text the memo keeps
+        ({"mnoName": "M" * 65}, False),  # longer: read by the detailed path, same answer
+        ({"countryNumber": "86-1"}, False),  # each field the detailed path warns about
+        ({"regionCode": "CHN"}, False),
+        ({"mcc": "46"}, False),
+        ({"mnc": "2x"}, False),
+    ],
+)
+def test_destinations_read_by_the_lean_path_are_the_detailed_paths(
+    fields: dict[str, str], lean: bool
+) -> None:
+    body = {**DOC, **fields}
+    with fast_path_mode("compare") as counts:  # compare: both paths answer the same
+        report = REGISTRY.parse_push("innopaas", _post(body), {}).reports[0]
+        taken = list(counts["smsstatus_innopaas.push._lean"])
+    assert taken == ([1, 0] if lean else [0, 1])
+    if not fields:  # the doc's example: China Mobile, country code 86
+        assert report.country == "CN" and report.extra["country_number"] == "86"
+        assert report.operator is not None
+        assert (report.operator.mcc, report.operator.mnc, report.operator.name) == (
+            "460",
+            "2",
+            "China Mobile",
+        )
+    if "mnoName" in fields and len(fields["mnoName"]) > 64:
+        assert report.operator is not None and report.operator.name == fields["mnoName"]
