@@ -11,7 +11,7 @@ import hmac
 import pytest
 import smsstatus_plivo
 from smsstatus.plugin import AuthenticationError, Capability, PushRequest, Status, fast_form
-from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
+from smsstatus.plugin.testing import Case, Registry, fast_path_mode, load, load_cases, run_case
 from smsstatus_plivo import signature
 from smsstatus_plivo.push import _Odd, _time_of, plivo_time
 
@@ -234,3 +234,34 @@ def test_settled_states_mean_the_same_with_any_error_code() -> None:
     for state, mapped in SETTLED.items():
         for code in (None, "", "000", "x", *CODES):
             assert map_value(state, code) == mapped
+
+
+@pytest.mark.parametrize(
+    ("fields", "lean"),
+    [
+        ("TotalAmount=0.0025&TotalRate=0.0025&MCC=405&MNC=803", True),
+        ("TotalAmount=0.0025&TotalRate=0.0025&MCC=405&MNC=803", True),  # from the lean path's memos
+        ("TotalAmount=0.0050&MCC=405", True),
+        ("MNC=03", True),
+        ("TotalAmount=0." + "1" * 22, True),  # 24 characters: the longest amount the memo keeps
+        ("TotalAmount=0." + "1" * 23, False),  # longer: read by the detailed path, same answer
+        ("TotalAmount=NaN", False),  # what the detailed path warns about
+        ("TotalRate=x", False),
+        ("MCC=40", False),
+        ("MNC=8030", False),
+    ],
+)
+def test_amounts_and_networks_read_by_the_lean_path_are_the_detailed_paths(fields: str, lean: bool) -> None:
+    body = f"MessageUUID=83876bdb-5e5e-11ea-bd57-0242ac110003&Status=delivered&To=918527012345&{fields}"
+    with fast_path_mode("compare") as counts:  # compare: both paths answer the same
+        report = REGISTRY.parse_push("plivo", PushRequest.build(body=body, content_type=FORM), {}).reports[0]
+        taken = list(counts["smsstatus_plivo.push._lean"])
+    assert taken == ([1, 0] if lean else [0, 1])
+    if fields.startswith("TotalAmount=0.0025"):
+        assert (
+            report.price is not None
+            and str(report.price.amount) == "0.0025"
+            and report.price.currency is None
+        )
+        assert report.extra["total_rate"] == "0.0025"
+        assert report.operator is not None and (report.operator.mcc, report.operator.mnc) == ("405", "803")
