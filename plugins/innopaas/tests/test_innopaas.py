@@ -23,6 +23,7 @@ from smsstatus.plugin import (
     PushRequest,
     Reason,
     Status,
+    StatusReport,
     VendorError,
     WarningCode,
 )
@@ -649,6 +650,16 @@ def test_drain_needs_the_account_credentials() -> None:
     assert caught.value.credential == "password"
 
 
+def _compared(body: dict[str, str], *, lean: bool) -> StatusReport:
+    """The report of ``body`` in compare mode (both paths, which must agree),
+    checking which path took it."""
+    with fast_path_mode("compare") as counts:
+        report = REGISTRY.parse_push("innopaas", _post(body), {}).reports[0]
+        taken = list(counts["smsstatus_innopaas.push._lean"])
+    assert taken == ([1, 0] if lean else [0, 1])
+    return report
+
+
 @pytest.mark.parametrize(
     ("fee", "lean"),
     [
@@ -662,11 +673,7 @@ def test_drain_needs_the_account_credentials() -> None:
     ],
 )
 def test_amounts_read_by_the_lean_path_are_the_detailed_paths(fee: str, lean: bool) -> None:
-    body = {**DOC, "fee": fee, "unitPrice": fee}
-    with fast_path_mode("compare") as counts:  # compare: both paths answer the same
-        report = REGISTRY.parse_push("innopaas", _post(body), {}).reports[0]
-        taken = list(counts["smsstatus_innopaas.push._lean"])
-    assert taken == ([1, 0] if lean else [0, 1])
+    report = _compared({**DOC, "fee": fee, "unitPrice": fee}, lean=lean)
     if lean or len(fee) > 24:
         assert report.price is not None and report.price.amount == Decimal(fee)
         assert report.extra["unit_price"] == fee
@@ -693,11 +700,7 @@ def test_amounts_read_by_the_lean_path_are_the_detailed_paths(fee: str, lean: bo
 def test_destinations_read_by_the_lean_path_are_the_detailed_paths(
     fields: dict[str, str], lean: bool
 ) -> None:
-    body = {**DOC, **fields}
-    with fast_path_mode("compare") as counts:  # compare: both paths answer the same
-        report = REGISTRY.parse_push("innopaas", _post(body), {}).reports[0]
-        taken = list(counts["smsstatus_innopaas.push._lean"])
-    assert taken == ([1, 0] if lean else [0, 1])
+    report = _compared({**DOC, **fields}, lean=lean)
     if not fields:  # the doc's example: China Mobile, country code 86
         assert report.country == "CN" and report.extra["country_number"] == "86"
         assert report.operator is not None
