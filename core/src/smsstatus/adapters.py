@@ -18,7 +18,7 @@ Both functions only read the request; they do no I/O and never block.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -108,6 +108,47 @@ def asgi_target(scope: Mapping[str, Any]) -> str:
     return path.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
 
 
+#: The headers the public URL and the caller's address come from, by their
+#: lower-case names: each one's place in :func:`_asgi_headers`' answer.
+_ADDRESSING = {b"host": 0, b"x-forwarded-proto": 1, b"x-forwarded-host": 2, b"x-forwarded-for": 3}
+#: Header names seen, as sent: (the name as text, its place in _ADDRESSING or
+#: None). A receiver sees the same few names on every request, and one lookup
+#: here costs less than decoding the name; bounded, since the names are the
+#: sender's choice.
+_NAMES: dict[bytes, tuple[str, int | None]] = {}
+_REMEMBERED_NAMES = 256
+
+
+def _header_name(raw: bytes) -> tuple[str, int | None]:
+    if len(_NAMES) >= _REMEMBERED_NAMES:
+        _NAMES.clear()
+    # latin-1 maps every byte to one character: the name as sent, undecoded.
+    # ASGI asks servers for lower-case names without requiring them.
+    known = _NAMES[raw] = (raw.decode("latin-1"), _ADDRESSING.get(raw.lower()))
+    return known
+
+
+def _asgi_headers(raw: Iterable[tuple[bytes, bytes]]) -> tuple[list[tuple[str, str]], list[str | None]]:
+    """The header pairs of an ASGI scope as text, and the first value of each
+    header in :data:`_ADDRESSING` (``None`` when absent), in one pass.
+
+    Looking those four up in :class:`Headers` afterwards cost more than the
+    rest of the request object: the second lookup builds its case-insensitive
+    index, which the plugin's own first lookup (Content-Type) then no longer
+    needs."""
+    pairs: list[tuple[str, str]] = []
+    found: list[str | None] = [None, None, None, None]
+    for name, value in raw:
+        known = _NAMES.get(name)
+        if known is None:
+            known = _header_name(name)
+        text, slot = value.decode("latin-1"), known[1]
+        pairs.append((known[0], text))
+        if slot is not None and found[slot] is None:
+            found[slot] = text
+    return pairs, found
+
+
 def asgi_remote_addr(scope: Mapping[str, Any], *, address: PublicAddress | None = None) -> str | None:
     """The caller's address for an ASGI request, exactly the ``remote_addr``
     :func:`push_request_from_asgi` gives, without building the request (a
@@ -117,14 +158,8 @@ def asgi_remote_addr(scope: Mapping[str, Any], *, address: PublicAddress | None 
     client = peer[0] if peer else None
     if not address.trusts(client):
         return client  # an untrusted peer's forwarding headers are never read
-    forwarded = Headers(
-        [
-            (k.decode("latin-1"), v.decode("latin-1"))
-            for k, v in scope.get("headers", ())
-            if k.lower() == b"x-forwarded-for"
-        ]
-    )
-    return address.remote_addr(headers=forwarded, client=client)
+    _, found = _asgi_headers(scope.get("headers", ()))
+    return address.remote_addr_of(client, found[3])
 
 
 def push_request_from_asgi(
@@ -137,22 +172,24 @@ def push_request_from_asgi(
     """The push an ASGI HTTP request carries (``request.scope`` in Starlette
     and FastAPI), with ``body`` as read (``await request.body()``)."""
     address = address or _DEFAULT_ADDRESS
-    headers = Headers([(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope.get("headers", ())])
+    pairs, (host, forwarded_proto, forwarded_host, forwarded_for) = _asgi_headers(scope.get("headers", ()))
     peer = scope.get("client")
     client = peer[0] if peer else None
     server = scope.get("server")
-    url = address.url(
-        scheme=str(scope.get("scheme", "http")),
-        target=asgi_target(scope),
-        headers=headers,
-        client=client,
-        server=(server[0], server[1]) if server else None,
+    url = address.url_of(
+        str(scope.get("scheme", "http")),
+        asgi_target(scope),
+        client,
+        (server[0], server[1]) if server else None,
+        host=host,
+        forwarded_proto=forwarded_proto,
+        forwarded_host=forwarded_host,
     )
     return PushRequest(
         method=str(scope.get("method", "POST")),
         url=url,
-        headers=headers,
+        headers=Headers(pairs),
         body=bytes(body),
         received_at=received_at or datetime.now(UTC),
-        remote_addr=address.remote_addr(headers=headers, client=client),
+        remote_addr=address.remote_addr_of(client, forwarded_for),
     )

@@ -125,10 +125,38 @@ class PublicAddress:
         (``/hooks/d7?a=1``); ``headers`` is a case-insensitive mapping."""
         if self.public_base_url:
             return self.public_base_url + target
-        host = headers.get("host")
-        if self.trusts(client):
-            scheme = _first(headers.get("x-forwarded-proto")) or scheme
-            host = _first(headers.get("x-forwarded-host")) or host
+        return self.url_of(
+            scheme,
+            target,
+            client,
+            server,
+            host=headers.get("host"),
+            forwarded_proto=headers.get("x-forwarded-proto"),
+            forwarded_host=headers.get("x-forwarded-host"),
+        )
+
+    def url_of(
+        self,
+        scheme: str,
+        target: str,
+        client: str | None,
+        server: ServerAddress | None = None,
+        *,
+        host: str | None = None,
+        forwarded_proto: str | None = None,
+        forwarded_host: str | None = None,
+    ) -> str:
+        """:meth:`url` from the headers' first values themselves (``None``
+        when absent), for a caller that read them while reading the request
+        (the ASGI adapter finds them in its one pass over the raw headers,
+        where a header mapping would be indexed for these lookups alone)."""
+        if self.public_base_url:
+            return self.public_base_url + target
+        # Empty or absent forwarding headers change nothing, so the peer's
+        # trust is only asked for when one is there.
+        if (forwarded_proto or forwarded_host) and self.trusts(client):
+            scheme = _first(forwarded_proto) or scheme
+            host = _first(forwarded_host) or host
         if not host:
             name, port = server or ("localhost", None)
             host = name if port in (None, 80, 443) else f"{name}:{port}"
@@ -137,8 +165,13 @@ class PublicAddress:
     def remote_addr(self, *, headers: Mapping[str, str], client: str | None) -> str | None:
         """The caller's address: a trusted proxy's ``X-Forwarded-For`` (first
         value), else the direct peer."""
-        if self.trusts(client):
-            forwarded = _first(headers.get("x-forwarded-for"))
+        return self.remote_addr_of(client, headers.get("x-forwarded-for"))
+
+    def remote_addr_of(self, client: str | None, forwarded_for: str | None) -> str | None:
+        """:meth:`remote_addr` from the first ``X-Forwarded-For`` value itself
+        (``None`` when absent)."""
+        if forwarded_for and self.trusts(client):
+            forwarded = _first(forwarded_for)
             if forwarded:
                 return forwarded
         return client
