@@ -73,11 +73,21 @@ class Handled:
     content_type: str | None = None
     changes: tuple[StatusChange, ...] = ()
     dead_letter_id: int | None = None
+    #: The answer's ASGI header pairs, encoded once: a shared answer
+    #: (:meth:`Receiver._answer`) is sent for many pushes.
+    head: tuple[tuple[bytes, bytes], ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        head = [(b"content-length", str(len(self.body)).encode())]
+        if self.content_type:
+            head.append((b"content-type", self.content_type.encode("latin-1")))
+        object.__setattr__(self, "head", tuple(head))
 
 
-@attrs.define(kw_only=True)
+@attrs.define
 class _Prepared:
-    """A parsed push waiting for its transaction."""
+    """A parsed push waiting for its transaction (fields in the order
+    :meth:`Receiver.prepare` gives them positionally for the usual push)."""
 
     vendor: str
     request: PushRequest | None = None
@@ -127,6 +137,11 @@ class Receiver:
         self.vendors = [v for v in (vendors if vendors is not None else push_vendors) if v in push_vendors]
         given = credentials or {}
         self.credentials = {v: registry.credentials(v, given.get(v)) for v in self.vendors}
+        #: What each push's parse is given: ``None`` for a vendor with no
+        #: credentials configured. The registry then uses its shared empty
+        #: instance (equal to the empty one above: a mapping with no values)
+        #: instead of checking a ready-made instance's names on every push.
+        self._parse_credentials = {v: creds or None for v, creds in self.credentials.items()}
         self.redactors: dict[str, Redactor] = {}
         #: Per vendor: the configured secrets by name (cut out of replay copies).
         self._secrets: dict[str, dict[str, str]] = {}
@@ -163,12 +178,13 @@ class Receiver:
         """Stop the writer threads (after the pushes already queued)."""
         self._batcher.stop()
 
-    def body_deadlines(self) -> BodyDeadlines:
-        """The body deadlines of the running event loop's requests. Only the
-        last loop's are remembered: a request keeps the one it started with,
-        so serving from several loops costs a new one now and then, nothing
-        else."""
-        loop = asyncio.get_running_loop()
+    def body_deadlines(self, loop: asyncio.AbstractEventLoop | None = None) -> BodyDeadlines:
+        """The body deadlines of the running event loop's requests (``loop``:
+        that loop, when the caller has it already). Only the last loop's are
+        remembered: a request keeps the one it started with, so serving from
+        several loops costs a new one now and then, nothing else."""
+        if loop is None:
+            loop = asyncio.get_running_loop()
         deadlines = self._deadlines
         if deadlines is None or deadlines.loop is not loop:
             deadlines = self._deadlines = BodyDeadlines(loop)
@@ -283,7 +299,7 @@ class Receiver:
         """Parse one push: its trackable reports, its dead letter (failed
         push, or failed items of a batch) and the answer to give once stored."""
         try:
-            result = self.registry.parse_push(vendor, request, self.credentials[vendor])
+            result = self.registry.parse_push(vendor, request, self._parse_credentials[vendor])
         except AuthenticationError as exc:
             return _Prepared(
                 vendor=vendor,
@@ -303,18 +319,25 @@ class Receiver:
                 status_code=500,
                 problem={"error": error_type(exc), "vendor": vendor},
             )
-        if not result.errors and all(report.message_id for report in result.reports):
-            # The usual push: every report trackable (``message_key`` is None
-            # exactly when there is no message id), nothing to dead-letter.
-            reply = result.reply
-            return _Prepared(
-                vendor=vendor,
-                request=request,
-                reports=list(result.reports),
-                status_code=reply.status_code,
-                body=reply.body,
-                content_type=reply.content_type,
-            )
+        if not result.errors:
+            for report in result.reports:
+                if not report.message_id:
+                    break
+            else:
+                # The usual push: every report trackable (``message_key`` is
+                # None exactly when there is no message id), nothing to
+                # dead-letter. Positional: keywords cost twice as much to bind
+                # here, on every push.
+                reply = result.reply
+                return _Prepared(
+                    vendor,
+                    request,
+                    list(result.reports),
+                    None,
+                    reply.status_code,
+                    reply.body,
+                    reply.content_type,
+                )
         redactor = self.redactors[vendor]
         acknowledged = [item for item in result.errors if isinstance(item.error, NotAStatusError)]
         if acknowledged:
@@ -517,111 +540,119 @@ class _Endpoint:
         self.allowlist = receiver.sources.get(vendor)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._serve(scope, receive, send, [False])
+        # Under a Starlette route (``Receiver.routes()``): a bug goes to its error middleware.
+        await self.serve(scope, receive, send, guarded=False)
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send, started: list[bool]) -> None:
-        """The push; ``started[0]`` becomes true once an answer is being sent."""
-        receiver, vendor = self.receiver, self.vendor
-        received_at = receiver.clock()
-        if self.allowlist is not None:
-            source = asgi_remote_addr(scope, address=receiver.address)
-            if not self.allowlist.allows(source):
-                # Refused before the body is read: nothing from an address the
-                # operator did not allow is parsed, stored or dead-lettered.
-                log.info("push to %s refused: source %s is not in allowed_sources", vendor, source)
-                refused = {"error": "forbidden", "vendor": vendor, "reason": "source address not allowed"}
-                await self._reply(send, started, _problem(403, **refused), close=True)
-                return
-        limit = receiver.config.max_body_bytes
-        declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            handled = await receiver.refuse_too_large(vendor, receiver.push_request(scope, b"", received_at))
-            await self._reply(send, started, handled)
-            await receiver.notify_after(handled)
-            return
-        body = b""
-        task = asyncio.current_task()
-        if task is None:  # pragma: no cover -- an ASGI server runs each request in a task
-            raise RuntimeError("the receiver's endpoint must run in an asyncio task")
-        deadlines = receiver.body_deadlines()
-        deadlines.start(task, receiver.config.body_timeout)
-        timed_out = False
-        # Only ``receive()`` is awaited while the deadline runs, so that is
-        # where its cancellation arrives.
+    async def serve(self, scope: Scope, receive: Receive, send: Send, *, guarded: bool = True) -> None:
+        """The push. ``guarded``: outside Starlette's error middleware
+        (:class:`ReceiverApp` dispatches here directly), a bug still gets a
+        500 (when nothing was sent yet) and a log line, never a hung request.
+
+        The guard is this coroutine's own ``try`` rather than a coroutine
+        around it: every push would pay for one more coroutine, and for one
+        more frame each time it resumes."""
+        answering = False  # once true, an answer is on its way: never a second one
         try:
-            while True:
-                message = await receive()
-                if message["type"] != "http.request":
-                    return  # the sender went away: nobody to answer
-                chunk = message.get("body", b"")
-                if chunk:
-                    body = body + chunk if body else chunk
-                    if len(body) > limit:
+            receiver, vendor = self.receiver, self.vendor
+            received_at = receiver.clock()
+            if self.allowlist is not None:
+                source = asgi_remote_addr(scope, address=receiver.address)
+                if not self.allowlist.allows(source):
+                    # Refused before the body is read: nothing from an address the
+                    # operator did not allow is parsed, stored or dead-lettered.
+                    log.info("push to %s refused: source %s is not in allowed_sources", vendor, source)
+                    refused = {"error": "forbidden", "vendor": vendor, "reason": "source address not allowed"}
+                    answering = True
+                    await self._reply(send, _problem(403, **refused), close=True)
+                    return
+            limit = receiver.config.max_body_bytes
+            declared = _content_length(scope)
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                handled = await receiver.refuse_too_large(
+                    vendor, receiver.push_request(scope, b"", received_at)
+                )
+                answering = True
+                await self._reply(send, handled)
+                await receiver.notify_after(handled)
+                return
+            body = b""
+            loop = asyncio.get_running_loop()
+            task = asyncio.current_task(loop)
+            if task is None:  # pragma: no cover -- an ASGI server runs each request in a task
+                raise RuntimeError("the receiver's endpoint must run in an asyncio task")
+            deadlines = receiver.body_deadlines(loop)
+            deadlines.start(task, receiver.config.body_timeout)
+            timed_out = False
+            # Only ``receive()`` is awaited while the deadline runs, so that is
+            # where its cancellation arrives.
+            try:
+                while True:
+                    message = await receive()
+                    if message["type"] != "http.request":
+                        return  # the sender went away: nobody to answer
+                    chunk = message.get("body", b"")
+                    if chunk:
+                        body = body + chunk if body else chunk
+                        if len(body) > limit:
+                            break
+                    if not message.get("more_body", False):
                         break
-                if not message.get("more_body", False):
-                    break
-        except asyncio.CancelledError:
-            if not deadlines.expired(task):
-                raise  # the server's, not the deadline's
-            timed_out = True
-        finally:
-            deadlines.stop(task)
-        if timed_out:
-            # A stalled or trickling sender: nothing readable to keep; the
-            # vendor retries. Closing the connection frees what it held.
-            log.info("push to %s: body not received within %g s", vendor, receiver.config.body_timeout)
-            timeout = {"error": "timeout", "vendor": vendor, "body_timeout": receiver.config.body_timeout}
-            await self._reply(send, started, _problem(408, **timeout), close=True)
-            return
-        if len(body) > limit:
-            handled = await receiver.refuse_too_large(vendor, receiver.push_request(scope, b"", received_at))
-            await self._reply(send, started, handled)
-            await receiver.notify_after(handled)
-            return
-        handled = await receiver._batcher.submit(vendor, receiver.push_request(scope, body, received_at))
-        await self._reply(send, started, handled)
-        if handled.changes:  # without a coroutine per push when nobody listens
-            await receiver.notify_after(handled)
+            except asyncio.CancelledError:
+                if not deadlines.expired(task):
+                    raise  # the server's, not the deadline's
+                timed_out = True
+            finally:
+                deadlines.stop(task)
+            if timed_out:
+                # A stalled or trickling sender: nothing readable to keep; the
+                # vendor retries. Closing the connection frees what it held.
+                log.info("push to %s: body not received within %g s", vendor, receiver.config.body_timeout)
+                timeout = {"error": "timeout", "vendor": vendor, "body_timeout": receiver.config.body_timeout}
+                answering = True
+                await self._reply(send, _problem(408, **timeout), close=True)
+                return
+            if len(body) > limit:
+                handled = await receiver.refuse_too_large(
+                    vendor, receiver.push_request(scope, b"", received_at)
+                )
+                answering = True
+                await self._reply(send, handled)
+                await receiver.notify_after(handled)
+                return
+            push = receiver.push_request(scope, body, received_at)
+            handled = await receiver._batcher.submit(vendor, push, loop)
+            answering = True
+            await self._reply(send, handled)
+            if handled.changes:  # without a coroutine per push when nobody listens
+                await receiver.notify_after(handled)
+        except Exception:
+            if not guarded:
+                raise
+            log.exception("push to %s failed", self.vendor)
+            if not answering:
+                await self._reply(send, _problem(500, error="internal", vendor=self.vendor))
 
-    async def _reply(self, send: Send, started: list[bool], handled: Handled, *, close: bool = False) -> None:
-        started[0] = True
-        await _answer(send, handled, close=close)
+    async def _reply(self, send: Send, handled: Handled, *, close: bool = False) -> None:
+        # A new list each time: the server owns what it is handed and may change it.
+        headers = list(handled.head)
+        if close:
+            headers.append((b"connection", b"close"))
+        await send({"type": "http.response.start", "status": handled.status_code, "headers": headers})
+        await send({"type": "http.response.body", "body": handled.body})
         # Metrics (``smsstatus serve`` with an operator's token): a counter
         # increment, nothing else, on the push path.
         observer = self.receiver.observer
         if observer is not None:
             observer.push_answered(self.vendor, handled.status_code)
 
-    async def guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """:meth:`__call__` outside Starlette's error middleware: a bug still
-        gets a 500 (when nothing was sent yet) and a log line, never a hung
-        request."""
-        # The endpoint notes when it starts answering (wrapping ``send`` to
-        # watch for it cost a coroutine per message on every push).
-        started = [False]
-        try:
-            await self._serve(scope, receive, send, started)
-        except Exception:
-            log.exception("push to %s failed", self.vendor)
-            if not started[0]:
-                await self._reply(send, started, _problem(500, error="internal", vendor=self.vendor))
 
-
-def _header(scope: Scope, name: bytes) -> str | None:
+def _content_length(scope: Scope) -> bytes | None:
+    """The first Content-Length of the request as sent (digits are compared
+    as bytes: nothing to decode)."""
     for key, value in scope["headers"]:
-        if key.lower() == name:
-            return str(value.decode("latin-1"))
+        if key == b"content-length" or key.lower() == b"content-length":
+            return bytes(value)
     return None
-
-
-async def _answer(send: Send, handled: Handled, *, close: bool = False) -> None:
-    headers = [(b"content-length", str(len(handled.body)).encode())]
-    if handled.content_type:
-        headers.append((b"content-type", handled.content_type.encode("latin-1")))
-    if close:
-        headers.append((b"connection", b"close"))
-    await send({"type": "http.response.start", "status": handled.status_code, "headers": headers})
-    await send({"type": "http.response.body", "body": handled.body})
 
 
 @attrs.define
@@ -662,8 +693,10 @@ class _Batcher:
         self._lock = threading.Lock()
         self._pending: list[_Job] = []
 
-    def submit(self, vendor: str, request: PushRequest) -> asyncio.Future[Handled]:
-        loop = asyncio.get_running_loop()
+    def submit(
+        self, vendor: str, request: PushRequest, loop: asyncio.AbstractEventLoop
+    ) -> asyncio.Future[Handled]:
+        """The future answer to a push (``loop``: the running loop)."""
         future: asyncio.Future[Handled] = loop.create_future()
         job = _Job(vendor, request, loop, future)
         if self.on_loop:
@@ -804,7 +837,7 @@ class ReceiverApp(Starlette):
             endpoint = self._webhooks.get(scope["path"])
             if endpoint is not None and scope["method"] in _METHODS:
                 scope["app"] = self
-                await endpoint.guarded(scope, receive, send)
+                await endpoint.serve(scope, receive, send)
                 return
         await super().__call__(scope, receive, send)
 
