@@ -567,51 +567,53 @@ class _Endpoint:
                     return
             limit = receiver.config.max_body_bytes
             declared = _content_length(scope)
-            if declared is not None and declared.isdigit() and int(declared) > limit:
-                handled = await receiver.refuse_too_large(
-                    vendor, receiver.push_request(scope, b"", received_at)
-                )
-                answering = True
-                await self._reply(send, handled)
-                await receiver.notify_after(handled)
-                return
+            # Refused before reading when the declared length is over the limit.
+            too_large = declared is not None and declared.isdigit() and int(declared) > limit
             body = b""
-            loop = asyncio.get_running_loop()
-            task = asyncio.current_task(loop)
-            if task is None:  # pragma: no cover -- an ASGI server runs each request in a task
-                raise RuntimeError("the receiver's endpoint must run in an asyncio task")
-            deadlines = receiver.body_deadlines(loop)
-            deadlines.start(task, receiver.config.body_timeout)
-            timed_out = False
-            # Only ``receive()`` is awaited while the deadline runs, so that is
-            # where its cancellation arrives.
-            try:
-                while True:
-                    message = await receive()
-                    if message["type"] != "http.request":
-                        return  # the sender went away: nobody to answer
-                    chunk = message.get("body", b"")
-                    if chunk:
-                        body = body + chunk if body else chunk
-                        if len(body) > limit:
+            if not too_large:
+                loop = asyncio.get_running_loop()
+                task = asyncio.current_task(loop)
+                if task is None:  # pragma: no cover -- an ASGI server runs each request in a task
+                    raise RuntimeError("the receiver's endpoint must run in an asyncio task")
+                deadlines = receiver.body_deadlines(loop)
+                deadlines.start(task, receiver.config.body_timeout)
+                timed_out = False
+                # Only ``receive()`` is awaited while the deadline runs, so that is
+                # where its cancellation arrives.
+                try:
+                    while True:
+                        message = await receive()
+                        if message["type"] != "http.request":
+                            return  # the sender went away: nobody to answer
+                        chunk = message.get("body", b"")
+                        if chunk:
+                            body = body + chunk if body else chunk
+                            if len(body) > limit:
+                                break
+                        if not message.get("more_body", False):
                             break
-                    if not message.get("more_body", False):
-                        break
-            except asyncio.CancelledError:
-                if not deadlines.expired(task):
-                    raise  # the server's, not the deadline's
-                timed_out = True
-            finally:
-                deadlines.stop(task)
-            if timed_out:
-                # A stalled or trickling sender: nothing readable to keep; the
-                # vendor retries. Closing the connection frees what it held.
-                log.info("push to %s: body not received within %g s", vendor, receiver.config.body_timeout)
-                timeout = {"error": "timeout", "vendor": vendor, "body_timeout": receiver.config.body_timeout}
-                answering = True
-                await self._reply(send, _problem(408, **timeout), close=True)
-                return
-            if len(body) > limit:
+                except asyncio.CancelledError:
+                    if not deadlines.expired(task):
+                        raise  # the server's, not the deadline's
+                    timed_out = True
+                finally:
+                    deadlines.stop(task)
+                if timed_out:
+                    # A stalled or trickling sender: nothing readable to keep; the
+                    # vendor retries. Closing the connection frees what it held.
+                    log.info(
+                        "push to %s: body not received within %g s", vendor, receiver.config.body_timeout
+                    )
+                    timeout = {
+                        "error": "timeout",
+                        "vendor": vendor,
+                        "body_timeout": receiver.config.body_timeout,
+                    }
+                    answering = True
+                    await self._reply(send, _problem(408, **timeout), close=True)
+                    return
+                too_large = len(body) > limit
+            if too_large:
                 handled = await receiver.refuse_too_large(
                     vendor, receiver.push_request(scope, b"", received_at)
                 )
