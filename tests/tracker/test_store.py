@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from smsstatus import SmsStatusError
 from smsstatus.tracker import DatabaseURLError, MigrationError, Store, StoreError, open_store, redact_url
 from smsstatus.tracker.migrations import LATEST, MIGRATIONS, applied_versions
+from smsstatus.tracker.sqlite import SqliteDialect
 
 
 @pytest.mark.parametrize(
@@ -94,6 +97,24 @@ def test_times_round_trip_in_utc(store: Store) -> None:
     d = store.dialect
     moment = datetime(2025, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)
     assert d.ts_out(d.ts(moment)) == moment
+
+
+@settings(max_examples=500)
+@given(
+    st.datetimes(
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from([UTC, timezone(timedelta(hours=-3, minutes=-30))]),
+    ),
+    st.sampled_from([0, 1000, 120000]) | st.integers(0, 999_999),
+)
+def test_sqlite_time_text_is_fixed_width_utc(moment: datetime, micro: int) -> None:
+    """The text order is the time order: always microseconds, always "Z"
+    (whichever encoder writes it)."""
+    moment = moment.replace(microsecond=micro)
+    text = SqliteDialect().ts(moment)
+    assert text == moment.astimezone(UTC).isoformat(timespec="microseconds")[:-6] + "Z"
+    assert len(text) == len("2025-01-02T03:04:05.678901Z")
 
 
 def _migrate_to(store: Store, version: int) -> None:

@@ -27,9 +27,9 @@ import attrs
 
 from ..model import MAX_PARTS, Channel, Part, Reason, Status, StatusReport
 from ..multipart import combine_parts
-from ..serialize import to_dict
 from . import polling, sql
 from .errors import StoreError
+from .jsontext import report_text
 from .keys import (
     FIRST_SEGMENT_INDEX,
     MessageKey,
@@ -212,7 +212,7 @@ def apply_in(
                 true if decision._value_ in _APPLIED_VALUES else false,
                 decision._value_,
                 true if item.synthetic else false,
-                d.json(to_dict(report)),
+                d.json_text(report_text(report)),
             ]
         for row in tx.all(sql.rows(sql.INSERT_EVENTS, sql.EVENT_ROW, len(events)), params):
             event_ids[str(row[1])] = int(row[0])

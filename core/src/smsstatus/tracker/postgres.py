@@ -79,6 +79,9 @@ class PostgresDialect(Dialect):
     def json(self, value: Any) -> Any:
         return None if value is None else Jsonb(value, dumps=jsontext.dumps)
 
+    def json_text(self, text: str) -> Any:
+        return Jsonb(text, dumps=_as_is)
+
     def json_out(self, value: Any) -> Any:
         return value
 
@@ -88,6 +91,11 @@ class PostgresDialect(Dialect):
 
     def lock_for_migration(self, tx: Transaction) -> None:
         tx.one("SELECT pg_advisory_xact_lock(?)", (_MIGRATION_LOCK,))
+
+
+def _as_is(text: str) -> str:
+    """The ``dumps`` of JSON text encoded already."""
+    return text
 
 
 class PostgresStore(Store):

@@ -70,6 +70,11 @@ class Dialect(abc.ABC):
     def json(self, value: Any) -> Any: ...
 
     @abc.abstractmethod
+    def json_text(self, text: str) -> Any:
+        """JSON already encoded (:func:`~smsstatus.tracker.jsontext.report_text`)
+        as :meth:`json` passes it to the driver."""
+
+    @abc.abstractmethod
     def json_out(self, value: Any) -> Any: ...
 
     @staticmethod
