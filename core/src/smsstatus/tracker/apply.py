@@ -47,6 +47,8 @@ __all__ = ["apply_in"]
 
 #: (message status, reason, final, parts total, missing part numbers)
 _Combined = tuple[Status, Reason | None, bool, int | None, tuple[int, ...]]
+#: (vendor, message id, recipient): a MessageKey's fields
+_Ident = tuple[str, str, str]
 
 # The rows below are built once per report of every group commit. An enum's
 # ``.value`` is a Python-level descriptor and ``Status.final`` or
@@ -99,6 +101,9 @@ class _Report:
 
     index: int
     key: MessageKey
+    #: The key's fields: the apply path's dicts are keyed by this tuple, whose
+    #: hash and equality are C's, not attrs' generated Python methods.
+    ident: _Ident
     report: StatusReport
     event_key: str
     part_index: int
@@ -134,13 +139,16 @@ def apply_in(
         ref = segment_of(report)
         if ref is not None:
             part_total = _plausible(report.segments)  # a segment's count, when known
-        keyed.append(_Report(index, key, report, ekey, part_index, part_total, is_synthetic(report), ref))
+        ident = (key.vendor, key.message_id, key.recipient)
+        keyed.append(
+            _Report(index, key, ident, report, ekey, part_index, part_total, is_synthetic(report), ref)
+        )
     if not keyed:
         return [o for o in outcomes if o is not None], []
 
     d = tx.dialect
     now_ts = d.ts(now)
-    touched = _lock_in(tx, {r.key for r in keyed}, now_ts)
+    touched = _lock_in(tx, {r.ident: r.key for r in keyed}, now_ts)
     known = _read_state_in(tx, touched, keyed)
 
     # 3. Decide, in report order, against the state as it evolves.
@@ -148,7 +156,7 @@ def apply_in(
     new_events: list[tuple[_Report, _Touched, int, Decision]] = []
     targets: dict[tuple[str, str], int] = {}
     for item in keyed:
-        msg = touched[item.key]
+        msg = touched[item.ident]
         ekey = item.event_key
         if ekey in known:
             duplicates[ekey] = (msg.pk, duplicates.get(ekey, (0, 0))[1] + 1)
@@ -331,11 +339,10 @@ def apply_in(
     return [o for o in outcomes if o is not None], changes
 
 
-def _lock_in(tx: Transaction, keys: set[MessageKey], now_ts: Any) -> dict[MessageKey, _Touched]:
+def _lock_in(tx: Transaction, by_fields: Mapping[_Ident, MessageKey], now_ts: Any) -> dict[_Ident, _Touched]:
     """1. Lock every message this call touches, creating missing rows, in key
     order (concurrent writers on PostgreSQL never deadlock)."""
-    touched: dict[MessageKey, _Touched] = {}
-    by_fields = {(k.vendor, k.message_id, k.recipient): k for k in keys}
+    touched: dict[_Ident, _Touched] = {}
     ordered = sorted(by_fields)
     false = tx.dialect.false
     for chunk in sql.chunks(ordered):
@@ -345,8 +352,9 @@ def _lock_in(tx: Transaction, keys: set[MessageKey], now_ts: Any) -> dict[Messag
         for pk, vendor, message_id, recipient, status, target, events in tx.all(
             sql.rows(sql.LOCK_MESSAGES, sql.LOCK_ROW, len(chunk)), params
         ):
-            key = by_fields[(vendor, message_id, recipient)]
-            touched[key] = _Touched(
+            ident = (vendor, message_id, recipient)
+            key = by_fields[ident]
+            touched[ident] = _Touched(
                 key=key,
                 pk=int(pk),
                 status_before=(_STATUS_OF.get(status) or Status(status)) if status else None,
@@ -356,15 +364,13 @@ def _lock_in(tx: Transaction, keys: set[MessageKey], now_ts: Any) -> dict[Messag
     return touched
 
 
-def _read_state_in(
-    tx: Transaction, touched: Mapping[MessageKey, _Touched], keyed: Sequence[_Report]
-) -> set[str]:
+def _read_state_in(tx: Transaction, touched: Mapping[_Ident, _Touched], keyed: Sequence[_Report]) -> set[str]:
     """2. The parts of the messages that had events before, and which of
     their reports' event keys are stored already (one statement per chunk of
     messages). Returns the known event keys; fills each message's ``parts``."""
     keys_of: dict[int, dict[str, None]] = {}
     for item in keyed:
-        msg = touched[item.key]
+        msg = touched[item.ident]
         if msg.existed:
             keys_of.setdefault(msg.pk, {})[item.event_key] = None
     known: set[str] = set()

@@ -101,7 +101,7 @@ def event_key_of(report: StatusReport, key: MessageKey | None, index: int) -> st
         key.message_id if key else None,
         key.recipient if key else None,
         index,
-        report.status.value,
+        report.status._value_,
         report.vendor_status,
         report.vendor_code,
         report.status_at.astimezone(UTC).isoformat() if report.status_at else None,
