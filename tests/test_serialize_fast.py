@@ -256,23 +256,29 @@ def test_the_tracker_and_to_json_data_take_the_fast_path(monkeypatch: pytest.Mon
 
 
 def test_the_tracker_stores_the_fast_form(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    from smsstatus.tracker import Tracker, open_store
+    """The tracker stores each report's text through ``jsontext.report_text``,
+    which encodes a plain report without building its dict at all and is held
+    to ``dumps(to_dict(report))`` (tests/tracker/test_report_text.py)."""
+    from smsstatus.tracker import Tracker, apply, jsontext, open_store
 
     calls: list[StatusReport] = []
-    real = serialize.fast_report_dict
+    real = jsontext.report_text
 
-    def counted(report: StatusReport) -> dict[str, Any] | None:
+    def counted(report: StatusReport) -> str:
         calls.append(report)
         return real(report)
 
-    monkeypatch.setattr(serialize, "fast_report_dict", counted)
+    monkeypatch.setattr(apply, "report_text", counted)
     tracker = Tracker(open_store(f"sqlite:///{tmp_path / 't.sqlite3'}"))
     try:
         report = _odd()
         tracker.apply([report])
+        with tracker.store.read() as tx:
+            stored = tx.all("SELECT report FROM events")
     finally:
         tracker.store.close()
     assert report in calls
+    assert stored == [(jsontext.dumps(serialize.to_dict(report)),)]
 
 
 @given(

@@ -244,30 +244,10 @@ def _fast(d: dict[str, Any]) -> dict[str, Any]:
     if reason is not None:
         out["reason"] = reason._value_
     out["channel"] = channel._value_
-    part = out["part"]
-    if part is not None:
-        if type(part) is not Part or type(part.index) is not int or type(part.total) is not int:
-            raise _Unsure
-        out["part"] = {"index": part.index, "total": part.total}
-    price = out["price"]
-    if price is not None:
-        if (
-            type(price) is not Money
-            or type(price.amount) is not Decimal
-            or type(price.currency) not in opt_str
-        ):
-            raise _Unsure
-        out["price"] = {"amount": format(price.amount, "f"), "currency": price.currency}
-    operator = out["operator"]
-    if operator is not None:
-        if (
-            type(operator) is not Operator
-            or type(operator.mcc) not in opt_str
-            or type(operator.mnc) not in opt_str
-            or type(operator.name) not in opt_str
-        ):
-            raise _Unsure
-        out["operator"] = {"mcc": operator.mcc, "mnc": operator.mnc, "name": operator.name}
+    nested = nested_dicts(out["part"], out["price"], out["operator"], out["warnings"])
+    if nested is None:
+        raise _Unsure
+    out.update(nested)
     if out["submitted_at"] is not None:
         out["submitted_at"] = _instant(out["submitted_at"])
     if out["status_at"] is not None:
@@ -277,9 +257,38 @@ def _fast(d: dict[str, Any]) -> dict[str, Any]:
     out["received_at"] = _instant(out["received_at"])
     out["extra"] = _json_dict(out["extra"])
     out["raw"] = _json_dict(out["raw"])
-    warnings = out["warnings"]
+    return out
+
+
+def nested_dicts(part: Any, price: Any, operator: Any, warnings: Any) -> dict[str, Any] | None:
+    """The report's nested values as the converter writes them (part, price
+    and operator when set, warnings always), or ``None`` when one is not the
+    plain class holding plain values."""
+    opt_str = _OPT_STR
+    out: dict[str, Any] = {}
+    if part is not None:
+        if type(part) is not Part or type(part.index) is not int or type(part.total) is not int:
+            return None
+        out["part"] = {"index": part.index, "total": part.total}
+    if price is not None:
+        if (
+            type(price) is not Money
+            or type(price.amount) is not Decimal
+            or type(price.currency) not in opt_str
+        ):
+            return None
+        out["price"] = {"amount": format(price.amount, "f"), "currency": price.currency}
+    if operator is not None:
+        if (
+            type(operator) is not Operator
+            or type(operator.mcc) not in opt_str
+            or type(operator.mnc) not in opt_str
+            or type(operator.name) not in opt_str
+        ):
+            return None
+        out["operator"] = {"mcc": operator.mcc, "mnc": operator.mnc, "name": operator.name}
     if type(warnings) is not tuple:
-        raise _Unsure
+        return None
     listed = []
     for warning in warnings:
         if (
@@ -288,8 +297,8 @@ def _fast(d: dict[str, Any]) -> dict[str, Any]:
             or type(warning.code) is not WarningCode
             or type(warning.reason) is not str
         ):
-            raise _Unsure
-        listed.append({"field": warning.field, "code": warning.code.value, "reason": warning.reason})
+            return None
+        listed.append({"field": warning.field, "code": warning.code._value_, "reason": warning.reason})
     out["warnings"] = listed
     return out
 

@@ -14,22 +14,16 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from ..model import (
     Channel,
     MappingKind,
-    Money,
-    Operator,
-    Part,
     Reason,
-    ReportWarning,
     Status,
     StatusReport,
-    WarningCode,
 )
-from ..serialize import _FAST_PATH_MATCHES, FAST_FIELDS, format_instant, to_dict
+from ..serialize import _FAST_PATH_MATCHES, FAST_FIELDS, format_instant, nested_dicts, to_dict
 
 __all__ = ["dumps", "encode_bytes", "encoder_name", "report_text"]
 
@@ -145,7 +139,7 @@ def _direct(report: StatusReport) -> str | None:
                 replaced[name] = format_instant(value)
         if d["part"] is not None or d["price"] is not None or d["operator"] is not None or d["warnings"]:
             # Slotted attrs classes: msgspec need not keep their field order.
-            nested = _nested(d["part"], d["price"], d["operator"], d["warnings"])
+            nested = nested_dicts(d["part"], d["price"], d["operator"], d["warnings"])
             if nested is None:
                 return None
             replaced.update(nested)
@@ -157,46 +151,6 @@ def _direct(report: StatusReport) -> str | None:
         return _encode(d).decode("utf-8")
     except Exception:  # noqa: BLE001 -- unsure (deep nesting, a huge int): to_dict decides, raising what it raises today
         return None
-
-
-def _nested(part: Any, price: Any, operator: Any, warnings: tuple[Any, ...]) -> dict[str, Any] | None:
-    """The nested values as ``to_dict`` writes them, or ``None`` when one is
-    not the plain class with plain values."""
-    out: dict[str, Any] = {}
-    if part is not None:
-        if type(part) is not Part or type(part.index) is not int or type(part.total) is not int:
-            return None
-        out["part"] = {"index": part.index, "total": part.total}
-    if price is not None:
-        if (
-            type(price) is not Money
-            or type(price.currency) not in _OPT_STR
-            or type(price.amount) is not Decimal
-        ):
-            return None
-        out["price"] = {"amount": format(price.amount, "f"), "currency": price.currency}
-    if operator is not None:
-        if (
-            type(operator) is not Operator
-            or type(operator.mcc) not in _OPT_STR
-            or type(operator.mnc) not in _OPT_STR
-            or type(operator.name) not in _OPT_STR
-        ):
-            return None
-        out["operator"] = {"mcc": operator.mcc, "mnc": operator.mnc, "name": operator.name}
-    if warnings:
-        listed = []
-        for warning in warnings:
-            if (
-                type(warning) is not ReportWarning
-                or type(warning.field) is not str
-                or type(warning.code) is not WarningCode
-                or type(warning.reason) is not str
-            ):
-                return None
-            listed.append({"field": warning.field, "code": warning.code._value_, "reason": warning.reason})
-        out["warnings"] = listed
-    return out
 
 
 def _plain_json(value: Any) -> bool:
