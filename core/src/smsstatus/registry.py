@@ -38,15 +38,7 @@ from .errors import (
     UnsupportedError,
 )
 from .http import DEFAULT_MAX_RESPONSE_BYTES, HttpClient, HttpLimits, RetryPolicy
-from .model import (
-    MAX_ID_LENGTH,
-    MAX_PARTS,
-    MappedStatus,
-    ReportWarning,
-    StatusReport,
-    WarningCode,
-    identity_problem,
-)
+from .model import MAX_PARTS, MappedStatus, ReportWarning, StatusReport, WarningCode, identity_problem
 from .request import DrainResult, FetchResult, PushRequest, PushResult
 from .scrub import Scrubber, without_oracles
 from .vendor import Capability, VendorInfo
@@ -459,21 +451,12 @@ class Registry:
         reports = result.reports
         if len(reports) == 1 and max_batch > 0 and not result.errors:
             # Nearly every push: one report, no failed items. The checks below
-            # asked in one pass (0.65 -> 0.50 us with a do-nothing plugin,
-            # paired): identity_problem's common case written out for the
-            # message id, which every report has; a part, or a price beyond
-            # the bound, goes the whole way below.
+            # asked in one pass (0.65 -> 0.52-0.57 us with a do-nothing plugin,
+            # paired); a part, or a price beyond the bound, goes the whole way
+            # below.
             report = reports[0]
-            message_id = report.message_id
             if (
-                (
-                    message_id is None
-                    or (
-                        0 < len(message_id) <= MAX_ID_LENGTH
-                        and message_id.isprintable()
-                        and not message_id.isspace()
-                    )
-                )
+                (report.message_id is None or identity_problem(report.message_id) is None)
                 and (report.batch_id is None or identity_problem(report.batch_id) is None)
                 and (report.part_ref is None or identity_problem(report.part_ref) is None)
                 and report.part is None
