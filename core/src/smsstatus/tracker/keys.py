@@ -12,6 +12,7 @@ from typing import Any
 import attrs
 
 from ..model import MAX_PARTS, StatusReport
+from .jsontext import encode_bytes
 
 __all__ = [
     "SYNTHETIC_EXPIRED",
@@ -136,13 +137,8 @@ def _key_bytes(fields: list[Any]) -> bytes:
 
 
 _PLAIN = frozenset({str, int, type(None)})
-_encode_plain: Callable[[list[Any]], bytes] | None
-try:
-    from msgspec.json import Encoder as _Encoder
-except ImportError:  # smsstatus[fast] not installed
-    _encode_plain = None
-else:
-    _encode_plain = _Encoder().encode
+#: msgspec's encoder to bytes, the one jsontext chose (``None`` without smsstatus[fast]).
+_encode_plain: Callable[[list[Any]], bytes] | None = encode_bytes
 
 # Written once: the key text must never change (stored keys would stop
 # matching their retries), so it stays the standard library's exact output.
