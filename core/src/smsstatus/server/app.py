@@ -570,8 +570,8 @@ class _Endpoint:
             # Refused before reading when the declared length is over the limit.
             too_large = declared is not None and declared.isdigit() and int(declared) > limit
             body = b""
+            loop = asyncio.get_running_loop()
             if not too_large:
-                loop = asyncio.get_running_loop()
                 task = asyncio.current_task(loop)
                 if task is None:  # pragma: no cover -- an ASGI server runs each request in a task
                     raise RuntimeError("the receiver's endpoint must run in an asyncio task")
