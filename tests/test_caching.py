@@ -95,3 +95,71 @@ def test_no_installed_plugin_keeps_a_long_status_in_its_mapping_cache(size: int)
                 break
         gc.collect()
         assert function.cache_info().currsize == 0, function
+
+
+def test_plain_text_calls_are_kept_apart_from_the_others_and_counted() -> None:
+    calls: list[tuple[object, ...]] = []
+
+    @short_value_cache(3)
+    def meaning(status: object, code: object = None) -> str:
+        calls.append((status, code))
+        return f"{status}/{code}"
+
+    assert meaning("DELIVRD") == meaning("DELIVRD") == "DELIVRD/None"
+    assert meaning("UNDELIV", None) == meaning("UNDELIV", None) == "UNDELIV/None"
+    assert meaning("UNDELIV", "1") == meaning("UNDELIV", "1") == "UNDELIV/1"
+    assert len(calls) == 3
+    assert meaning.cache_info() == (3, 3, 3, 3)  # type: ignore[attr-defined]
+    # Typed as lru_cache(typed=True): 1, True and 1.0 are three keys, and never a text's.
+    assert (meaning(1), meaning(True), meaning(1.0), meaning("1")) == (
+        "1/None",
+        "True/None",
+        "1.0/None",
+        "1/None",
+    )
+    assert len(calls) == 7
+    meaning(1)
+    assert len(calls) == 7 and meaning.cache_info().hits == 4  # type: ignore[attr-defined]
+    # The memo of texts holds at most maxsize entries: a fourth empties it first.
+    meaning("a")
+    meaning("b")
+    assert meaning.cache_info().currsize <= 3 + 3  # type: ignore[attr-defined]
+    meaning.cache_clear()  # type: ignore[attr-defined]
+    assert meaning.cache_info() == (0, 0, 3, 0)  # type: ignore[attr-defined]
+    meaning("DELIVRD")
+    assert len(calls) == 10
+
+
+def test_a_short_str_subclass_goes_through_the_typed_cache() -> None:
+    class Text(str):
+        pass
+
+    @short_value_cache(4)
+    def kind(value: str) -> str:
+        return type(value).__name__
+
+    assert (kind(Text("a")), kind("b"), kind(Text("b"))) == ("Text", "str", "str")
+    assert kind.cache_info().currsize == 2  # type: ignore[attr-defined]
+
+
+def test_exceptions_and_maxsize_zero_keep_nothing() -> None:
+    calls: list[str] = []
+
+    @short_value_cache(0)
+    def echo(value: str) -> str:
+        calls.append(value)
+        return value
+
+    @short_value_cache(4)
+    def refuse(value: str) -> str:
+        calls.append(value)
+        raise ValueError(value)
+
+    assert echo("a") == echo("a") == "a" and echo.cache_info().currsize == 0  # type: ignore[attr-defined]
+    for _ in range(2):
+        with pytest.raises(ValueError):
+            refuse("x")
+    assert calls == ["a", "a", "x", "x"] and refuse.cache_info().currsize == 0  # type: ignore[attr-defined]
+    assert echo([]) == []  # type: ignore[arg-type]  # lru_cache(0) hashes nothing either
+    with pytest.raises(TypeError):
+        refuse([])  # type: ignore[arg-type]  # unhashable, as lru_cache says
