@@ -106,3 +106,24 @@ def test_read_network_code_keeps_the_fused_value_and_warns_when_it_cannot_split(
     assert [w.field for w in bad.warnings] == ["$.net"]
     absent = Record("acme", {})
     assert networks.read_network_code(absent, "net", extra) is None and extra == {"network_code": None}
+
+
+@pytest.mark.parametrize(
+    "fused", ["23410", "310260", "20408", "20499", "12345", "40505", "405005", " 23410 "]
+)
+def test_network_of_answers_the_split_s_operator_and_country(fused: str) -> None:
+    code = split_network_code(fused)
+    expected = (Operator(mcc=code.mcc, mnc=code.mnc, name=None), code.country)
+    assert networks.network_of(fused) == networks.network_of(fused) == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["", "2341", "2341000", "23a10", "\uff12\uff13\uff14\uff11\uff10", "1" * 100]
+)
+def test_network_of_refuses_what_split_network_code_refuses(value: str) -> None:
+    with pytest.raises(ValueError) as expected:
+        split_network_code(value)
+    with pytest.raises(ValueError) as refused:
+        networks.network_of(value)
+    assert str(refused.value) == str(expected.value)
+    assert networks.network_of.cache_info().currsize <= 8  # type: ignore[attr-defined]  # refusals not kept

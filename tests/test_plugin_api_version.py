@@ -51,11 +51,11 @@ def test_a_malformed_declaration_is_not(declared: object) -> None:
     assert "'MAJOR.MINOR'" in problem
 
 
-def test_this_host_provides_1_5_and_keeps_plugins_built_for_1_4() -> None:
-    # 1.5 added the SMPP command_status table; a plugin declaring 1.4 uses none of it and still loads.
-    assert PLUGIN_API_VERSION == "1.5"
+def test_this_host_provides_1_6_and_keeps_plugins_built_for_1_4() -> None:
+    # 1.6 added network_of; a plugin declaring 1.4 or 1.5 uses none of it and still loads.
+    assert PLUGIN_API_VERSION == "1.6"
     assert incompatibility("1.4") is None and incompatibility("1.5") is None
-    assert incompatibility("1.6") is not None
+    assert incompatibility("1.6") is None and incompatibility("1.7") is not None
     registry = Registry(vendors={"built14": _plugin("built14", "1.4")})
     assert registry.failures == () and registry.vendors["built14"].plugin_api == "1.4"
 

@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 #: The plugin API this smsstatus provides.
-PLUGIN_API_VERSION = "1.5"
+PLUGIN_API_VERSION = "1.6"
 #: The module attribute in which a plugin declares the API it was written for.
 DECLARATION = "SMSSTATUS_PLUGIN_API"
 #: The version assumed for a plugin that declares none (it predates the declaration).

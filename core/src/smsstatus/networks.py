@@ -31,7 +31,7 @@ from .networks_table import MCC_TABLE, SOURCE
 if TYPE_CHECKING:
     from .fields import Record
 
-__all__ = ["NetworkCode", "split_network_code", "read_network_code", "TABLE_SOURCE"]
+__all__ = ["NetworkCode", "split_network_code", "network_of", "read_network_code", "TABLE_SOURCE"]
 
 #: Where the table comes from (distribution and version).
 TABLE_SOURCE = SOURCE
@@ -100,6 +100,19 @@ def _split(value: str) -> NetworkCode:
     if same and not other:  # the country's plan has MNCs of this length only
         return NetworkCode(text, mcc, rest, country, listed=False)
     return NetworkCode(text, mcc, None, country, listed=False)
+
+
+# Pushes name the same few networks again and again, and an Operator is
+# immutable, so reports may share one: splitting and building the Operator cost
+# about 0.55 us, a hit here about 0.15 (a quarter of a json.loads of a report).
+@short_value_cache(4096)  # the value is vendor-sent text: bounded in size too
+def network_of(value: str) -> tuple[Operator, str | None]:
+    """``(operator, country)`` of a fused MCC+MNC code, as
+    ``split_network_code(value).operator()`` and ``.country`` give them;
+    raises ``ValueError`` as :func:`split_network_code` does (not memoised).
+    For a lean path: one call where a report needs the network's operator."""
+    split = _split(value)
+    return split.operator(), split.country
 
 
 def read_network_code(record: Record, name: str, extra: dict[str, Any]) -> NetworkCode | None:

@@ -107,7 +107,7 @@ if TYPE_CHECKING:
         new_warning,
     )
     from ..multipart import MessageOutcome, combine_parts
-    from ..networks import NetworkCode, read_network_code, split_network_code
+    from ..networks import NetworkCode, network_of, read_network_code, split_network_code
     from ..phone import to_e164
     from ..smpp import (
         MESSAGE_STATES,
@@ -176,7 +176,7 @@ _ON_ACCESS: dict[str, str] = {
     **dict.fromkeys(("MAX_CACHED_LENGTH", "short_value_cache"), "caching"),
     **dict.fromkeys(("MessageOutcome", "combine_parts"), "multipart"),
     **dict.fromkeys(("fetch_each", "json_or_text"), "fetching"),
-    **dict.fromkeys(("NetworkCode", "read_network_code", "split_network_code"), "networks"),
+    **dict.fromkeys(("NetworkCode", "network_of", "read_network_code", "split_network_code"), "networks"),
     "to_e164": "phone",
     **dict.fromkeys(("CARRIER_CODES", "map_carrier_code"), "carrier_codes"),
     **dict.fromkeys(
@@ -320,6 +320,8 @@ __all__ = [
     "NetworkCode",
     "read_network_code",
     "split_network_code",
+    # a fused code's operator and country in one memoised call, for a lean path (API 1.6)
+    "network_of",
     # keeping plugin loading cheap
     "on_first_call",
     # a lean path for the documented push shape (API 1.3; docs/writing-a-plugin.md)
