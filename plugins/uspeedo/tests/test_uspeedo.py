@@ -27,7 +27,7 @@ from smsstatus.plugin import (
     VendorError,
     WarningCode,
 )
-from smsstatus.plugin.testing import Registry, load, load_cases, run_case
+from smsstatus.plugin.testing import Registry, fast_path_mode, load, load_cases, run_case
 from smsstatus_uspeedo import pull, signature
 from smsstatus_uspeedo.receipts import build_report
 
@@ -431,6 +431,33 @@ def test_push_reply_is_ucloud_ack() -> None:
     assert result.reply.status_code == 200
     assert result.reply.content_type == "application/json"
     assert json.loads(result.reply.body) == {"code": 0, "message": "ok"}
+
+
+@pytest.mark.parametrize(
+    ("body", "lean"),
+    [
+        ({"MsgType": 2, "Data": [_receipt(), _receipt(SessionNo="sess-2", ReceiptCode=None)]}, True),
+        ({"MsgType": 2, "Data": [_receipt(), _receipt(ReceiptTime=0)]}, False),  # "no time": read in detail
+        ({"MsgType": 2, "Data": [_receipt(), _receipt(Phone=_DROP)]}, False),  # an item error
+        ({"MsgType": 2, "Data": [_receipt(AccountId=60000011)]}, False),  # a pull field: kept in extra
+        ({"MsgType": 2, "Data": [_receipt(CostCount=True)]}, False),  # a warning
+        ({"MsgType": 2, "Data": []}, False),
+        ({"MsgType": 0, "Data": [_receipt()]}, False),  # an uplink push
+        ([_receipt()], False),  # the bare array
+    ],
+)
+def test_only_documented_receipts_take_the_lean_path(body: Any, lean: bool) -> None:
+    with fast_path_mode("compare") as counts:  # compare: both paths answer the same
+        _push(body)
+        taken = list(counts["smsstatus_uspeedo.push._lean"])
+    assert taken == ([1, 0] if lean else [0, 1])
+
+
+def test_a_configured_token_is_checked_by_the_detailed_path() -> None:
+    with fast_path_mode("compare") as counts:
+        with pytest.raises(AuthenticationError):
+            _push({"MsgType": 2, "Data": [_receipt()]}, creds={"webhook_token": "tok-123456"})
+        assert list(counts["smsstatus_uspeedo.push._lean"]) == [0, 1]
 
 
 def test_push_batch_keeps_good_items() -> None:

@@ -97,9 +97,9 @@ def vendor_info() -> VendorInfo:
 # `smsstatus` command loads every plugin (smsstatus.plugin.on_first_call).
 @on_first_call
 def _parse() -> Callable[[str, PushRequest, Credentials], PushResult]:
-    from .push import parse_push
+    from .push import parse
 
-    return parse_push
+    return parse
 
 
 @hookimpl

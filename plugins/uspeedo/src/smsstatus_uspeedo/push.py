@@ -29,13 +29,14 @@ from smsstatus.plugin import (
     check_batch,
     check_credential,
     fast_json,
+    fast_path,
     new_push_result,
 )
 
 from . import INFO
-from .receipts import build_report, session_key
+from .receipts import build_report, lean_report, session_key
 
-__all__ = ["REPLY_OK", "TOKEN_PARAM", "parse_push"]
+__all__ = ["REPLY_OK", "TOKEN_PARAM", "parse"]
 
 #: UCloud USMS's documented acknowledgement of the same interface.
 REPLY_OK = PushReply.json({"code": 0, "message": "ok"})
@@ -73,7 +74,37 @@ def _items(vendor: str, data: Any) -> tuple[list[Any] | None, str]:
     raise PayloadError(vendor, "$", "expected a JSON object or array")
 
 
-def parse_push(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
+# -- the lean path: the documented envelope, every receipt as documented -----------------
+
+_PUSH = Channel.PUSH
+
+
+def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
+    """The reports of ``{"MsgType": 2, "Data": [...]}`` whose every receipt
+    :func:`lean_report` takes, else ``None``: then :func:`parse` reads the
+    push, with an item error for each bad receipt."""
+    if len(credentials):
+        return None  # the webhook token is checked by the detailed path
+    data = fast_json(request.body)
+    if data.__class__ is not dict:
+        return None
+    msg_type, items = data.get("MsgType"), data.get("Data")
+    if msg_type.__class__ is not int or msg_type != MSG_TYPE_RECEIPT or items.__class__ is not list:
+        return None
+    if not 0 < len(items) <= INFO.max_batch:
+        return None
+    received_at = request.received_at
+    reports: list[StatusReport] = []
+    for item in items:
+        report = lean_report(vendor, item, _PUSH, received_at, None)
+        if report is None:
+            return None
+        reports.append(report)
+    return new_push_result(tuple(reports), REPLY_OK, ())
+
+
+@fast_path(_lean)
+def parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
     expected = credentials.optional("webhook_token")
     if expected:
         check_credential(vendor, "webhook_token", expected, _query_token(request))

@@ -33,7 +33,7 @@ from smsstatus.plugin import (
 
 from .mapping import DOCUMENTED_MEANINGS, map_receipt
 
-__all__ = ["build_report", "receipt_time", "session_key"]
+__all__ = ["build_report", "lean_report", "receipt_time", "session_key"]
 
 # 2000-01-01T00:00:00Z .. 2100-01-01T00:00:00Z, as the smsstatus.plugin time helpers check.
 _MIN_S = 946_684_800
@@ -73,6 +73,77 @@ def _ident(vendor: str, path: str, item: Mapping[str, Any], name: str) -> str:
     return identity(vendor, f"{path}.{name}", value)  # the rule's error, or an integer as text
 
 
+def lean_report(
+    vendor: str, item: Any, channel: Channel, received_at: datetime, session_no: str | None
+) -> StatusReport | None:
+    """The report of a receipt exactly as uSpeedo documents it, else ``None``
+    (then :func:`build_report` reads it field by field and explains).
+
+    This is the push hot path (a callback carries a batch of these): plain
+    dict access and exact type checks, positional arguments, no JSON path
+    built. It takes an item only when the identity is clean text, every other
+    field has its documented type, ``ReceiptTime`` is within 2000..2100 and
+    none of the pull API's extra fields is there, so nothing it takes could
+    have warned.
+    """
+    if item.__class__ is not dict:
+        return None
+    get = item.get
+    if session_no is None:
+        session_no = get("SessionNo")
+        if session_no.__class__ is not str or identity_problem(session_no) is not None:
+            return None
+    phone = get("Phone")
+    result = get("ReceiptResult")
+    code = get("ReceiptCode")
+    description = get("ReceiptDesc")
+    client_ref = get("UserId")
+    segments = get("CostCount")
+    seconds = get("ReceiptTime")
+    if not (
+        phone.__class__ is str
+        and identity_problem(phone) is None
+        and result.__class__ is str
+        and (code is None or code.__class__ is str)
+        and (description is None or description.__class__ is str)
+        and (client_ref is None or client_ref.__class__ is str)
+        and (segments is None or (segments.__class__ is int and 0 <= segments <= MAX_PARTS))
+        and seconds.__class__ is int
+        and _MIN_S <= seconds < _MAX_S
+    ) or ("BrevityCode" in item or "CountryCode" in item or "AccountId" in item):
+        return None
+    code = code or None
+    mapped = DOCUMENTED_MEANINGS.get((result, code)) or map_receipt(result, code)
+    return new_report(  # StatusReport's fields, positionally
+        vendor,
+        session_no,  # message_id
+        session_no,  # batch_id
+        to_e164(phone),
+        phone,  # recipient_raw
+        None,  # sender
+        mapped.status,
+        mapped.mapping,
+        mapped.reason,
+        result,  # vendor_status
+        code,  # vendor_code
+        description or None,  # vendor_description
+        client_ref or None,
+        segments,
+        None,  # part
+        None,  # price
+        None,  # country
+        None,  # operator
+        None,  # submitted_at
+        datetime.fromtimestamp(seconds, UTC),  # status_at
+        None,  # notified_at
+        received_at,
+        channel,
+        {},  # extra
+        item,  # raw
+        NO_WARNINGS,
+    )
+
+
 def build_report(
     vendor: str,
     item: Any,
@@ -86,59 +157,40 @@ def build_report(
     of its identity or result, and warns about any other.
 
     ``session_no`` is given for pull records (which have no ``SessionNo`` of
-    their own); callback items must carry it. The documented shape is read
-    with plain dict access and exact type checks (this is the push hot path);
-    anything else goes through :class:`~smsstatus.plugin.Record`, which turns
-    each unreadable optional field into null and a warning.
+    their own); callback items must carry it. The documented shape is read by
+    :func:`lean_report`; anything else goes through
+    :class:`~smsstatus.plugin.Record`, which turns each unreadable optional
+    field into null and a warning.
     """
+    report = lean_report(vendor, item, channel, received_at, session_no)
+    if report is not None:
+        return report
     if type(item) is not dict:
         Record(vendor, item, path)  # raises the standard "expected an object" error
     if session_no is None:
         session_no = _ident(vendor, path, item, "SessionNo")
     phone = _ident(vendor, path, item, "Phone")
-    get = item.get
-    result = get("ReceiptResult")
+    result = item.get("ReceiptResult")
+    record = Record(vendor, item, path)
     if result.__class__ is not str:
-        result = Record(vendor, item, path).string("ReceiptResult")
-    code = get("ReceiptCode")
-    description = get("ReceiptDesc")
-    client_ref = get("UserId")
-    segments = get("CostCount")
-    seconds = get("ReceiptTime")
-    warnings = NO_WARNINGS
-    if (
-        (code is None or code.__class__ is str)
-        and (description is None or description.__class__ is str)
-        and (client_ref is None or client_ref.__class__ is str)
-        and (segments is None or (segments.__class__ is int and 0 <= segments <= MAX_PARTS))
-        and seconds.__class__ is int
-        and _MIN_S <= seconds < _MAX_S
-    ):
-        status_at: datetime | None = datetime.fromtimestamp(seconds, UTC)
-        code, description, client_ref = code or None, description or None, client_ref or None
-    else:
-        record = Record(vendor, item, path)
-        code = record.opt_string("ReceiptCode")
-        description = record.opt_string("ReceiptDesc")
-        client_ref = record.opt_string("UserId")
-        segments = record.integer("CostCount", required=False, minimum=0, maximum=MAX_PARTS)
-        status_at = record.optional("ReceiptTime", receipt_time)
-        warnings = record.warnings
+        result = record.string("ReceiptResult")
+    code = record.opt_string("ReceiptCode")
+    description = record.opt_string("ReceiptDesc")
+    client_ref = record.opt_string("UserId")
+    segments = record.integer("CostCount", required=False, minimum=0, maximum=MAX_PARTS)
+    status_at = record.optional("ReceiptTime", receipt_time)
     extra: dict[str, JSONValue] = {}
-    if "BrevityCode" in item or "CountryCode" in item or "AccountId" in item:
-        record = Record(vendor, item, path)
-        brevity = record.opt_string("BrevityCode")
-        if brevity is not None:
-            extra["brevity_code"] = brevity
-        country_code = record.opt_string("CountryCode")
-        if country_code is not None:
-            extra["country_code"] = country_code
-        account_id = record.integer("AccountId", required=False)
-        if account_id is not None:
-            extra["account_id"] = account_id
-        warnings += record.warnings
+    brevity = record.opt_string("BrevityCode")
+    if brevity is not None:
+        extra["brevity_code"] = brevity
+    country_code = record.opt_string("CountryCode")
+    if country_code is not None:
+        extra["country_code"] = country_code
+    account_id = record.integer("AccountId", required=False)
+    if account_id is not None:
+        extra["account_id"] = account_id
     mapped = DOCUMENTED_MEANINGS.get((result, code)) or map_receipt(result, code)
-    return new_report(  # StatusReport's fields, positionally (the push hot path)
+    return new_report(  # StatusReport's fields, positionally
         vendor,
         session_no,  # message_id
         session_no,  # batch_id
@@ -164,5 +216,5 @@ def build_report(
         channel,
         extra,
         item,  # raw
-        warnings,
+        record.warnings,
     )
