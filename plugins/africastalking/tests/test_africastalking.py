@@ -3,6 +3,8 @@ fixtures cannot show. Expected values come from Africa's Talking's docs."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 import smsstatus_africastalking
 from smsstatus.plugin import (
@@ -124,3 +126,27 @@ def test_network_codes_read_by_the_lean_path_are_the_detailed_paths(network: str
     if network == "63902":  # Safaricom Kenya (E.212)
         operator = report.reports[0].operator
         assert report.reports[0].country == "KE" and operator is not None and operator.mcc == "639"
+
+
+@pytest.mark.parametrize(
+    ("retries", "expected"),
+    [
+        ("0", 0),
+        ("7", 7),
+        ("99", 99),
+        ("007", 7),  # not in the lookup: read by the checks
+        ("100", 100),
+        ("10000", 10_000),  # MAX_RETRY_COUNT
+        ("10001", None),  # beyond it: null with a warning, on the detailed path
+        ("-1", None),
+        ("\u0663", None),  # an Arabic-Indic digit: isdigit, but not what int() should read here
+    ],
+)
+def test_retry_counts_read_by_the_lean_path_are_the_detailed_paths(
+    retries: str, expected: int | None
+) -> None:
+    body = f"id=ATXid_1&status=Success&retryCount={quote(retries)}"
+    with fast_path_mode("compare"):  # compare: both paths answer the same
+        report = REGISTRY.parse_push("africastalking", PushRequest.build(body=body, content_type=FORM), {})
+    assert report.reports[0].extra.get("retry_count") == expected
+    assert bool(report.reports[0].warnings) == (expected is None)

@@ -80,6 +80,13 @@ def _network(fused: str) -> tuple[Operator, str | None]:
     return split.operator(), split.country
 
 
+#: retryCount in the spellings Africa's Talking sends ("0", "1", ...: a report is
+#: retried a few times at most), read by one lookup: the digit checks and int()
+#: cost 0.15-0.2 µs, a tenth of a json.loads of the report. Any other text
+#: takes the checks, which give the same number.
+_RETRY_COUNTS = {str(count): count for count in range(100)}
+
+
 def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
     """The report of a documented delivery report, else ``None`` for :func:`parse`."""
     if len(credentials):
@@ -107,11 +114,13 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
             except ValueError:
                 return None
     if retries is not None:
-        if not (retries.isascii() and retries.isdigit() and len(retries) <= 20):
-            return None
-        count = int(retries)
-        if count > MAX_RETRY_COUNT:
-            return None
+        count = _RETRY_COUNTS.get(retries)
+        if count is None:
+            if not (retries.isascii() and retries.isdigit() and len(retries) <= 20):
+                return None
+            count = int(retries)
+            if count > MAX_RETRY_COUNT:
+                return None
         extra["retry_count"] = count
     mapped = SETTLED.get(status) or map_value(status, failure_reason)
     known = FAILURE_REASONS.get(failure_reason or "")
