@@ -9,8 +9,17 @@ from urllib.parse import urlencode
 
 import pytest
 import smsstatus_kannel
-from smsstatus.plugin import AuthenticationError, Capability, Credentials, PushRequest, PushResult, Status
+from smsstatus.plugin import (
+    AuthenticationError,
+    Capability,
+    Credentials,
+    PushRequest,
+    PushResult,
+    Status,
+    from_epoch_seconds,
+)
 from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
+from smsstatus_kannel import push
 
 REGISTRY = Registry(vendors={"kannel": smsstatus_kannel})
 CASES = load_cases(REGISTRY.info("kannel"))
@@ -84,3 +93,31 @@ def test_bad_part_rejects_a_report_that_shares_its_id() -> None:
     with pytest.raises(PayloadError) as info:
         _parse([("id", "m-4"), ("status", "1"), ("part", "4"), ("parts", "3")])
     assert info.value.field == "query.part"
+
+
+@pytest.mark.parametrize(
+    "ts",
+    [
+        "1749559921",
+        "0946684800",  # ten digits below 2000: from_epoch_seconds' refusal
+        "0946684799",
+        "946684800",  # nine digits: from_epoch_seconds reads it
+        "4102444799",
+        "4102444800",
+        "9999999999",
+        "00001749559921",
+        "1749559921.5",
+        "\u0661749559921",  # an Arabic-Indic digit
+        "-1749559921",
+    ],
+)
+def test_unix_time_is_from_epoch_seconds(ts: str) -> None:
+    # The lean path's %T reader answers what core's from_epoch_seconds does, None where it raises.
+    try:
+        expected: datetime | None = from_epoch_seconds(ts)
+    except (ValueError, TypeError):
+        expected = None
+    read = push._unix_time(ts)
+    assert read == expected
+    if read is not None:
+        assert read.tzinfo is UTC  # equal instants in another zone would compare equal

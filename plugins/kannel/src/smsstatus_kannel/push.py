@@ -33,7 +33,7 @@ reply is HTTP 200 with an empty body (Kannel reads only the status).
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from functools import lru_cache
 from typing import Any
 
@@ -89,6 +89,31 @@ _LEAN_EXTRA = (("smsc", "smsc"), ("smsc_id", "smsc_message_id"), ("internal_id",
 _UTC_ZONE = zone("UTC")
 
 
+#: 2000-01-01 and 2100-01-01 in Unix seconds: the window ``from_epoch_seconds`` accepts.
+_MIN_SECONDS = 946_684_800
+_MAX_SECONDS = 4_102_444_800
+
+
+def _unix_time(ts: str) -> datetime | None:
+    """``from_epoch_seconds(ts)``, or ``None`` where it raises.
+
+    ``%T`` is ten digits for every time the window holds: read by one
+    ``fromtimestamp`` (exact for whole seconds), 0.25 against 0.9 µs for
+    ``from_epoch_seconds``'s checks and keyword ``timedelta``, which reads
+    every other spelling."""
+    if len(ts) == 10 and ts.isascii() and ts.isdigit():
+        seconds = int(ts)
+        if _MIN_SECONDS <= seconds < _MAX_SECONDS:
+            return _from_timestamp(seconds, UTC)
+    try:
+        return from_epoch_seconds(ts)
+    except (ValueError, TypeError):
+        return None
+
+
+_from_timestamp = datetime.fromtimestamp
+
+
 def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult | None:
     """The report of a dlr-url GET in the documented template, else ``None`` for :func:`parse`."""
     if len(credentials) or (request.body and request.method != "GET"):
@@ -115,9 +140,8 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     status_at = None
     ts = get("ts")
     if ts:
-        try:
-            status_at = from_epoch_seconds(ts)
-        except (ValueError, TypeError):
+        status_at = _unix_time(ts)
+        if status_at is None:
             return None
     answer = get("answer") or None
     submitted_at: datetime | None = None
