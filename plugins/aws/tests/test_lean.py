@@ -11,9 +11,11 @@ from typing import Any
 
 import pytest
 import smsstatus_aws
+from hypothesis import example, given
+from hypothesis import strategies as st
 from smsstatus.plugin import PushRequest, SmsStatusError, from_epoch_millis
 from smsstatus.plugin.testing import PluginError, Registry, fast_path_mode
-from smsstatus_aws.lean import MAX_MILLIS, MIN_MILLIS
+from smsstatus_aws.lean import MAX_MILLIS, MIN_MILLIS, _millis
 
 REGISTRY = Registry(vendors={"aws": smsstatus_aws})
 LEAN = "smsstatus_aws.push._lean"
@@ -125,3 +127,16 @@ def test_the_lean_time_range_is_the_one_from_epoch_millis_reads(millis: int) -> 
     assert readable is (MIN_MILLIS <= millis < MAX_MILLIS)
     took, _ = _taken(_push({**EVENT, "eventTimestamp": millis}))
     assert took == int(readable)
+
+
+@given(st.integers(min_value=MIN_MILLIS, max_value=MAX_MILLIS - 1))
+@example(MIN_MILLIS)
+@example(MAX_MILLIS - 1)  # the largest float of the window: still exact to the millisecond
+@example(4_102_444_799_001)
+@example(1_722_951_451_456)  # the documented event's
+def test_the_lean_time_is_from_epoch_millis_to_the_microsecond(millis: int) -> None:
+    # The lean path reads the window by fromtimestamp of a float: the instant
+    # must be exactly the integer one, in UTC.
+    read = _millis(millis)
+    assert read == from_epoch_millis(millis)
+    assert read is not None and read.tzinfo is UTC

@@ -9,7 +9,7 @@ explains. It never raises.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -34,7 +34,6 @@ __all__ = ["MAX_MILLIS", "MIN_MILLIS", "lean_event"]
 
 _PUSH = Channel.PUSH
 _STR = str
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 #: Unix milliseconds converted here: the range ``from_epoch_millis`` reads
 #: without a warning (2000-01-01 to 2100-01-01, tested against it); anything
 #: outside goes to the detailed path. Half the cost of calling it, twice a push.
@@ -89,7 +88,14 @@ def _millis(value: Any) -> datetime | None:
         return None
     if value.__class__ is not int or not MIN_MILLIS <= value < MAX_MILLIS:
         raise _Odd  # a digit string, "" or a time out of range: the detailed path reads it
-    return _EPOCH + timedelta(0, 0, 0, value)  # milliseconds, exact as from_epoch_millis; positional: cheaper
+    # from_epoch_millis' instant, exactly: in this window a double's error on
+    # the seconds is under 0.5 µs and fromtimestamp rounds to the microsecond
+    # (tested against it). 0.24 against 0.42 µs for the sum with a timedelta, twice
+    # an event.
+    return _from_timestamp(value / 1000, UTC)
+
+
+_from_timestamp = datetime.fromtimestamp
 
 
 def lean_event(
