@@ -140,3 +140,17 @@ def test_the_lean_time_is_from_epoch_millis_to_the_microsecond(millis: int) -> N
     read = _millis(millis)
     assert read == from_epoch_millis(millis)
     assert read is not None and read.tzinfo is UTC
+
+
+@pytest.mark.parametrize("is_final", [False, True])
+@pytest.mark.parametrize(
+    "event_type", ["TEXT_SUCCESSFUL", "TEXT_DELIVERED", "text_successful", " TEXT_SPAM", "TEXT_NEW"]
+)
+def test_the_lean_mapping_is_the_detailed_one(event_type: str, is_final: bool) -> None:
+    # The lean path reads documented types from a table before the memoised map_event.
+    request = _push({**EVENT, "eventType": event_type, "isFinal": is_final})
+    assert _taken(request) == (1, 0)  # compared with the detailed path's answer
+    with fast_path_mode("fast"):
+        result = REGISTRY.parse_push("aws", request, {})
+    expected = REGISTRY.map_status("aws", event_type, "final" if is_final else None)
+    assert (result.reports[0].status, result.reports[0].reason) == (expected.status, expected.reason)

@@ -28,7 +28,7 @@ from smsstatus.plugin import (
 )
 
 from .event import CURRENCY, MAX_PARTS
-from .mapping import map_event
+from .mapping import MEANINGS_FINAL, MEANINGS_NOT_FINAL, map_event
 
 __all__ = ["MAX_MILLIS", "MIN_MILLIS", "lean_event"]
 
@@ -159,7 +159,8 @@ def _report(
     if segments is not None and not (segments.__class__ is int and 1 <= segments <= MAX_PARTS):
         return None
     recipient_raw = _text(get("destinationPhoneNumber"))
-    mapped = map_event(event_type, is_final)
+    meanings = MEANINGS_FINAL if is_final else MEANINGS_NOT_FINAL
+    mapped = meanings.get(event_type) or map_event(event_type, is_final)
     return new_report(
         vendor,
         message_id,

@@ -18,7 +18,16 @@ from __future__ import annotations
 
 from smsstatus.plugin import DocumentedStatus, MappedStatus, MappingKind, Reason, Status, short_value_cache
 
-__all__ = ["DOCUMENTED", "FINAL_CODE", "TYPES", "UNMAPPED", "map_event", "map_value"]
+__all__ = [
+    "DOCUMENTED",
+    "FINAL_CODE",
+    "MEANINGS_FINAL",
+    "MEANINGS_NOT_FINAL",
+    "TYPES",
+    "UNMAPPED",
+    "map_event",
+    "map_value",
+]
 
 #: The map_status code that stands for isFinal true.
 FINAL_CODE = "final"
@@ -80,6 +89,13 @@ def map_event(event_type: str, is_final: bool) -> MappedStatus:
         return _FINAL_SUCCESS
     canonical, reason, description = row
     return MappedStatus(canonical, reason, MappingKind.EXACT, description)
+
+
+#: map_event's answer for every documented event type as AWS spells it, one dict
+#: per isFinal: what the lean path reads first. A hit of the memoised map_event
+#: costs 0.4-0.7 µs (its wrapper checks each argument), a dict lookup 0.05-0.08.
+MEANINGS_NOT_FINAL: dict[str, MappedStatus] = {name: map_event(name, False) for name in TYPES}
+MEANINGS_FINAL: dict[str, MappedStatus] = {name: map_event(name, True) for name in TYPES}
 
 
 def map_value(status: str, code: str | None = None) -> MappedStatus:
