@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 import smsstatus_messagebird
 from smsstatus.plugin import AuthenticationError, Capability, MappingKind, PushRequest, Reason, Status
-from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
+from smsstatus.plugin.testing import Case, Registry, fast_path_mode, load, load_cases, run_case
 from smsstatus_messagebird import signature
 
 REGISTRY = Registry(vendors={"messagebird": smsstatus_messagebird})
@@ -267,3 +267,27 @@ def test_settled_statuses_mean_the_same_with_any_code_or_reason() -> None:
         for code in (None, "", "x", *CODES):
             for reason in (None, "", *REASONS):
                 assert map_code(status, code, reason) == mapped
+
+
+@pytest.mark.parametrize(
+    ("mccmnc", "lean", "country"),
+    [
+        ("20408", True, "NL"),  # KPN (E.212)
+        ("20408", True, "NL"),  # again: memoised by network_of
+        (" 20408", True, "NL"),
+        ("2040", False, None),  # not an MCC+MNC: null with a warning, on the detailed path
+        ("2040x", False, None),
+    ],
+)
+def test_networks_read_by_the_lean_path_are_the_detailed_paths(
+    mccmnc: str, lean: bool, country: str | None
+) -> None:
+    query = f"id=e8077d803532c0b5937c639b60216938&status=delivered&mccmnc={mccmnc.replace(' ', '+')}"
+    request = PushRequest.build(url=f"https://hooks.example.test/mb?{query}", method="GET")
+    with fast_path_mode("compare") as counts:  # compare: both paths answer the same
+        result = REGISTRY.parse_push("messagebird", request, {})
+        assert list(counts["smsstatus_messagebird.push._lean"]) == ([1, 0] if lean else [0, 1])
+    report = result.reports[0]
+    assert report.extra["network_code"] == mccmnc
+    assert report.country == country
+    assert (report.operator is not None) is lean

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["INFO", "SMSSTATUS_PLUGIN_API", "vendor_info", "parse_push", "fetch", "map_status"]
 
 #: The plugin API (smsstatus.plugin) this plugin is written for.
-SMSSTATUS_PLUGIN_API = "1.5"
+SMSSTATUS_PLUGIN_API = "1.6"
 VENDOR = "messagebird"
 
 INFO = VendorInfo(

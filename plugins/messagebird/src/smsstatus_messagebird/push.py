@@ -34,11 +34,11 @@ from smsstatus.plugin import (
     fast_callback_fields,
     fast_path,
     identity_problem,
+    network_of,
     new_money,
     new_push_result,
     new_report,
     parse_rfc3339,
-    split_network_code,
     to_e164,
 )
 
@@ -102,10 +102,9 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
             raise _Odd
         extra["network_code"] = fused
         try:
-            split = split_network_code(fused)
+            operator, country = network_of(fused)  # memoised: senders repeat a few networks
         except ValueError:
             raise _Odd from None
-        operator, country = split.operator(), split.country
     ported = get("ported") or None
     if ported is not None:
         if ported not in ("0", "1"):
