@@ -38,7 +38,8 @@ from smsstatus.plugin.testing import (
     load_cases,
     run_case,
 )
-from smsstatus_innopaas.clock import parse_time
+from smsstatus_innopaas import clock
+from smsstatus_innopaas.clock import ISO_PATTERN, LOCAL_PATTERN, parse_time
 
 REGISTRY = Registry(vendors={"innopaas": smsstatus_innopaas})
 CASES = load_cases(REGISTRY.info("innopaas"))
@@ -290,6 +291,50 @@ def test_compact_times_read_exactly_the_valid_dates_and_times() -> None:
                         else:
                             parsed = parse_time(given, NEAR)
                             assert parsed == expected and parsed.tzinfo is UTC, given
+
+
+def _by_the_patterns(given: str) -> datetime | None:
+    """parse_time's reading of a text with separators by its patterns alone
+    (None: refused), the route the legacy ISO layout skips."""
+    try:
+        if ISO_PATTERN.fullmatch(given):
+            return clock._iso(given)
+        match = LOCAL_PATTERN.fullmatch(given)
+        return None if match is None else clock._local(given, match)
+    except ValueError:
+        return None
+
+
+def test_the_legacy_iso_layout_reads_exactly_what_the_patterns_take() -> None:
+    """clock.parse_time reads ``yyyy-MM-ddTHH:mm:ss.SSSZ`` without ISO_PATTERN
+    (the C parser's digit checks stand in for it): every character at every
+    place of the legacy doc's time, and every field at and around its
+    bounds, must read as the patterns read it, or be refused as they refuse it."""
+    template = "2024-02-01T00:11:15.130Z"
+    characters = [chr(code) for code in range(128)] + ["\u0663", "\uff11", "\u00b2", "\u00e9", "\ud800"]
+    given = [
+        template[:place] + c + template[place + 1 :] for place in range(len(template)) for c in characters
+    ]
+    given += [
+        f"{year}-{month}-{day}T{hour}:{minute}:{second}.999Z"
+        for year in ("0000", "1999", "2000", "2099", "2100")
+        for month in ("00", "02", "12", "13")
+        for day in ("00", "29", "31", "32")
+        for hour, minute, second in (
+            ("00", "00", "00"),
+            ("23", "59", "59"),
+            ("24", "00", "00"),
+            ("12", "60", "60"),
+        )
+    ]
+    for text in given:
+        expected = _by_the_patterns(text)
+        if expected is None:
+            with pytest.raises(ValueError):
+                parse_time(text, NEAR)
+        else:
+            parsed = parse_time(text, NEAR)
+            assert parsed == expected and parsed.tzinfo is UTC, text
 
 
 @pytest.mark.parametrize(

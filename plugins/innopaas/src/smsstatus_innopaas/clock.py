@@ -179,8 +179,11 @@ def parse_time(value: str, received_at: datetime) -> datetime:
             if _MIN_MS <= millis < _MAX_MS:
                 return _from_timestamp(millis / 1000, UTC)
             return _epoch_millis(value)  # raises OutOfRange
-        if size == 12:
-            return _basic_iso("20" + value, value, 2)
+        if size == 12:  # yyMMddHHmmss: _basic_iso("20" + value, ...) written out (the legacy push has two)
+            try:
+                return _from_iso(f"20{value[:6]}T{value[6:]}Z") - _BEIJING
+            except ValueError:
+                return _compact(value, 2, seconds=True)  # raises, saying which part is wrong
         if size == 10:
             return _ten_digits(value, received_at)
         if size == 14:
@@ -189,6 +192,19 @@ def parse_time(value: str, received_at: datetime) -> datetime:
             f"{shown(value)}: {size} digits is none of epoch ms (13), yyyyMMddHHmmss (14),"
             " yyMMddHHmmss (12), or epoch seconds or yyMMddHHmm (10)"
         )
+    if len(value) == 24 and value[4:20:3] == "--T::." and value[23] == "Z" and value.isascii():
+        # The legacy push's ISO time (``2024-02-01T00:11:15.130Z``) without the
+        # pattern's match (0.25 of this function's 0.6 µs): with the separators
+        # in place and ASCII only, the C parser accepts exactly the digits the
+        # pattern asks for (it reads each field with a strict 0-9 check; the
+        # tests compare every character at every place with the pattern route).
+        try:
+            parsed = _from_iso(value)
+        except ValueError:
+            pass  # the pattern route below explains
+        else:
+            if 2000 <= parsed.year < 2100:
+                return parsed - _BEIJING  # a Beijing wall clock with a literal 'Z', as _iso reads it
     if ISO_PATTERN.fullmatch(value):
         return _iso(value)
     match = LOCAL_PATTERN.fullmatch(value)
