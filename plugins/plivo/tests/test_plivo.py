@@ -247,6 +247,11 @@ def test_settled_states_mean_the_same_with_any_error_code() -> None:
         ("TotalAmount=0." + "1" * 23, False),  # longer: read by the detailed path, same answer
         ("TotalAmount=NaN", False),  # what the detailed path warns about
         ("TotalRate=x", False),
+        ("TotalRate=1E%2B2", True),  # extra.total_rate in fixed point: "100", from the rate's memo
+        ("TotalRate=1E%2B2", True),
+        ("TotalRate=0." + "1" * 23, False),  # too long for the memos: the detailed path
+        ("TotalRate=1E%2B999", False),  # a thousand digits in fixed point: not kept, the detailed path
+        ("TotalRate=1E-999", False),
         ("MCC=40", False),
         ("MNC=8030", False),
     ],
@@ -265,3 +270,7 @@ def test_amounts_and_networks_read_by_the_lean_path_are_the_detailed_paths(field
         )
         assert report.extra["total_rate"] == "0.0025"
         assert report.operator is not None and (report.operator.mcc, report.operator.mnc) == ("405", "803")
+    if fields == "TotalRate=1E%2B2":
+        assert report.extra["total_rate"] == "100"
+    if fields == "TotalRate=1E%2B999":
+        assert report.extra["total_rate"] == "1" + "0" * 999
