@@ -19,7 +19,7 @@ the multipart combination.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,8 +28,8 @@ import attrs
 from ..model import MAX_PARTS, Channel, Part, Reason, Status, StatusReport
 from ..multipart import combine_parts
 from . import polling, sql
+from .apply_lean import apply_lean, event_row, state_rows
 from .errors import StoreError
-from .jsontext import report_text
 from .keys import (
     FIRST_SEGMENT_INDEX,
     MessageKey,
@@ -37,11 +37,12 @@ from .keys import (
     is_synthetic,
     message_key,
     part_of,
+    plausible_total,
     segment_of,
 )
 from .records import AutoTrack, Outcome, StatusChange
 from .store import Transaction
-from .transitions import FINAL_VALUES, Current, Decision, decide
+from .transitions import FINAL_VALUES, STATUS_OF, Current, Decision, decide
 
 __all__ = ["apply_in"]
 
@@ -49,16 +50,6 @@ __all__ = ["apply_in"]
 _Combined = tuple[Status, Reason | None, bool, int | None, tuple[int, ...]]
 #: (vendor, message id, recipient): a MessageKey's fields
 _Ident = tuple[str, str, str]
-
-# The rows below are built once per report of every group commit. An enum's
-# ``.value`` is a Python-level descriptor and ``Status.final`` or
-# ``Decision.applied`` a set lookup through the enum's Python ``__hash__``;
-# the member's ``_value_`` attribute and sets of plain strings (FINAL_VALUES
-# from transitions) give the same answers for a fraction of the cost.
-_APPLIED_VALUES = frozenset(d._value_ for d in Decision if d.applied)
-#: A stored status back to its member (``Status(value)`` goes through the
-#: enum's Python-level lookup); a value not listed still raises as before.
-_STATUS_OF = {s._value_: s for s in Status}
 
 
 @attrs.define
@@ -127,6 +118,10 @@ def apply_in(
     messages get a poll target of their own. With ``changes_wanted=False``
     no :class:`StatusChange` is built (nobody would read them; the returned
     list is empty) and the rows written are the same."""
+    if not links and not changes_wanted:
+        lean = apply_lean(tx, reports, now, auto_track)
+        if lean is not None:
+            return lean, []
     outcomes: list[Outcome | None] = [None] * len(reports)
     keyed: list[_Report] = []
     for index, report in enumerate(reports):
@@ -138,7 +133,7 @@ def apply_in(
         ekey = event_key_of(report, key, part_index)
         ref = segment_of(report)
         if ref is not None:
-            part_total = _plausible(report.segments)  # a segment's count, when known
+            part_total = plausible_total(report.segments)  # a segment's count, when known
         ident = (key.vendor, key.message_id, key.recipient)
         keyed.append(
             _Report(index, key, ident, report, ekey, part_index, part_total, is_synthetic(report), ref)
@@ -199,29 +194,9 @@ def apply_in(
     for events in sql.chunks(new_events):
         params: list[Any] = []
         for item, msg, part_index, decision in events:
-            report = item.report
-            reason = report.reason
-            status_ts, received_ts = stamps[item.event_key] = (
-                d.ts(report.status_at),
-                d.ts(report.received_at),
+            params += event_row(
+                d, msg.pk, part_index, item.event_key, item.report, decision, item.synthetic, now_ts, stamps
             )
-            params += [
-                msg.pk,
-                part_index,
-                item.event_key,
-                report.status._value_,
-                reason._value_ if reason is not None else None,
-                report.vendor_status,
-                report.vendor_code,
-                status_ts,
-                received_ts,
-                now_ts,
-                report.channel._value_,
-                true if decision._value_ in _APPLIED_VALUES else false,
-                decision._value_,
-                true if item.synthetic else false,
-                d.json_text(report_text(report)),
-            ]
         for row in tx.all(sql.rows(sql.INSERT_EVENTS, sql.EVENT_ROW, len(events)), params):
             event_ids[str(row[1])] = int(row[0])
     for ekey, (pk, count) in duplicates.items():
@@ -357,7 +332,7 @@ def _lock_in(tx: Transaction, by_fields: Mapping[_Ident, MessageKey], now_ts: An
             touched[ident] = _Touched(
                 key=key,
                 pk=int(pk),
-                status_before=(_STATUS_OF.get(status) or Status(status)) if status else None,
+                status_before=(STATUS_OF.get(status) or Status(status)) if status else None,
                 existed=bool(events),
                 has_target=target is not None,
             )
@@ -378,47 +353,23 @@ def _read_state_in(tx: Transaction, touched: Mapping[_Ident, _Touched], keyed: S
         return known
     d = tx.dialect
     by_pk = {msg.pk: msg for msg in touched.values()}
-    for pks, keys in _state_chunks(keys_of):
-        size = sql.size_for(max(len(pks), len(keys)))
-        padded_pks = sql.padded(pks, size)
-        for row in tx.all(sql.state_query(size), [*padded_pks, *padded_pks, *sql.padded(keys, size)]):
-            if row[0]:
-                known.add(str(row[4]))
-                continue
-            _, pk, index, total, status, reason, status_at, received_at, ref = row
-            msg = by_pk[int(pk)]
-            msg.parts[int(index)] = _PartState(
-                total=None if total is None else int(total),
-                status=_STATUS_OF.get(status) or Status(status),
-                reason=Reason(reason) if reason else None,
-                status_at=d.ts_out(status_at),
-                received_at=sql.required(d.ts_out(received_at)),
-                ref=ref,
-            )
-            if ref is not None:
-                msg.refs[ref] = int(index)
-    return known
-
-
-def _state_chunks(keys_of: Mapping[int, Mapping[str, None]]) -> Iterator[tuple[list[int], list[str]]]:
-    """(message pks, event keys of those messages), at most ``sql.CHUNK`` of
-    each: a key is only looked up next to its own message."""
-    pks: list[int] = []
-    keys: list[str] = []
-    for pk, of_message in keys_of.items():
-        if len(pks) + 1 > sql.CHUNK or len(keys) + len(of_message) > sql.CHUNK:
-            if pks:
-                yield pks, keys
-            pks, keys = [], []
-        if len(of_message) > sql.CHUNK:
-            listed = list(of_message)
-            for start in range(0, len(listed), sql.CHUNK):
-                yield [pk], listed[start : start + sql.CHUNK]
+    for row in state_rows(tx, keys_of):
+        if row[0]:
+            known.add(str(row[4]))
             continue
-        pks.append(pk)
-        keys.extend(of_message)
-    if pks:
-        yield pks, keys
+        _, pk, index, total, status, reason, status_at, received_at, ref = row
+        msg = by_pk[int(pk)]
+        msg.parts[int(index)] = _PartState(
+            total=None if total is None else int(total),
+            status=STATUS_OF.get(status) or Status(status),
+            reason=Reason(reason) if reason else None,
+            status_at=d.ts_out(status_at),
+            received_at=sql.required(d.ts_out(received_at)),
+            ref=ref,
+        )
+        if ref is not None:
+            msg.refs[ref] = int(index)
+    return known
 
 
 def _combine(key: MessageKey, msg: _Touched) -> _Combined:
@@ -431,15 +382,15 @@ def _combine(key: MessageKey, msg: _Touched) -> _Combined:
     the parts counted as missing never go past it."""
     if len(msg.parts) == 1:
         ((index, only),) = msg.parts.items()
-        if index == 1 and (_plausible(only.total) or 1) == 1:
+        if index == 1 and (plausible_total(only.total) or 1) == 1:
             return only.status, only.reason, only.status.final, 1, ()
     if msg.refs:
         return _combine_segments(key, msg)
     stand_ins = [
-        _stand_in(key, state, Part(index, _plausible(state.total) or max(index, 1)))
+        _stand_in(key, state, Part(index, plausible_total(state.total) or max(index, 1)))
         for index, state in sorted(msg.parts.items())
     ]
-    totals = [total for state in msg.parts.values() if (total := _plausible(state.total)) is not None]
+    totals = [total for state in msg.parts.values() if (total := plausible_total(state.total)) is not None]
     total = max(totals) if totals else min(max(msg.parts), MAX_PARTS)
     outcome = combine_parts(stand_ins, total=max(total, 1))
     return outcome.status, outcome.reason, outcome.final, outcome.total or 1, outcome.missing
@@ -465,7 +416,7 @@ def _stand_in(key: MessageKey, state: _PartState, part: Part | None) -> StatusRe
         status=state.status,
         reason=state.reason,
         part=part,
-        segments=_plausible(state.total) if state.ref is not None else None,
+        segments=plausible_total(state.total) if state.ref is not None else None,
         part_ref=state.ref,
         status_at=state.status_at,
         received_at=state.received_at,
@@ -485,12 +436,6 @@ def _segment_index(msg: _Touched, ref: str) -> int:
             return 1
         index = msg.refs[ref] = max(msg.refs.values(), default=FIRST_SEGMENT_INDEX - 1) + 1
     return index
-
-
-def _plausible(total: int | None) -> int | None:
-    """A part total a concatenated SMS can have, else ``None`` (rows stored
-    before the bound may hold anything)."""
-    return total if total is not None and 1 <= total <= MAX_PARTS else None
 
 
 def _auto_track_in(

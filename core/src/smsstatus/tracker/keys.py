@@ -20,6 +20,7 @@ __all__ = [
     "MessageKey",
     "message_key",
     "part_of",
+    "plausible_total",
     "segment_of",
     "is_synthetic",
     "event_key",
@@ -70,6 +71,12 @@ def part_of(report: StatusReport) -> tuple[int, int | None]:
     if part is None or not 1 <= part.index <= MAX_PARTS:
         return 1, None
     return part.index, part.total if 1 <= part.total <= MAX_PARTS else None
+
+
+def plausible_total(total: int | None) -> int | None:
+    """A part total a concatenated SMS can have, else ``None`` (rows stored
+    before the bound may hold anything)."""
+    return total if total is not None and 1 <= total <= MAX_PARTS else None
 
 
 def segment_of(report: StatusReport) -> str | None:

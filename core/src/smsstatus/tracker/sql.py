@@ -5,7 +5,7 @@ the helpers that build multi-row statements and read rows back."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -47,6 +47,23 @@ WHERE message_pk IN ({pks})"""
 _STATE_KEYS = """
 SELECT 1, NULL, NULL, NULL, event_key, NULL, NULL, NULL, NULL FROM events
 WHERE message_pk IN ({pks}) AND event_key IN ({keys})"""
+
+# The lean apply path (apply_lean, SQLite only: its write transaction holds
+# the whole store): the group's messages that exist, read without writing
+# (joined from the keys, so each is one search of the unique index), then the
+# new ones inserted once, fully formed, instead of a lock insert and an update.
+SELECT_MESSAGES_BY_KEY = """
+SELECT m.id, m.vendor, m.message_id, m.recipient, m.events
+FROM (VALUES {rows}) AS k JOIN messages m
+    ON m.vendor = k.column1 AND m.message_id = k.column2 AND m.recipient = k.column3
+"""
+KEY_ROW = "(?, ?, ?)"
+INSERT_MESSAGES = """
+INSERT INTO messages (vendor, message_id, recipient, status, reason, final, parts_total, parts_missing,
+    batch_id, client_ref, poll_target_id, events, created_at, updated_at)
+VALUES {rows}
+RETURNING id, vendor, message_id, recipient
+"""
 
 INSERT_EVENTS = """
 INSERT INTO events (message_pk, part_index, event_key, status, reason, vendor_status, vendor_code,
@@ -109,6 +126,27 @@ def chunks(items: Sequence[T]) -> Iterable[Sequence[T]]:
         size = _FIT[min(left, CHUNK)]
         yield items[start : start + size]
         start += size
+
+
+def state_chunks(keys_of: Mapping[int, Mapping[str, None]]) -> Iterator[tuple[list[int], list[str]]]:
+    """(message pks, event keys of those messages) for :func:`state_query`, at
+    most :data:`CHUNK` of each: a key is only looked up next to its own message."""
+    pks: list[int] = []
+    keys: list[str] = []
+    for pk, of_message in keys_of.items():
+        if len(pks) + 1 > CHUNK or len(keys) + len(of_message) > CHUNK:
+            if pks:
+                yield pks, keys
+            pks, keys = [], []
+        if len(of_message) > CHUNK:
+            listed = list(of_message)
+            for start in range(0, len(listed), CHUNK):
+                yield [pk], listed[start : start + CHUNK]
+            continue
+        pks.append(pk)
+        keys.extend(of_message)
+    if pks:
+        yield pks, keys
 
 
 def padded(items: Sequence[T], size: int) -> list[T]:

@@ -72,6 +72,7 @@ class SqliteDialect(Dialect):
         "blob": "BLOB",
     }
     driver_errors = (sqlite3.Error,)
+    serialized_writes = True  # every write is BEGIN IMMEDIATE (SqliteStore.write)
     true = 1
     false = 0
 

@@ -50,6 +50,12 @@ class Dialect(abc.ABC):
     #: columns need real booleans.
     true: Any = True
     false: Any = False
+    #: Whether a write transaction holds the whole store until it ends
+    #: (SQLite's ``BEGIN IMMEDIATE``): no other writer can create or change a
+    #: row between a read and a write of the same transaction, so a row may be
+    #: read first and written once, fully formed, without a lock statement.
+    #: PostgreSQL locks rows (in key order) and keeps the lock statement.
+    serialized_writes: bool = False
     #: The driver's exception classes, turned into :class:`StoreError`.
     driver_errors: tuple[type[BaseException], ...] = ()
 

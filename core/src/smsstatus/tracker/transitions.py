@@ -34,7 +34,16 @@ import attrs
 
 from ..model import Status
 
-__all__ = ["Decision", "Current", "FINAL_TO_FINAL", "FINAL_VALUES", "PROGRESS", "decide"]
+__all__ = [
+    "APPLIED_VALUES",
+    "Decision",
+    "Current",
+    "FINAL_TO_FINAL",
+    "FINAL_VALUES",
+    "PROGRESS",
+    "STATUS_OF",
+    "decide",
+]
 
 
 class Decision(enum.Enum):
@@ -82,6 +91,13 @@ _FINALS = (Status.DELIVERED, Status.UNDELIVERED, Status.EXPIRED, Status.REJECTED
 #: ``status.final`` without the set of members and the enum's Python
 #: ``__hash__`` (decide() and the apply path ask it for every report).
 FINAL_VALUES = frozenset(s._value_ for s in Status if s.final)
+#: The values of the decisions that apply (``Decision.applied`` is a set
+#: lookup through the enum's Python ``__hash__``; the apply path asks it for
+#: every report, by the member's ``_value_``).
+APPLIED_VALUES = frozenset(d._value_ for d in Decision if d.applied)
+#: A stored status back to its member (``Status(value)`` goes through the
+#: enum's Python-level lookup); a value not listed still raises as before.
+STATUS_OF = {s._value_: s for s in Status}
 
 #: Final to final: (current, new) -> decision. The diagonal repeats; only an
 #: ``expired`` verdict may be replaced, by any other final carrier verdict.
