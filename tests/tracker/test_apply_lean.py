@@ -143,8 +143,8 @@ def test_plain_groups_take_the_lean_path_and_others_do_not() -> None:
     with duplicates), and each kind of unusual group must hand over."""
     taken: list[bool] = []
 
-    def spy(*args: Any) -> list[Outcome] | None:
-        outcomes = apply_lean(*args)
+    def spy(*args: Any, **options: Any) -> list[Outcome] | None:
+        outcomes = apply_lean(*args, **options)
         taken.append(outcomes is not None)
         return outcomes
 
@@ -232,3 +232,37 @@ def test_a_stored_single_part_total_is_kept(total: int | None) -> None:
         by_lean, by_general = apply_both(lean, general, [plain("a", Status.DELIVERED, 10)])
         assert by_lean == by_general
         assert tables(lean.store) == tables(general.store)
+
+
+def test_outcomes_nobody_reads_are_not_built_and_the_rows_are_the_same() -> None:
+    groups = [
+        [plain("a", Status.SENT, 0), plain("b", Status.SENT, 0), plain("a", Status.DELIVERED, 10)],
+        [plain("b", Status.DELIVERED, 10), plain("a", Status.DELIVERED, 10)],
+    ]
+    with two_trackers() as (lean, general, clock):
+        for group in groups:
+            clock.now += timedelta(seconds=1)
+            assert lean.apply(group, keep_changes=False, keep_outcomes=False, notify=False).outcomes == ()
+            with mock.patch.object(apply_module, "apply_lean", return_value=None):
+                assert len(general.apply(group, keep_changes=False, notify=False).outcomes) == len(group)
+        assert tables(lean.store) == tables(general.store)
+
+
+def test_an_observer_still_gets_every_outcome() -> None:
+    heard: list[tuple[Outcome, ...]] = []
+
+    class Observer:
+        def applied(self, reports: Sequence[StatusReport], result: Any) -> None:
+            heard.append(result.outcomes)
+
+        def __getattr__(self, name: str) -> Any:
+            return lambda *args: None
+
+    with two_trackers() as (lean, _, _):
+        lean.observer = Observer()  # type: ignore[assignment]
+        lean.apply(
+            [plain("a", Status.SENT, 0), plain("a", Status.SENT, 0)], keep_changes=False, keep_outcomes=False
+        )
+    ((first, again),) = heard
+    assert first.decision is not None and first.decision.applied and not first.duplicate
+    assert again.duplicate and again.event_id == first.event_id

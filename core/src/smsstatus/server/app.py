@@ -257,6 +257,7 @@ class Receiver:
             notify=False,
             wait=wait,
             keep_changes=self.tracker.has_listeners,  # read below only for listeners
+            keep_outcomes=False,  # never read here (the tracker's observer still gets them)
         )
         letter_ids = iter(applied.dead_letter_ids)
         answers = []

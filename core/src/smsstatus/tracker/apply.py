@@ -112,14 +112,16 @@ def apply_in(
     auto_track: Mapping[str, AutoTrack],
     *,
     changes_wanted: bool = True,
+    outcomes_wanted: bool = True,
 ) -> tuple[list[Outcome], list[StatusChange]]:
     """Apply ``reports`` inside ``tx``. ``links`` maps a report's index to the
     poll target it came from; ``auto_track`` says which vendors' pushed
     messages get a poll target of their own. With ``changes_wanted=False``
     no :class:`StatusChange` is built (nobody would read them; the returned
-    list is empty) and the rows written are the same."""
+    list is empty) and the rows written are the same; with
+    ``outcomes_wanted=False`` the outcomes may be left out too (an empty list)."""
     if not links and not changes_wanted:
-        lean = apply_lean(tx, reports, now, auto_track)
+        lean = apply_lean(tx, reports, now, auto_track, outcomes_wanted=outcomes_wanted)
         if lean is not None:
             return lean, []
     outcomes: list[Outcome | None] = [None] * len(reports)

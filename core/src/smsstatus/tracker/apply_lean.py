@@ -31,10 +31,10 @@ from ..model import Reason, Status, StatusReport
 from . import sql
 from .errors import StoreError
 from .jsontext import report_text
-from .keys import MessageKey, event_key_of, plausible_total
+from .keys import MessageKey, event_key_for, plausible_total
 from .records import AutoTrack, Outcome
 from .store import Dialect, Row, Transaction
-from .transitions import APPLIED_VALUES, FINAL_VALUES, STATUS_OF, Current, Decision, decide
+from .transitions import APPLIED_VALUES, FINAL_VALUES, STATUS_OF, Decision, decide
 
 __all__ = ["apply_lean", "event_row", "state_rows"]
 
@@ -44,28 +44,35 @@ _Ident = tuple[str, str, str]
 
 class _Message:
     """One message of the group: its row (``pk``, ``None`` until a new one is
-    inserted) and its one part as decided so far."""
+    inserted) and its one part as decided so far (``status``, ``status_at``:
+    what :func:`decide` reads, so this record is passed to it as the part's
+    state instead of a :class:`Current` built for every report)."""
 
     __slots__ = (
         "applied_by",
         "batch_id",
         "client_ref",
-        "current",
         "events",
         "found",
-        "key",
+        "has_part",
+        "ident",
         "pk",
         "reason",
+        "status",
+        "status_at",
         "total",
     )
 
-    def __init__(self, key: MessageKey) -> None:
-        self.key = key
+    def __init__(self, ident: _Ident) -> None:
+        self.ident = ident
         self.pk: int | None = None
         #: Whether its row existed before this call (else it is inserted).
         self.found = False
-        #: The part's status and vendor time (``None``: no part yet).
-        self.current: Current | None = None
+        #: Whether the message has its part yet; until then ``status`` is
+        #: only a placeholder, never read.
+        self.has_part = False
+        self.status = Status.UNKNOWN
+        self.status_at: datetime | None = None
         self.reason: Reason | None = None
         #: The part's stored total (``None``, 1, or a number no SMS can have).
         self.total: int | None = None
@@ -126,9 +133,14 @@ def apply_lean(
     reports: Sequence[StatusReport],
     now: datetime,
     auto_track: Mapping[str, AutoTrack],
+    *,
+    outcomes_wanted: bool = True,
 ) -> list[Outcome] | None:
     """Apply ``reports`` as the general path would, or return ``None`` (nothing
-    written) when the group is not one this path takes."""
+    written) when the group is not one this path takes. With
+    ``outcomes_wanted=False`` the returned list is empty (the receiver reads
+    none: an :class:`Outcome` and its :class:`MessageKey` cost more to build
+    than the rest of a report's decision)."""
     d = tx.dialect
     if not d.serialized_writes:
         return None
@@ -148,8 +160,8 @@ def apply_lean(
         ident = (report.vendor, message_id, report.recipient or report.recipient_raw or "")
         msg = messages.get(ident)
         if msg is None:
-            msg = messages[ident] = _Message(MessageKey(*ident))
-        items.append((report, msg, event_key_of(report, msg.key, 1)))
+            msg = messages[ident] = _Message(ident)
+        items.append((report, msg, event_key_for(report, ident[1], ident[2], 1)))
 
     # The messages that exist, and the state of those that had events.
     ordered = sorted(messages)
@@ -179,7 +191,9 @@ def apply_lean(
             if int(index) != 1 or ref is not None or plausible_total(total) not in (None, 1):
                 return None  # a multipart message: the general path combines its parts
             msg = by_pk[int(pk)]
-            msg.current = Current(STATUS_OF.get(status) or Status(status), d.ts_out(status_at))
+            msg.has_part = True
+            msg.status = STATUS_OF.get(status) or Status(status)
+            msg.status_at = d.ts_out(status_at)
             msg.reason = Reason(reason) if reason else None
             msg.total = total
 
@@ -191,13 +205,15 @@ def apply_lean(
             duplicates[ekey] = (msg, duplicates[ekey][1] + 1 if ekey in duplicates else 1)
             continue
         known.add(ekey)
-        decision = decide(msg.current, report.status, report.status_at)
+        decision = decide(msg if msg.has_part else None, report.status, report.status_at)
         new_events.append((report, msg, ekey, decision))
         msg.events += 1
         msg.batch_id = report.batch_id or msg.batch_id
         msg.client_ref = report.client_ref or msg.client_ref
         if decision._value_ in APPLIED_VALUES:
-            msg.current = Current(report.status, report.status_at)
+            msg.has_part = True
+            msg.status = report.status
+            msg.status_at = report.status_at
             msg.reason = report.reason
             msg.applied_by = (ekey, report)
 
@@ -230,16 +246,19 @@ def apply_lean(
         if counted is not None:
             event_ids.setdefault(ekey, int(counted[0]))
     outcomes: list[Outcome] = []
-    decisions: dict[str, Decision | None] = {ekey: decision for _, _, ekey, decision in new_events}
-    for index, (_, msg, ekey) in enumerate(items):
-        first = decisions.pop(ekey, None)  # the first report with the key is the new event
-        if first is None:
-            outcomes.append(Outcome(index=index, key=msg.key, event_id=event_ids.get(ekey), duplicate=True))
-            continue
-        event_id = event_ids.get(ekey)
-        if event_id is None:  # cannot happen while the store is held
+    if outcomes_wanted:
+        keys: dict[_Ident, MessageKey] = {}
+        decisions: dict[str, Decision | None] = {ekey: decision for _, _, ekey, decision in new_events}
+        for index, (_, msg, ekey) in enumerate(items):
+            key = keys.get(msg.ident) or keys.setdefault(msg.ident, MessageKey(*msg.ident))
+            first = decisions.pop(ekey, None)  # the first report with the key is the new event
+            if first is None:
+                outcomes.append(Outcome(index=index, key=key, event_id=event_ids.get(ekey), duplicate=True))
+            else:
+                outcomes.append(Outcome(index=index, key=key, event_id=event_ids[ekey], decision=first))
+    for _, _, ekey, _ in new_events:
+        if ekey not in event_ids:  # cannot happen while the store is held
             raise StoreError(d.name, f"event {ekey} was neither inserted nor found")
-        outcomes.append(Outcome(index=index, key=msg.key, event_id=event_id, decision=first))
 
     # The parts that changed, then the rows of the messages that existed
     # (which the general path's lock statement had touched: each gets its
@@ -290,17 +309,13 @@ def _message_row(msg: _Message, now_ts: Any, true: Any, false: Any, no_parts_mis
     """The message's row (``sql.MESSAGE_ROW``) after this call: its one part's
     state when a report applied, else no status yet (a new message's first
     report always applies, so that is only for completeness)."""
-    key = msg.key
-    current = msg.current
-    if msg.applied_by is None or current is None:
+    if msg.applied_by is None:
         no_status = (None, None, false, None, None)
-        return (*_fields(key), *no_status, msg.batch_id, msg.client_ref, None, msg.events, now_ts, now_ts)
-    status_value = current.status._value_
+        return (*msg.ident, *no_status, msg.batch_id, msg.client_ref, None, msg.events, now_ts, now_ts)
+    status_value = msg.status._value_
     reason = msg.reason
     return (
-        key.vendor,
-        key.message_id,
-        key.recipient,
+        *msg.ident,
         status_value,
         reason._value_ if reason is not None else None,
         true if status_value in FINAL_VALUES else false,
@@ -313,10 +328,6 @@ def _message_row(msg: _Message, now_ts: Any, true: Any, false: Any, no_parts_mis
         now_ts,
         now_ts,
     )
-
-
-def _fields(key: MessageKey) -> tuple[str, str, str]:
-    return key.vendor, key.message_id, key.recipient
 
 
 def _pk(msg: _Message) -> int:

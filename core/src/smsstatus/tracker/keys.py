@@ -25,6 +25,7 @@ __all__ = [
     "is_synthetic",
     "event_key",
     "event_key_of",
+    "event_key_for",
 ]
 
 #: ``extra["synthetic"]`` of the report the poller records when a vendor's
@@ -104,10 +105,18 @@ def event_key(report: StatusReport) -> str:
 def event_key_of(report: StatusReport, key: MessageKey | None, index: int) -> str:
     """:func:`event_key` from the report's message key and part index, for a
     caller that has computed them already (the apply path, once per report)."""
+    if key is None:
+        return event_key_for(report, None, None, index)
+    return event_key_for(report, key.message_id, key.recipient, index)
+
+
+def event_key_for(report: StatusReport, message_id: str | None, recipient: str | None, index: int) -> str:
+    """:func:`event_key` from the message key's fields (the lean apply path
+    builds no :class:`MessageKey` when nobody reads the outcomes)."""
     fields = [
         report.vendor,
-        key.message_id if key else None,
-        key.recipient if key else None,
+        message_id,
+        recipient,
         index,
         report.status._value_,
         report.vendor_status,

@@ -117,10 +117,17 @@ class Tracker:
         links: Mapping[int, int],
         *,
         changes_wanted: bool = True,
+        outcomes_wanted: bool = True,
     ) -> tuple[list[Outcome], list[StatusChange]]:
         """The apply path, plus the changes' callbacks queued in the same transaction."""
         outcomes, changes = apply_in(
-            tx, reports, now, links, self.auto_track, changes_wanted=changes_wanted or self.outbox is not None
+            tx,
+            reports,
+            now,
+            links,
+            self.auto_track,
+            changes_wanted=changes_wanted or self.outbox is not None,
+            outcomes_wanted=outcomes_wanted or self.observer is not None,
         )
         if self.outbox is not None and changes:
             dropped = enqueue_in(tx, changes, now, self.outbox, self._outbox_gate)
@@ -153,6 +160,7 @@ class Tracker:
         also: Callable[[Transaction], None] | None = None,
         wait: bool = True,
         keep_changes: bool = True,
+        keep_outcomes: bool = True,
     ) -> ApplyResult:
         """Store ``reports`` (and ``dead_letters``) in one transaction.
 
@@ -165,11 +173,15 @@ class Tracker:
         result, which is then empty unless listeners are notified here (the
         receiver's group commit with nobody listening saves building them;
         the status callbacks are queued either way).
+        ``keep_outcomes=False``: the caller will not read ``outcomes`` either,
+        which may then be empty (an observer still gets them).
         """
         now = self.clock()
         wanted = keep_changes or (notify and bool(self._listeners))
         with self._write(wait=wait) as tx:
-            outcomes, changes = self._apply_in(tx, reports, now, {}, changes_wanted=wanted)
+            outcomes, changes = self._apply_in(
+                tx, reports, now, {}, changes_wanted=wanted, outcomes_wanted=keep_outcomes
+            )
             letter_ids = self._letters_in(tx, dead_letters, now)
             if also is not None:
                 also(tx)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Protocol
 
 import attrs
 
@@ -41,6 +42,7 @@ __all__ = [
     "FINAL_TO_FINAL",
     "FINAL_VALUES",
     "PROGRESS",
+    "PartState",
     "STATUS_OF",
     "decide",
 ]
@@ -122,8 +124,20 @@ class Current:
     status_at: datetime | None
 
 
+class PartState(Protocol):
+    """What :func:`decide` reads of a part's current state: a :class:`Current`,
+    or any object with the same two attributes (the lean apply path keeps them
+    on its own per-message record instead of building a Current per report)."""
+
+    @property
+    def status(self) -> Status: ...
+
+    @property
+    def status_at(self) -> datetime | None: ...
+
+
 def decide(
-    current: Current | None, status: Status, status_at: datetime | None, *, synthetic: bool = False
+    current: PartState | None, status: Status, status_at: datetime | None, *, synthetic: bool = False
 ) -> Decision:
     """Decide whether a report (``status`` at vendor time ``status_at``)
     replaces ``current``; see the module docstring for the table."""
