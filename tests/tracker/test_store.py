@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -186,3 +187,17 @@ def test_dedupe_survives_the_per_message_event_key_migration(db_url: str) -> Non
         assert record.parts[0].event_id == 41
         delivered = tracker.apply([attrs.evolve(sent, status=Status.DELIVERED, vendor_status="DELIVRD")])
         assert delivered.outcomes[0].applied and not delivered.outcomes[0].duplicate
+
+
+def test_none_is_bound_as_null_through_the_registered_adapter() -> None:
+    """The store registers an adapter for None (sqlite3 would otherwise raise
+    and drop an AttributeError inside its lookup for every None bound): it
+    must give back None, so the same NULL is stored."""
+    import sqlite3
+
+    import smsstatus.tracker.sqlite  # noqa: F401 -- registers the adapter
+
+    adapter = sqlite3.adapters[(type(None), sqlite3.PrepareProtocol)]
+    assert adapter(None) is None
+    with contextlib.closing(sqlite3.connect(":memory:")) as conn:
+        assert conn.execute("SELECT ? IS NULL, typeof(?)", (None, None)).fetchone() == (1, "null")
