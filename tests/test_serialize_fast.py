@@ -259,7 +259,7 @@ def test_the_tracker_stores_the_fast_form(monkeypatch: pytest.MonkeyPatch, tmp_p
     """The tracker stores each report's text through ``jsontext.report_text``,
     which encodes a plain report without building its dict at all and is held
     to ``dumps(to_dict(report))`` (tests/tracker/test_report_text.py)."""
-    from smsstatus.tracker import Tracker, apply, jsontext, open_store
+    from smsstatus.tracker import Tracker, apply_lean, jsontext, open_store
 
     calls: list[StatusReport] = []
     real = jsontext.report_text
@@ -268,7 +268,8 @@ def test_the_tracker_stores_the_fast_form(monkeypatch: pytest.MonkeyPatch, tmp_p
         calls.append(report)
         return real(report)
 
-    monkeypatch.setattr(apply, "report_text", counted)
+    # Both apply paths build an event's row with apply_lean.event_row.
+    monkeypatch.setattr(apply_lean, "report_text", counted)
     tracker = Tracker(open_store(f"sqlite:///{tmp_path / 't.sqlite3'}"))
     try:
         report = _odd()
