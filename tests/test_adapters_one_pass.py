@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from smsstatus import adapters
 from smsstatus.adapters import PublicAddress, asgi_remote_addr, push_request_from_asgi
-from smsstatus.request import Headers
+from smsstatus.request import Headers, PushRequest
 
 TRUSTED = "10.0.0.5"
 
@@ -99,6 +99,18 @@ def test_the_one_pass_gives_what_the_policy_gives(
     assert asgi_remote_addr(scope, address=address) == push.remote_addr
     # Every pair kept as sent, in order, names in their own spelling.
     assert push.headers.raw_items() == tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in pairs)
+    # Built positionally, without the pair check: the same request the public constructor builds.
+    public = PushRequest(
+        method="POST",
+        url=push.url,
+        headers=list(push.headers.raw_items()),
+        body=b"{}",
+        received_at=push.received_at,
+        remote_addr=push.remote_addr,
+    )
+    assert push == public and vars(push) == vars(public) and repr(push) == repr(public)
+    assert push.headers == public.headers and push.content_type == public.content_type
+    assert all(pair.__class__ is tuple for pair in push.headers.raw_items())
 
 
 def test_header_names_remembered_are_bounded_and_still_read_right() -> None:

@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .forwarding import PublicAddress
-from .request import Headers, PushRequest
+from .request import Headers, PushRequest, _checked_headers, _new_request
 
 __all__ = [
     "push_request_from_wsgi",
@@ -185,11 +185,14 @@ def push_request_from_asgi(
         forwarded_proto=forwarded_proto,
         forwarded_host=forwarded_host,
     )
-    return PushRequest(
-        method=str(scope.get("method", "POST")),
-        url=url,
-        headers=Headers(pairs),
-        body=bytes(body),
-        received_at=received_at or datetime.now(UTC),
-        remote_addr=address.remote_addr_of(client, forwarded_for),
+    # Every field is ready and the pairs are str tuples built above: the
+    # positional constructor skips the keyword call and the pair check (about
+    # half the instructions of building the request, on every push).
+    return _new_request(
+        str(scope.get("method", "POST")),
+        url,
+        _checked_headers(tuple(pairs)),
+        bytes(body),
+        received_at or datetime.now(UTC),
+        address.remote_addr_of(client, forwarded_for),
     )
