@@ -245,6 +245,11 @@ def apply_lean(
         counted = tx.one(sql.COUNT_DUPLICATE, (count, _pk(msg), ekey))
         if counted is not None:
             event_ids.setdefault(ekey, int(counted[0]))
+    # Checked before the outcomes below index event_ids by these keys (a
+    # StoreError, not a KeyError); it cannot happen while the store is held.
+    for _, _, ekey, _ in new_events:
+        if ekey not in event_ids:
+            raise StoreError(d.name, f"event {ekey} was neither inserted nor found")
     outcomes: list[Outcome] = []
     if outcomes_wanted:
         keys: dict[_Ident, MessageKey] = {}
@@ -256,9 +261,6 @@ def apply_lean(
                 outcomes.append(Outcome(index=index, key=key, event_id=event_ids.get(ekey), duplicate=True))
             else:
                 outcomes.append(Outcome(index=index, key=key, event_id=event_ids[ekey], decision=first))
-    for _, _, ekey, _ in new_events:
-        if ekey not in event_ids:  # cannot happen while the store is held
-            raise StoreError(d.name, f"event {ekey} was neither inserted nor found")
 
     # The parts that changed, then the rows of the messages that existed
     # (which the general path's lock statement had touched: each gets its
