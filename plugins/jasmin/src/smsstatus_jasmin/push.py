@@ -102,7 +102,13 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
     for :func:`parse` (which checks the token and explains)."""
     if len(credentials):
         return None
-    text = request.query_string
+    # A POST's dlr-url usually has no query: an ASCII URL without "?" (nor the
+    # brackets urlsplit checks, raising) has none, which four C scans tell where
+    # the query_string property's work costs 0.3 µs of a form receipt (a seventh
+    # of a json.loads of its fields).
+    url = request.url
+    no_query = "?" not in url and url.isascii() and "[" not in url and "]" not in url
+    text = "" if no_query else request.query_string
     if "?" in text:
         return None  # two urlencoded parts: the detailed path splits them
     query = fast_form(text) if text else {}
