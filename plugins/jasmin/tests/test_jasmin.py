@@ -17,7 +17,7 @@ from smsstatus.plugin import (
     PushResult,
     Status,
 )
-from smsstatus.plugin.testing import Case, Registry, load, load_cases, run_case
+from smsstatus.plugin.testing import Case, Registry, fast_path_mode, load, load_cases, run_case
 
 REGISTRY = Registry(vendors={"jasmin": smsstatus_jasmin})
 CASES = load_cases(REGISTRY.info("jasmin"))
@@ -116,3 +116,28 @@ def test_documented_meanings_are_the_memos_answers() -> None:
     for status, (mapped, terminal) in _DOCUMENTED_MEANINGS.items():
         assert mapped == map_value(status)
         assert terminal is not status.startswith("ESME_")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://hooks.example.test/jasmin",  # no query: the lean path skips query_string
+        "https://hooks.example.test/jasmin?ref=order-42",  # the operator's own query, kept in raw
+        "https://hooks.example.test/jasmin#frag",
+        "https://[::1]:8080/jasmin",  # brackets: query_string's own route
+        "https://hooks.example.test/jasmïn",  # not ASCII: the same
+    ],
+)
+def test_a_form_receipt_reads_the_same_on_both_paths_with_or_without_a_query(url: str) -> None:
+    request = PushRequest.build(
+        method="POST",
+        url=url,
+        headers={"content-type": "application/x-www-form-urlencoded"},
+        body=f"id={ID}&message_status=ESME_ROK&level=1&connector=demo_cid".encode(),
+        received_at=datetime(2025, 6, 10, 12, 53, 1, tzinfo=UTC),
+    )
+    with fast_path_mode("compare") as counts:
+        (report,) = _parse(request).reports
+        assert counts["smsstatus_jasmin.push._lean"] == [1, 0]  # the lean path took it, and agreed
+    assert report.message_id == ID
+    assert report.raw.get("ref") == ("order-42" if "ref=" in url else None)
