@@ -254,6 +254,14 @@ def test_settled_states_mean_the_same_with_any_error_code() -> None:
         ("TotalRate=1E-999", False),
         ("MCC=40", False),
         ("MNC=8030", False),
+        ("Units=0&Sequence=0", True),  # counts from the lean path's table ("0" to "99")
+        ("Units=99&Sequence=99", True),
+        ("Units=100&Sequence=100", True),  # beyond it: the checks, the same number
+        ("Units=255&Sequence=123456789", True),
+        ("Units=007&Sequence=01", True),
+        ("Units=256", False),  # more parts than a message has: the detailed path warns
+        ("Sequence=-1", False),
+        ("Units=%D9%A3", False),  # an Arabic-Indic three: not ASCII digits
     ],
 )
 def test_amounts_and_networks_read_by_the_lean_path_are_the_detailed_paths(fields: str, lean: bool) -> None:
@@ -272,5 +280,9 @@ def test_amounts_and_networks_read_by_the_lean_path_are_the_detailed_paths(field
         assert report.operator is not None and (report.operator.mcc, report.operator.mnc) == ("405", "803")
     if fields == "TotalRate=1E%2B2":
         assert report.extra["total_rate"] == "100"
+    if fields == "Units=99&Sequence=99":
+        assert (report.segments, report.extra["sequence"]) == (99, 99)
+    if fields == "Units=007&Sequence=01":
+        assert (report.segments, report.extra["sequence"]) == (7, 1)
     if fields == "TotalRate=1E%2B999":
         assert report.extra["total_rate"] == "1" + "0" * 999

@@ -107,6 +107,12 @@ class _Odd(Exception):
     """A field the lean path does not read as it is: the detailed path will."""
 
 
+#: Units and Sequence as Plivo sends them ("1", "3": a few parts, a few callbacks a
+#: message), read by one lookup: _count's checks and int() cost 0.15 µs a field, and
+#: a callback carries both. Any other text takes the checks (the same number).
+_SMALL_COUNTS = {str(number): number for number in range(100)}
+
+
 def _count(value: str | None, maximum: int | None) -> int | None:
     """A digit string's value (None: not given)."""
     if not value:
@@ -220,9 +226,13 @@ def _lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> St
         if value := get("TotalRate"):
             rate = _rate_text(value)
         if value := get("Units"):
-            segments = _count(value, MAX_PARTS)
+            segments = _SMALL_COUNTS.get(value)  # each below MAX_PARTS
+            if segments is None:
+                segments = _count(value, MAX_PARTS)
         if value := get("Sequence"):
-            sequence = _count(value, None)
+            sequence = _SMALL_COUNTS.get(value)
+            if sequence is None:
+                sequence = _count(value, None)
         mcc, mnc = get("MCC"), get("MNC")
         if mcc or mnc:
             operator = _lean_operator(mcc or None, mnc or None)
