@@ -194,6 +194,33 @@ def test_the_callback_time_is_exact_across_its_windows(number: int) -> None:
     assert got.tzinfo is UTC
 
 
+@given(st.one_of(st.integers(min_value=0, max_value=10**16 - 1).map(str), st.text("0123456789", max_size=17)))
+@example("978307200000")  # the sure windows' bounds as a query sends them
+@example("978307199999")
+@example("4070908800000")
+@example("4070908799999")
+@example("978307200")
+@example("978307199")
+@example("4070908800")
+@example("4070908799")
+@example("0001749559921")  # zero-padded: the same number
+@example("99999999999")
+@example("100000000000")
+@example("")
+def test_a_flat_callbacks_time_reads_the_same_on_both_paths(stamp: str) -> None:
+    # The lean path reads a query's or form's digits itself where epoch() is sure;
+    # compare mode holds it to the detailed path (epoch, or its warning) on every value.
+    from smsstatus.plugin.testing import fast_path_mode
+
+    for fields in (f"apiMsgId=m&status=004&timestamp={stamp}", f"messageId=m&statusCode=4&timestamp={stamp}"):
+        request = PushRequest.build(method="GET", url=f"https://h.test/c?{fields}", received_at=RECEIVED)
+        with fast_path_mode("compare"):
+            (report,) = smsstatus_clickatell.parse_push(
+                "clickatell", request, Credentials("clickatell")
+            ).reports
+        assert report.status_at is None or report.status_at.tzinfo is UTC
+
+
 @pytest.mark.parametrize("charge", ["1e99", "1e999999", "0." + "0" * 40 + "1"])
 def test_the_charge_cache_keeps_no_long_or_huge_charge(charge: str) -> None:
     # The lean path caches the charge's text per value; a long one, or one whose

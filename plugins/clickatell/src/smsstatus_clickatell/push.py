@@ -184,6 +184,20 @@ def _lean_flat(vendor: str, data: dict[str, Any], received_at: datetime, legacy:
             extra["status_name"] = word
         description = _text(get("statusDescription"))
     stamp = get("timestamp")
+    status_at: datetime | None
+    if stamp.__class__ is str and stamp.isdigit() and len(stamp) <= 16 and stamp.isascii():
+        # A query's or form's digits (seconds, or the Platform's milliseconds) read
+        # here as epoch() reads them inside its sure window: its type tests and the
+        # call cost 1.5k instructions (0.13 µs) of every flat callback.
+        number = int(stamp)
+        if number in _SURE_SECONDS:
+            status_at = _from_timestamp(number, UTC)
+        elif number in _SURE_MILLIS:
+            status_at = _from_timestamp(number / 1000, UTC)
+        else:
+            status_at = epoch(number)
+    else:
+        status_at = None if stamp is None or stamp == "" else epoch(stamp)
     return new_report(
         vendor,
         message_id,
@@ -204,7 +218,7 @@ def _lean_flat(vendor: str, data: dict[str, Any], received_at: datetime, legacy:
         None,  # country
         None,  # operator
         None,  # submitted_at
-        None if stamp is None or stamp == "" else epoch(stamp),  # status_at
+        status_at,
         None,  # notified_at
         received_at,
         _PUSH,
