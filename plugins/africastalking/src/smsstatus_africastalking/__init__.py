@@ -53,11 +53,10 @@ def vendor_info() -> VendorInfo:
     return INFO
 
 
+# The hook calls whatever _parse names: first this loader, which rebinds it to the
+# parser itself, so later pushes skip on_first_call's wrapper (a frame and an
+# argument tuple: 0.1 µs, 1.3k instructions of every push).
 def _load_parse(vendor: str, request: PushRequest, credentials: Credentials) -> PushResult:
-    """The first push's parse: imports the parser, then hands every later push
-    straight to it. A push is the plugin's hot path, and on_first_call's
-    wrapper (a frame and an argument tuple per call) cost 0.1 µs of every push
-    (4 % of a json.loads of one), so the hook calls whatever ``_parse`` names."""
     global _parse  # noqa: PLW0603 -- rebound once, to the parser itself
     from .push import parse
 
