@@ -21,7 +21,6 @@ from datetime import UTC, datetime, tzinfo
 import attrs
 
 from .errors import PayloadError
-from .fields import shown
 from .model import MappedStatus, MappingKind, Reason, Status
 
 __all__ = [
@@ -113,6 +112,11 @@ def receipt_date(value: str, tz: tzinfo) -> datetime:
             return _usual_date(value, tz, _is_utc(tz))
         except (ValueError, OverflowError):
             raise ValueError(f"{value!r} is no real time as YYMMDDhhmm[ss]") from None
+    # Imported here, on this error path only: the field reader (and the times
+    # module it imports) stays off start-up for a plugin whose mapping table
+    # only needs STAT_WORDS.
+    from .fields import shown
+
     raise ValueError(f"{shown(value)} is not YYMMDDhhmm or YYMMDDhhmmss")
 
 
