@@ -21,13 +21,12 @@ import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from importlib import metadata
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import pluggy
 
-from . import apiversion, hookspecs, logs
+from . import apiversion, discovery, hookspecs, logs
 from .credentials import Credentials, Secret, check_names
 from .errors import (
     AuthenticationError,
@@ -108,13 +107,6 @@ class PluginFailure:
     error: str
     distribution: str | None = None
     version: str | None = None
-
-
-def _dist_of(ep: metadata.EntryPoint) -> tuple[str | None, str | None]:
-    dist = getattr(ep, "dist", None)
-    if dist is None:
-        return None, None
-    return dist.metadata["Name"], dist.version
 
 
 class Registry:
@@ -830,10 +822,12 @@ def load(
     env = os.environ if environ is None else environ
     allowed = _allowed(env)
     registry = Registry(push_limits=push_limits)
-    for ep in sorted(metadata.entry_points(group=VENDOR_GROUP), key=lambda e: e.name):
+    # smsstatus.discovery, not importlib.metadata: the same entry points,
+    # without importing importlib.metadata (and email) at every start-up.
+    for ep in sorted(discovery.entries(VENDOR_GROUP), key=lambda e: e.name):
         if allowed is not None and ep.name not in allowed:
             continue
-        dist, version = _dist_of(ep)
+        dist, version = ep.distribution()
         try:
             plugin = ep.load()
         except Exception as exc:  # noqa: BLE001 -- an import-time bug stays in its plugin
@@ -843,8 +837,8 @@ def load(
             continue
         registry.add_vendor(ep.name, plugin, distribution=dist, version=version)
     if wrappers:
-        for ep in sorted(metadata.entry_points(group=WRAPPER_GROUP), key=lambda e: e.name):
-            dist, version = _dist_of(ep)
+        for ep in sorted(discovery.entries(WRAPPER_GROUP), key=lambda e: e.name):
+            dist, version = ep.distribution()
             try:
                 registry.add_wrapper(ep.load(), name=ep.name)
             except Exception as exc:  # noqa: BLE001 -- isolate plugin bugs
