@@ -21,7 +21,8 @@ from datetime import UTC, datetime, tzinfo
 import attrs
 
 from .errors import PayloadError
-from .model import MappedStatus, MappingKind, Reason, Status
+from .model import MappedStatus, MappingKind, Status
+from .smpp_words import MESSAGE_STATES, STAT_WORDS
 
 __all__ = [
     "DeliveryReceipt",
@@ -32,39 +33,6 @@ __all__ = [
     "STAT_WORDS",
     "MESSAGE_STATES",
 ]
-
-#: ``message_state`` TLV (0x0427) values and the matching ``stat`` words.
-MESSAGE_STATES: dict[int, str] = {
-    0: "SCHEDLD",  # SMPP 5.0 only
-    1: "ENROUTE",
-    2: "DELIVRD",
-    3: "EXPIRED",
-    4: "DELETED",
-    5: "UNDELIV",
-    6: "ACCEPTD",
-    7: "UNKNOWN",
-    8: "REJECTD",
-    9: "SKIPPED",  # SMPP 5.0 only
-}
-
-#: Canonical meaning of each ``stat`` word.
-STAT_WORDS: dict[str, MappedStatus] = {
-    "SCHEDLD": MappedStatus(Status.SCHEDULED, description="scheduled, delivery not started"),
-    "ENROUTE": MappedStatus(Status.SENT, description="in the SMSC, possibly in retry"),
-    "DELIVRD": MappedStatus(Status.DELIVERED, description="delivered to the destination"),
-    "EXPIRED": MappedStatus(Status.EXPIRED, Reason.EXPIRED, description="validity period expired"),
-    "DELETED": MappedStatus(Status.UNDELIVERED, Reason.CANCELLED, description="deleted in the SMSC"),
-    "UNDELIV": MappedStatus(Status.UNDELIVERED, Reason.UNKNOWN, description="undeliverable"),
-    # Final in the spec ("read on behalf of the subscriber by customer service"),
-    # but vendors (Huawei, Jasmin users) send it as an interim acceptance: treat
-    # as in flight so a later report can still settle it.
-    "ACCEPTD": MappedStatus(Status.SENT, description="accepted; final in the spec, interim in practice"),
-    "UNKNOWN": MappedStatus(Status.UNKNOWN, description="state unknown to the SMSC"),
-    "REJECTD": MappedStatus(Status.REJECTED, Reason.UNKNOWN, description="rejected by a delivery interface"),
-    "SKIPPED": MappedStatus(
-        Status.REJECTED, Reason.UNKNOWN, description="accepted but deliberately not sent"
-    ),
-}
 
 _KEYS = ("id", "sub", "dlvrd", "submit date", "done date", "stat", "err", "text")
 # A key is recognised only at the start or after whitespace; "text" runs to the end.

@@ -110,8 +110,6 @@ if TYPE_CHECKING:
     from ..networks import NetworkCode, network_of, read_network_code, split_network_code
     from ..phone import to_e164
     from ..smpp import (
-        MESSAGE_STATES,
-        STAT_WORDS,
         DeliveryReceipt,
         map_message_state,
         map_stat,
@@ -125,6 +123,7 @@ if TYPE_CHECKING:
         command_status,
         map_command_status,
     )
+    from ..smpp_words import MESSAGE_STATES, STAT_WORDS
     from ..times import (
         SHANGHAI,
         OutOfRange,
@@ -181,8 +180,6 @@ _ON_ACCESS: dict[str, str] = {
     **dict.fromkeys(("CARRIER_CODES", "map_carrier_code"), "carrier_codes"),
     **dict.fromkeys(
         (
-            "MESSAGE_STATES",
-            "STAT_WORDS",
             "DeliveryReceipt",
             "map_message_state",
             "map_stat",
@@ -191,6 +188,8 @@ _ON_ACCESS: dict[str, str] = {
         ),
         "smpp",
     ),
+    # Read by mapping tables as plugins load: not the receipt parser's module.
+    **dict.fromkeys(("MESSAGE_STATES", "STAT_WORDS"), "smpp_words"),
     **dict.fromkeys(
         ("COMMAND_STATUSES", "CommandStatus", "FailureKind", "command_status", "map_command_status"),
         "smpp_status",
