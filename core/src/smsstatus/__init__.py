@@ -18,6 +18,9 @@ stable plugin API (and :mod:`smsstatus.plugin.testing` in their tests).
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .credentials import Credentials, CredentialSpec, Secret, check_credential, secret_equals
 from .errors import (
     AuthenticationError,
@@ -36,8 +39,8 @@ from .errors import (
     VendorError,
 )
 from .hookspecs import hookimpl
-from .http import HttpClient, HttpLimits, HttpResponse, RetryPolicy
 from .jsondata import JSONData, dumps, to_json_data
+from .limits import HttpLimits, RetryPolicy
 from .model import (
     Channel,
     MappedStatus,
@@ -53,7 +56,25 @@ from .registry import LoadedVendor, PluginFailure, Registry, load
 from .request import DrainResult, FetchResult, Headers, ItemError, PushReply, PushRequest, PushResult
 from .vendor import Capability, DocumentedStatus, PollPolicy, VendorInfo
 
+if TYPE_CHECKING:
+    from .http import HttpClient, HttpResponse
+
 __version__ = "0.1.0"
+
+# The HTTP client's module is imported on first access (PEP 562): every
+# command and every load() pays for this package, and only a fetch, or a push
+# that makes HTTP requests, needs a client.
+_ON_ACCESS = {"HttpClient": "http", "HttpResponse": "http"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _ON_ACCESS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
 
 __all__ = [
     "AuthenticationError",

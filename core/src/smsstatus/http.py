@@ -10,11 +10,12 @@ Every exchange is bounded (:class:`HttpLimits`): a total deadline covering
 every attempt, retry wait and byte of the answer, and a size limit on the
 answer, read as a stream and never buffered past the limit. The pieces an
 async client needs to do the same are I/O-free and live here:
-:class:`HttpLimits`, :class:`Deadline`, :class:`BodyReader` and the
-:func:`deadline_scope` the network transport (:mod:`smsstatus.transport`)
-reads to cap each socket operation.
+:class:`HttpLimits`, :class:`Deadline` (both defined in :mod:`smsstatus.limits`),
+:class:`BodyReader` and the :func:`deadline_scope` the network transport
+(:mod:`smsstatus.transport`) reads to cap each socket operation.
 
-httpx is imported lazily: parsing pushes never pays for it.
+httpx is imported lazily: parsing pushes never pays for it. This module is
+imported when the first client is built, not when ``smsstatus`` is.
 """
 
 from __future__ import annotations
@@ -33,13 +34,17 @@ import attrs
 from . import logs
 from .credentials import REDACTED
 from .errors import DeadlineExceededError, ResponseTooLargeError, TransportError
+from .limits import DEFAULT_MAX_RESPONSE_BYTES, Deadline, HttpLimits, RetryPolicy
 from .request import Headers
 from .scrub import Scrubber, scrubbing
 
 if TYPE_CHECKING:
     import httpx
 
+# The limits are defined in .limits (light enough for start-up) and stay
+# importable from here.
 __all__ = [
+    "DEFAULT_MAX_RESPONSE_BYTES",
     "BodyReader",
     "Deadline",
     "HttpClient",
@@ -74,54 +79,6 @@ def _install_scrubbing_filter() -> None:
 
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-#: Default ``HttpLimits.max_response_bytes``: far above any status answer the
-#: bundled vendors document (a full uSpeedo batch of 100 sessions is well
-#: under 1 MiB), far below what would hurt a poller's memory.
-DEFAULT_MAX_RESPONSE_BYTES = 8 * 1024 * 1024
-
-
-def _positive(_: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if not value > 0:
-        raise ValueError(f"{attribute.name} must be positive, got {value!r}")
-
-
-@attrs.frozen
-class HttpLimits:
-    """The bounds of every outbound exchange (one :meth:`HttpClient.request`).
-
-    ``timeout`` is the exchange's **total** deadline in seconds: connecting,
-    sending, every retry and its backoff or ``Retry-After`` wait, and reading
-    the whole answer. A retry whose wait would end past it is not made (the
-    last answer is returned, or the connection error raised); no socket
-    operation outlives it, so an answer trickled a byte at a time ends at the
-    deadline like a silent one (:class:`~smsstatus.errors.DeadlineExceededError`).
-
-    ``max_response_bytes`` caps the answer's body: a declared Content-Length
-    over it is refused before reading, a streamed body is dropped at the first
-    chunk past it (:class:`~smsstatus.errors.ResponseTooLargeError`).
-    """
-
-    timeout: float = attrs.field(default=15.0, validator=_positive)
-    max_response_bytes: int = attrs.field(default=DEFAULT_MAX_RESPONSE_BYTES, validator=_positive)
-
-    def deadline(self, clock: Callable[[], float] = time.monotonic) -> Deadline:
-        """A deadline ``timeout`` seconds from now on ``clock``."""
-        return Deadline(clock() + self.timeout, self.timeout, clock)
-
-
-@attrs.frozen
-class Deadline:
-    """A point in time (on a monotonic ``clock``) an exchange must end by."""
-
-    at: float
-    #: The total this deadline was set for (for messages).
-    timeout: float
-    clock: Callable[[], float] = time.monotonic
-
-    def remaining(self) -> float:
-        return self.at - self.clock()
-
 
 _DEADLINE: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar(
     "smsstatus_http_deadline", default=None
@@ -193,22 +150,6 @@ def declared_length(value: str | None) -> int | None:
     if value is None or not value.strip().isdigit():
         return None
     return int(value)
-
-
-@attrs.frozen
-class RetryPolicy:
-    """``attempts`` counts every try, the first included."""
-
-    attempts: int = 4
-    backoff: float = 0.5  #: seconds; doubled per retry, with full jitter
-    max_backoff: float = 30.0
-    #: A Retry-After longer than this ends the retries (better to fail fast
-    #: and let a poller come back than to block a request path for minutes).
-    max_retry_after: float = 60.0
-
-    def delay(self, retry_number: int, rng: Callable[[], float]) -> float:
-        ceiling = min(self.max_backoff, self.backoff * (2 ** (retry_number - 1)))
-        return float(ceiling * rng())
 
 
 @attrs.frozen

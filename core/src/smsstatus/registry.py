@@ -36,7 +36,7 @@ from .errors import (
     UnknownVendorError,
     UnsupportedError,
 )
-from .http import DEFAULT_MAX_RESPONSE_BYTES, HttpClient, HttpLimits, RetryPolicy
+from .limits import DEFAULT_MAX_RESPONSE_BYTES, HttpLimits, RetryPolicy
 from .model import MAX_PARTS, MappedStatus, ReportWarning, StatusReport, WarningCode, identity_problem
 from .request import DrainResult, FetchResult, PushRequest, PushResult
 from .scrub import Scrubber, without_oracles
@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
     import httpx
+
+    from .http import HttpClient
 
 __all__ = [
     "Registry",
@@ -505,6 +507,8 @@ class Registry:
     def _new_push_client(
         self, vendor: str, transport: httpx.BaseTransport | None, secrets: Sequence[str] = ()
     ) -> HttpClient:
+        from .http import HttpClient  # the client's module loads with the first client, not at start-up
+
         return HttpClient(
             vendor, None, limits=self._push_limits, retry=PUSH_RETRY, transport=transport, secrets=secrets
         )
@@ -608,6 +612,8 @@ class Registry:
         transport: httpx.BaseTransport | None,
         sleep: Callable[[float], None] | None,
     ) -> HttpClient:
+        from .http import HttpClient  # the client's module loads with the first client, not at start-up
+
         return HttpClient(
             vendor,
             base_url or self.info(vendor).default_base_url,

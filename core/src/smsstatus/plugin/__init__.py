@@ -45,7 +45,6 @@ from ..errors import (
     VendorError,
 )
 from ..hookspecs import hookimpl
-from ..http import HttpClient, HttpResponse
 from ..lazy import on_first_call
 from ..model import (
     MAX_PARTS,
@@ -106,6 +105,7 @@ if TYPE_CHECKING:
         new_report,
         new_warning,
     )
+    from ..http import HttpClient, HttpResponse
     from ..multipart import MessageOutcome, combine_parts
     from ..networks import NetworkCode, network_of, read_network_code, split_network_code
     from ..phone import to_e164
@@ -175,6 +175,8 @@ _ON_ACCESS: dict[str, str] = {
     **dict.fromkeys(("MAX_CACHED_LENGTH", "short_value_cache"), "caching"),
     **dict.fromkeys(("MessageOutcome", "combine_parts"), "multipart"),
     **dict.fromkeys(("fetch_each", "json_or_text"), "fetching"),
+    # Entry modules name the client in annotations only; a fetch builds one.
+    **dict.fromkeys(("HttpClient", "HttpResponse"), "http"),
     **dict.fromkeys(("NetworkCode", "network_of", "read_network_code", "split_network_code"), "networks"),
     "to_e164": "phone",
     **dict.fromkeys(("CARRIER_CODES", "map_carrier_code"), "carrier_codes"),
