@@ -36,6 +36,9 @@ LAZY = (
     "sqlite3",
     "logging",
     "cryptography",
+    # Constant-time comparison: the first secret compared.
+    "hmac",
+    "_hashlib",
     # The parsers' helpers: the first push.
     "smsstatus.fields",
     "smsstatus.times",

@@ -7,9 +7,8 @@ time. :class:`Credentials` is the read-only mapping a plugin receives.
 
 from __future__ import annotations
 
-import hmac
 import os
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
@@ -61,7 +60,21 @@ def secret_equals(expected: str | bytes, given: str | bytes) -> bool:
     """Compare two secrets in constant time (with respect to their content)."""
     a = expected.encode("utf-8") if isinstance(expected, str) else expected
     b = given.encode("utf-8") if isinstance(given, str) else given
-    return hmac.compare_digest(a, b)
+    return _compare_digest(a, b)
+
+
+def _first_compare_digest(a: bytes, b: bytes) -> bool:
+    # hmac (and the OpenSSL bindings it loads: a few ms) is imported on the
+    # first comparison rather than at every start-up; this function then puts
+    # hmac.compare_digest in its place, so later comparisons cost what they did.
+    global _compare_digest  # noqa: PLW0603 -- the one-time swap described above
+    import hmac
+
+    _compare_digest = hmac.compare_digest
+    return _compare_digest(a, b)
+
+
+_compare_digest: Callable[[bytes, bytes], bool] = _first_compare_digest
 
 
 @attrs.frozen
