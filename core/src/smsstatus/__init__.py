@@ -18,7 +18,6 @@ stable plugin API (and :mod:`smsstatus.plugin.testing` in their tests).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from .credentials import Credentials, CredentialSpec, Secret, check_credential, secret_equals
@@ -40,6 +39,7 @@ from .errors import (
 )
 from .hookspecs import hookimpl
 from .jsondata import JSONData, dumps, to_json_data
+from .lazy import on_first_access
 from .limits import HttpLimits, RetryPolicy
 from .model import (
     Channel,
@@ -67,13 +67,11 @@ __version__ = "0.1.0"
 _ON_ACCESS = {"HttpClient": "http", "HttpResponse": "http"}
 
 
+_on_access = on_first_access(globals(), _ON_ACCESS)
+
+
 def __getattr__(name: str) -> Any:
-    module = _ON_ACCESS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
+    return _on_access(name)
 
 
 __all__ = [

@@ -20,10 +20,11 @@ and mapping table, and import its parsers when first used::
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+import importlib
+from collections.abc import Callable, Mapping, MutableMapping
+from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["on_first_call"]
+__all__ = ["on_first_call", "on_first_access"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -41,3 +42,21 @@ def on_first_call(load: Callable[[], Callable[P, R]]) -> Callable[P, R]:
         return target(*args, **kwargs)
 
     return call
+
+
+def on_first_access(namespace: MutableMapping[str, Any], where: Mapping[str, str]) -> Callable[[str], Any]:
+    """The body of a module's ``__getattr__`` (PEP 562) that imports the names
+    in ``where`` (name -> module of the ``smsstatus`` package) on first access
+    and keeps each in ``namespace`` (the module's ``globals()``), so later
+    lookups never reach it."""
+    module_name = namespace["__name__"]
+
+    def getattr_(name: str) -> Any:
+        module = where.get(name)
+        if module is None:
+            raise AttributeError(f"module {module_name!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"smsstatus.{module}"), name)
+        namespace[name] = value
+        return value
+
+    return getattr_

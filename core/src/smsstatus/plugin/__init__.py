@@ -30,7 +30,6 @@ cattrs or jsonschema (the HTTP client imports httpx on its first request).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 from ..credentials import Credentials, CredentialSpec, Secret, check_credential, secret_equals
@@ -45,7 +44,7 @@ from ..errors import (
     VendorError,
 )
 from ..hookspecs import hookimpl
-from ..lazy import on_first_call
+from ..lazy import on_first_access, on_first_call
 from ..model import (
     MAX_PARTS,
     Channel,
@@ -211,13 +210,11 @@ _ON_ACCESS: dict[str, str] = {
 }
 
 
+_on_access = on_first_access(globals(), _ON_ACCESS)
+
+
 def __getattr__(name: str) -> Any:
-    module = _ON_ACCESS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"smsstatus.{module}"), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
+    return _on_access(name)
 
 
 def __dir__() -> list[str]:
