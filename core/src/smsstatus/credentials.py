@@ -8,7 +8,8 @@ time. :class:`Credentials` is the read-only mapping a plugin receives.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Protocol
 
 import attrs
 
@@ -60,21 +61,28 @@ def secret_equals(expected: str | bytes, given: str | bytes) -> bool:
     """Compare two secrets in constant time (with respect to their content)."""
     a = expected.encode("utf-8") if isinstance(expected, str) else expected
     b = given.encode("utf-8") if isinstance(given, str) else given
-    return _compare_digest(a, b)
+    return _hmac.compare_digest(a, b)
 
 
-def _first_compare_digest(a: bytes, b: bytes) -> bool:
-    # hmac (and the OpenSSL bindings it loads: a few ms) is imported on the
-    # first comparison rather than at every start-up; this function then puts
-    # hmac.compare_digest in its place, so later comparisons cost what they did.
-    global _compare_digest  # noqa: PLW0603 -- the one-time swap described above
-    import hmac
-
-    _compare_digest = hmac.compare_digest
-    return _compare_digest(a, b)
+class _CompareDigest(Protocol):
+    def compare_digest(self, a: bytes, b: bytes, /) -> bool: ...
 
 
-_compare_digest: Callable[[bytes, bytes], bool] = _first_compare_digest
+class _HmacOnFirstUse:
+    """Stands in for the hmac module until the first comparison: hmac (and the
+    OpenSSL bindings it loads, a few ms) is imported then rather than at every
+    start-up, and the module takes this object's place, so every later
+    comparison is ``hmac.compare_digest`` looked up on the module as before."""
+
+    def compare_digest(self, a: bytes, b: bytes, /) -> bool:
+        global _hmac  # noqa: PLW0603 -- the one-time swap described above
+        import hmac
+
+        _hmac = hmac
+        return hmac.compare_digest(a, b)
+
+
+_hmac: _CompareDigest = _HmacOnFirstUse()
 
 
 @attrs.frozen
