@@ -38,7 +38,6 @@ from .errors import (
     VendorError,
 )
 from .hookspecs import hookimpl
-from .jsondata import JSONData, dumps, to_json_data
 from .lazy import on_first_access
 from .limits import HttpLimits, RetryPolicy
 from .model import (
@@ -58,13 +57,18 @@ from .vendor import Capability, DocumentedStatus, PollPolicy, VendorInfo
 
 if TYPE_CHECKING:
     from .http import HttpClient, HttpResponse
+    from .jsondata import JSONData, dumps, to_json_data
 
 __version__ = "0.1.0"
 
-# The HTTP client's module is imported on first access (PEP 562): every
-# command and every load() pays for this package, and only a fetch, or a push
-# that makes HTTP requests, needs a client.
-_ON_ACCESS = {"HttpClient": "http", "HttpResponse": "http"}
+# Imported on first access (PEP 562): every command and every load() pays for
+# this package, and only a fetch, or a push that makes HTTP requests, needs a
+# client; only an application turning reports into JSON needs jsondata.
+_ON_ACCESS = {
+    "HttpClient": "http",
+    "HttpResponse": "http",
+    **dict.fromkeys(("JSONData", "dumps", "to_json_data"), "jsondata"),
+}
 
 
 _on_access = on_first_access(globals(), _ON_ACCESS)

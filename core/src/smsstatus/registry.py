@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 import pluggy
 
-from . import apiversion, discovery, hookspecs, logs
+from . import apiversion, discovery, hookspecs
 from .credentials import Credentials, Secret, check_names
 from .errors import (
     AuthenticationError,
@@ -167,6 +167,8 @@ class Registry:
         return self._pm
 
     def add_failure(self, failure: PluginFailure) -> None:
+        from . import logs  # only a broken plugin logs here: kept off start-up
+
         logs.get().warning("plugin %s not loaded: %s", failure.name, failure.error)
         self._failures.append(failure)
 
