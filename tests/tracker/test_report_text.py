@@ -125,6 +125,30 @@ def test_a_subclass_goes_through_to_dict() -> None:
     assert jsontext.report_text(report) == before(report)
 
 
+def test_a_report_whose_fields_are_out_of_order_goes_through_to_dict() -> None:
+    # _direct unpacks the fields by position, and the text follows the dict's
+    # order: two fields of the same type swapped in the instance's dict must
+    # neither trade values nor trade places in the text.
+    report = plain(vendor_status="sent", vendor_code="0")
+    fields = report.__dict__
+    swapped = {
+        ("vendor_code" if k == "vendor_status" else "vendor_status" if k == "vendor_code" else k): None
+        for k in fields
+    }
+    reordered = {k: fields[k] for k in swapped}
+    fields.clear()
+    fields.update(reordered)
+    assert list(fields).index("vendor_code") < list(fields).index("vendor_status")
+    assert jsontext._direct(report) is None
+    assert jsontext.report_text(report) == before(report)
+    assert '"vendor_status":"sent","vendor_code":"0"' in jsontext.report_text(report)
+
+
+def test_the_unpacked_order_is_the_field_order() -> None:
+    assert tuple(f.name for f in attrs.fields(StatusReport)) == jsontext._UNPACKED
+    assert jsontext._DIRECT
+
+
 def test_what_to_dict_refuses_it_still_refuses() -> None:
     naive = plain(status_at=datetime(2025, 3, 1, 12, 0))
     with pytest.raises(ValueError, match="naive"):

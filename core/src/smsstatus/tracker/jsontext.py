@@ -72,28 +72,16 @@ def report_text(report: StatusReport) -> str:
 
 
 _TIMES = ("submitted_at", "status_at", "notified_at", "received_at")
-#: Fields msgspec writes as to_dict does when each is a plain str or None.
-_TEXTS = (
-    "message_id",
-    "batch_id",
-    "recipient",
-    "recipient_raw",
-    "sender",
-    "vendor_status",
-    "vendor_code",
-    "vendor_description",
-    "client_ref",
-    "country",
-    "part_ref",
+#: The report's fields in the order _direct unpacks them into names: a field
+#: added to the report, or moved, without _direct learning it turns the direct
+#: path off.
+_UNPACKED = (
+    *("vendor", "message_id", "batch_id", "recipient", "recipient_raw", "sender", "status", "final"),
+    *("mapping", "reason", "vendor_status", "vendor_code", "vendor_description", "client_ref"),
+    *("segments", "part", "price", "country", "operator", *_TIMES, "channel", "extra", "raw"),
+    *("warnings", "part_ref"),
 )
-#: Every field is checked in _direct or _TEXTS: a field added to the report
-#: without this module learning it turns the direct path off.
-_COVERED = set(FAST_FIELDS[StatusReport]) == {
-    *_TEXTS,
-    *_TIMES,
-    *("vendor", "status", "final", "mapping", "reason", "segments", "part", "price", "operator"),
-    *("channel", "extra", "raw", "warnings"),
-}
+_COVERED = tuple(FAST_FIELDS[StatusReport]) == _UNPACKED
 _KEYS = list(FAST_FIELDS[StatusReport])
 _DIRECT = _FAST_PATH_MATCHES and _COVERED
 _NONE = type(None)
@@ -103,43 +91,92 @@ _JSON_SCALARS = frozenset({str, int, float, bool, _NONE})
 
 def _direct(report: StatusReport) -> str | None:
     """msgspec's text of the report's fields when it is sure to be
-    ``to_dict``'s, else ``None``."""
+    ``to_dict``'s, else ``None``.
+
+    The fields are unpacked into locals once (the dict's order is checked
+    first, so each lands in its own name) and checked there: a dict lookup
+    per check, and a loop over the field names, cost about as much as the
+    checks themselves, on every stored report."""
     if type(report) is not StatusReport or not _DIRECT:
         return None
     d = report.__dict__
     try:
+        if list(d) != _KEYS:  # the dict's order is the text's
+            return None
+        (
+            vendor,
+            message_id,
+            batch_id,
+            recipient,
+            recipient_raw,
+            sender,
+            status,
+            final,
+            mapping,
+            reason,
+            vendor_status,
+            vendor_code,
+            vendor_description,
+            client_ref,
+            segments,
+            part,
+            price,
+            country,
+            operator,
+            submitted_at,
+            status_at,
+            notified_at,
+            received_at,
+            channel,
+            extra,
+            raw,
+            warnings,
+            part_ref,
+        ) = d.values()
+        opt_str = _OPT_STR
         if (
-            list(d) != _KEYS  # the dict's order is the text's
-            or type(d["vendor"]) is not str
-            or type(d["status"]) is not Status
-            or type(d["final"]) is not bool
-            or type(d["mapping"]) is not MappingKind
-            or type(d["channel"]) is not Channel
-            or (d["reason"] is not None and type(d["reason"]) is not Reason)
-            or (d["segments"] is not None and type(d["segments"]) is not int)
-            or type(d["extra"]) is not dict
-            or type(d["raw"]) is not dict
-            or type(d["warnings"]) is not tuple
-            or not _plain_json(d["extra"])
-            or not _plain_json(d["raw"])
+            type(vendor) is not str
+            or type(status) is not Status
+            or type(final) is not bool
+            or type(mapping) is not MappingKind
+            or type(channel) is not Channel
+            or (reason is not None and type(reason) is not Reason)
+            or (segments is not None and type(segments) is not int)
+            or type(message_id) not in opt_str
+            or type(batch_id) not in opt_str
+            or type(recipient) not in opt_str
+            or type(recipient_raw) not in opt_str
+            or type(sender) not in opt_str
+            or type(vendor_status) not in opt_str
+            or type(vendor_code) not in opt_str
+            or type(vendor_description) not in opt_str
+            or type(client_ref) not in opt_str
+            or type(country) not in opt_str
+            or type(part_ref) not in opt_str
+            or type(extra) is not dict
+            or type(raw) is not dict
+            or type(warnings) is not tuple
+            or (extra and not _plain_json(extra))  # nearly always empty
+            or not _plain_json(raw)
         ):
             return None
-        for name in _TEXTS:
-            if type(d[name]) not in _OPT_STR:
-                return None
-        replaced: dict[str, Any] = {}
-        for name in _TIMES:
-            value = d[name]
+        whole_ms = False
+        for value in (submitted_at, status_at, notified_at, received_at):
             if value is None:
                 continue
             if type(value) is not datetime or value.tzinfo is not UTC:
                 return None
             micro = value.microsecond
-            if micro % 1000 == 0 and micro:
-                replaced[name] = format_instant(value)
-        if d["part"] is not None or d["price"] is not None or d["operator"] is not None or d["warnings"]:
+            whole_ms = whole_ms or (micro % 1000 == 0 and micro != 0)
+        replaced: dict[str, Any] = {}
+        if whole_ms:
+            for name in _TIMES:
+                value = d[name]
+                if value is not None and value.microsecond % 1000 == 0 and value.microsecond:
+                    replaced[name] = format_instant(value)
+        if part is not None or price is not None or operator is not None or warnings:
             # Slotted attrs classes: msgspec need not keep their field order.
-            nested = nested_dicts(d["part"], d["price"], d["operator"], d["warnings"])
+            nested = nested_dicts(part, price, operator, warnings)
             if nested is None:
                 return None
             replaced.update(nested)
