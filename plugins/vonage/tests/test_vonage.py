@@ -358,3 +358,29 @@ def test_settled_words_mean_the_same_with_any_error_code() -> None:
     for word, mapped in SETTLED.items():
         for code in (None, "", "0", "x", *CODES):
             assert map_value(word, code) == mapped
+
+
+@pytest.mark.parametrize(
+    ("fields", "lean"),
+    [
+        ({"price": "0.03330000", "err-code": "0", "msisdn": "447547232824"}, True),
+        ({"price": 0.0333}, False),  # a JSON number: the detailed path reads every non-string receipt
+        ({"err-code": 0}, False),
+        ({"client-ref": None}, False),
+        ({"err-code": ""}, True),  # empty strings read as absent on both paths
+        ({"msisdn": "4" * 256}, True),  # the longest id
+        ({"msisdn": "4" * 257}, False),  # too long for an id: the detailed path warns
+        ({"network-code": "2341a"}, False),  # a clean id, but no MCC+MNC: the detailed path warns
+        ({"err-code": "a\x00b"}, False),  # a control character
+    ],
+)
+def test_a_json_receipt_reads_the_same_on_both_paths(fields: dict[str, Any], lean: bool) -> None:
+    # The receipt's lean reader takes strings only (a JSON receipt is checked for it
+    # first); every other receipt is the detailed path's, with the same answer.
+    from smsstatus.plugin.testing import fast_path_mode
+
+    receipt = {"messageId": "0B00000127FDBC63", "status": "delivered", "to": "Nexmo CLI", **fields}
+    body = json.dumps(receipt)
+    with fast_path_mode("compare") as counts:
+        REGISTRY.parse_push("vonage", PushRequest.build(content_type="application/json", body=body))
+        assert counts["smsstatus_vonage.push._lean"] == ([1, 0] if lean else [0, 1])

@@ -23,7 +23,7 @@ from smsstatus.plugin import (
     split_network_code,
 )
 
-__all__ = ["Odd", "network", "opt_ident", "opt_text", "price"]
+__all__ = ["Odd", "cached_price", "network", "opt_ident", "opt_text", "price"]
 
 
 # Core's lean readers (Record's rules for a value read without a warning), under the
@@ -78,3 +78,11 @@ def price(amount: Any, currency: str | None, *, negative_ok: bool) -> Money | No
     if amount.__class__ is float:
         return _money(repr(amount), currency, negative_ok)  # as Record.decimal: the shortest repr
     raise Odd  # an integer amount, a boolean, another type: rare, the detailed path reads them
+
+
+def cached_price(amount: str, currency: str | None) -> Money:
+    """:func:`price` of a non-empty amount text, never negative: positional,
+    for the receipt's strings-only reader."""
+    if len(amount) > MAX_CACHED_AMOUNT:
+        raise Odd
+    return _money(amount, currency, False)

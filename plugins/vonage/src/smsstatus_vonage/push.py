@@ -66,6 +66,10 @@ def _lean(vendor: str, request: PushRequest, credentials: Credentials) -> PushRe
             if messages.is_messages_status(data):
                 report = messages.lean_report(vendor, data, request.received_at)
             else:
+                try:  # a receipt's values are strings: a TypeError for any other (C-level, fast)
+                    "".join(data.values())
+                except TypeError:
+                    return None
                 report = receipts.lean_report(vendor, data, request.received_at)
         elif content_type == "application/x-www-form-urlencoded":
             data = fast_form(body)

@@ -41,7 +41,7 @@ from smsstatus.plugin import (
     to_e164,
 )
 
-from .lean import Odd, network, opt_ident, opt_text, price
+from .lean import Odd, cached_price, network, opt_ident
 from .mapping import SETTLED, map_value
 
 __all__ = ["CURRENCY", "build_report", "lean_report"]
@@ -96,34 +96,25 @@ def build_report(record: Record, received_at: datetime) -> StatusReport:
 _PUSH = Channel.PUSH
 
 
-def lean_report(vendor: str, data: dict[str, Any], received_at: datetime) -> StatusReport | None:
-    """:func:`build_report` of a receipt whose every field is as documented
-    (strings), or ``None`` for the detailed path to read and explain."""
+def lean_report(vendor: str, data: dict[str, str], received_at: datetime) -> StatusReport | None:
+    """:func:`build_report` of a receipt whose every field is as documented, or
+    ``None`` for the detailed path to read and explain. Every value is a string
+    (a query or form, or a JSON receipt the caller checked): so each optional
+    text is itself or ``None``, with no type test per field."""
     get = data.get
     message_id, status = get("messageId"), get("status")
-    if (
-        message_id.__class__ is not str
-        or identity_problem(message_id) is not None
-        or status.__class__ is not str
-        or not status.strip()
-    ):
+    if message_id is None or identity_problem(message_id) is not None or status is None or not status.strip():
         return None
+    amount, stamp = get("price"), get("message-timestamp")
     try:
         err_code, recipient_raw, fused = (
             opt_ident(get("err-code")),
             opt_ident(get("msisdn")),
             opt_ident(get("network-code")),
         )
-        api_key, scts, sender, client_ref = (
-            opt_text(get("api-key")),
-            opt_text(get("scts")),
-            opt_text(get("to")),
-            opt_text(get("client-ref")),
-        )
         country, operator = (None, None) if fused is None else network(fused)
-        money = price(get("price"), CURRENCY, negative_ok=False)
-        stamp = get("message-timestamp")
-        notified_at = None if stamp is None or stamp == "" else _vonage_time(stamp)
+        money = None if not amount else cached_price(amount, CURRENCY)
+        notified_at = _vonage_time(stamp) if stamp else None
     except (Odd, ValueError):  # ValueError: a time the detailed path warns about
         return None
     mapped = SETTLED.get(status) or map_value(status, err_code)
@@ -133,14 +124,14 @@ def lean_report(vendor: str, data: dict[str, Any], received_at: datetime) -> Sta
         None,  # batch_id
         to_e164(recipient_raw),
         recipient_raw,
-        sender,
+        get("to") or None,  # sender
         mapped.status,
         mapped.mapping,
         mapped.reason,
         status,  # vendor_status
         err_code,  # vendor_code
         mapped.description if err_code not in (None, "0") else None,
-        client_ref,
+        get("client-ref") or None,
         None,  # segments
         None,  # part
         money,
@@ -151,7 +142,8 @@ def lean_report(vendor: str, data: dict[str, Any], received_at: datetime) -> Sta
         notified_at,
         received_at,
         _PUSH,
-        {"api": "sms", "api_key": api_key, "scts": scts, "network_code": fused},  # build_report's order
+        # build_report's order
+        {"api": "sms", "api_key": get("api-key") or None, "scts": get("scts") or None, "network_code": fused},
         data,  # raw
         (),  # warnings
     )
