@@ -482,9 +482,12 @@ def test_plain_multipart_reads_what_the_mime_parser_reads(
     if plain is not None:  # None: a value with a line break or such, which the MIME parser reads
         assert plain == expected
     assert _parse_multipart(content_type, body) == expected
-    # A delimiter inside a name or a value is not the plain shape (the plain reader passes it on).
+    # A delimiter inside a name or a value is not the plain shape (the plain reader passes it on),
+    # nor is a NUL (the plain reader marks the delimiters with it).
     simple = [
-        (n, v) for n, v in fields if "\r" not in v and "\n" not in v and f"--{boundary}" not in f"{n}\0{v}"
+        (n, v)
+        for n, v in fields
+        if "\r" not in v and "\n" not in v and "\0" not in v and f"--{boundary}" not in f"{n}\0{v}"
     ]
     if simple == fields and len({n for n, _ in fields}) == len(fields):
         assert plain is not None  # the plain shape is taken, not always passed on
@@ -582,6 +585,112 @@ def test_plain_multipart_of_any_arrangement_is_none_or_what_the_mime_parser_read
     assert plain == expected
     assert fast == dict(expected)
     assert len(fast) == len(expected)  # a name given twice is the MIME parser's
+
+
+# Near-plain bodies: a plain body of random fields, then a few edits at random
+# places (a byte or a piece of the framing inserted, removed or written over: a
+# delimiter inside a value, a bare CR or LF, a CRLF cut short, a quote, a NUL,
+# non-UTF-8). The plain reader must answer on every unedited body, and whenever
+# it answers, exactly as the MIME parser reads the same bytes.
+_MP_BOUNDARIES = ["b", "d7-fixture-boundary", "----WebKitFormBoundary7MA4YWxkTrZu0gW", "x-", "-"]
+_MP_EDIT_PIECES = st.one_of(
+    st.binary(min_size=1, max_size=1),
+    st.sampled_from(
+        [
+            b"\r",
+            b"\n",
+            b"\r\n",
+            b"\r\n\r\n",
+            b"--",
+            b'"',
+            b"\\",
+            b"; ",
+            b"\x00",
+            b"\xc3\xa9",
+            b"\xff",
+            b"\t",
+            b"=?utf-8?q?=41?=",
+        ]
+    ),
+    st.sampled_from(
+        ["{d}", "{d}--", "\r\n{d}\r\n", "\r\n{d}--\r\n", '{d}\r\nContent-Disposition: form-data; name="z"']
+    ),
+)
+_MP_EDITS = st.lists(
+    st.tuples(
+        st.one_of(st.integers(min_value=0, max_value=2000), st.sampled_from(["start", "end", "name"])),
+        st.sampled_from(["insert", "remove", "overwrite"]),
+        _MP_EDIT_PIECES,
+    ),
+    max_size=3,
+)
+
+
+@settings(max_examples=1500)
+@given(
+    fields=st.lists(
+        st.tuples(
+            st.text(alphabet=string.ascii_letters + string.digits + "_.[]-", max_size=12),
+            st.text(
+                alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x00"),
+                max_size=20,
+            ),
+        ),
+        min_size=1,
+        max_size=6,
+        unique_by=lambda field: field[0],
+    ),
+    boundary=st.sampled_from(_MP_BOUNDARIES),
+    quoted=st.booleans(),
+    final_crlf=st.booleans(),
+    repeat=st.booleans(),
+    edits=_MP_EDITS,
+)
+def test_near_plain_multipart_is_read_as_the_mime_parser_reads_it_or_passed_on(
+    *,
+    fields: list[tuple[str, str]],
+    boundary: str,
+    quoted: bool,
+    final_crlf: bool,
+    repeat: bool,
+    edits: list[tuple[int | str, str, Any]],
+) -> None:
+    delimiter = f"--{boundary}"
+    fields = fields + fields[:1] if repeat else fields  # a name twice: the MIME parser keeps both
+    body = (
+        "".join(
+            f'{delimiter}\r\nContent-Disposition: form-data; name="{n}"\r\n\r\n{v}\r\n' for n, v in fields
+        )
+        + delimiter
+        + "--"
+        + ("\r\n" if final_crlf else "")
+    ).encode()
+    content_type = f"multipart/form-data; boundary={f'{chr(34)}{boundary}{chr(34)}' if quoted else boundary}"
+    if not edits and not repeat and not any(delimiter in f"{n}\0{v}" for n, v in fields):
+        assert fast_multipart(content_type, body) == dict(fields)  # every plain body is taken
+    for position, kind, piece in edits:
+        edit = piece.format(d=delimiter).encode() if isinstance(piece, str) else piece
+        if position == "name":  # inside the first name's quotes
+            at = body.find(b'name="') + 6
+        else:
+            at = (
+                0
+                if position == "start"
+                else len(body)
+                if position == "end"
+                else int(position) % (len(body) + 1)
+            )
+        body = (
+            body[:at]
+            + (b"" if kind == "remove" else edit)
+            + body[at + (0 if kind == "insert" else len(edit)) :]
+        )
+    fast = fast_multipart(content_type, body)
+    if fast is not None:
+        assert list(fast.items()) == _mime_fields(content_type, body)
+        assert _plain_multipart(content_type, body) == list(fast.items())
+    else:
+        assert _plain_multipart(content_type, body) is None
 
 
 def test_fast_multipart_reads_the_plain_shape_and_refuses_a_name_twice() -> None:

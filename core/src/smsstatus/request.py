@@ -513,10 +513,16 @@ _BOUNDARY_TOKEN = re.compile(r"[0-9A-Za-z+_.-]{1,70}")
 #: The Content-Type as form libraries write it, boundary last and unquoted.
 _MULTIPART_PREFIX = "multipart/form-data; boundary="
 _MULTIPART_PREFIX_SIZE = len(_MULTIPART_PREFIX)
-#: A plain part's one header line is this, the field's name and a closing quote.
-_PART_HEAD = b'Content-Disposition: form-data; name="'
-#: The characters a plain part's name may hold (none needs quoting or decoding).
-_NAME_BYTES = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_.[]-"
+#: One part of a plain body once every delimiter is replaced by a NUL (see
+#: fast_multipart): the NUL of its delimiter line, its one header line, a blank
+#: line, a one-line value, and the NUL of the delimiter after it (looked at, not
+#: taken). A name holds only characters that need no quoting or decoding.
+_PLAIN_PART = re.compile(
+    r'\x00\r\nContent-Disposition: form-data; name="([0-9A-Za-z_.\[\]-]*)"\r\n\r\n([^\r\n]*)\r\n(?=\x00)'
+)
+#: How a plain body ends once its delimiters are NULs: the closing delimiter,
+#: with or without its line end.
+_PLAIN_ENDS = ("\x00--\r\n", "\x00--")
 
 
 def _plain_multipart(content_type: str, body: bytes) -> list[tuple[str, str]] | None:
@@ -558,14 +564,24 @@ def fast_multipart(content_type: str, body: bytes) -> dict[str, str] | None:
     (Here rather than in :mod:`smsstatus.hotpath`, which exports it: the
     detailed path's :func:`_plain_multipart` reads with it too.)
 
-    The body is split into its CRLF lines once, in C, and read as slices of
-    that list: a plain body is, per field, the delimiter line, the header
-    line, a blank line and the value line, then the closing delimiter line
-    (and a last line end). The delimiter holds no CR or LF, so each of its
-    occurrences lies within one line; counting them all (count + 1, exactly
-    the delimiter lines) proves no name or value holds one, so these are the
-    parts the MIME parser finds. Names and values are checked and decoded
-    joined by LF, which none of them may hold: one call each for all fields.
+    How: every delimiter is replaced by a NUL (a character the body must not
+    hold) and ``findall`` reads the parts with one fixed pattern, in C. (The
+    pattern cannot hold the boundary: form libraries pick a new one per
+    request, and compiling a pattern costs more than reading the body.)
+
+    Why that is exact: a part's match starts at a NUL and ends just before
+    the next one, and matches never overlap, so ``count`` parts start at
+    ``count`` distinct NULs; the closing delimiter (a NUL then ``--``, which
+    starts no part) is one more. The length the replacement took off counts
+    the delimiters in the body; when there are exactly ``count + 1``, every
+    NUL is one of those. With the body starting at a NUL and ending at the
+    closing one (both checked), each part ends where the next starts or at
+    the closing delimiter, nothing precedes the first (no preamble), only the
+    closing line end follows (no epilogue), and no name or value holds the
+    delimiter, a CR or an LF: line for line, the body is the plain shape of
+    these fields, which the MIME parser reads as the same names and values
+    (tests/test_hotpath.py compares the two on mutated bodies). D7's 510-byte
+    postback: 3.4 against 5.3 us for the line-slicing reader this replaced.
     """
     boundary = content_type[_MULTIPART_PREFIX_SIZE:]
     if not content_type.startswith(_MULTIPART_PREFIX) or _BOUNDARY_TOKEN.fullmatch(boundary) is None:
@@ -574,38 +590,24 @@ def fast_multipart(content_type: str, body: bytes) -> dict[str, str] | None:
         if found is None:
             return None
         boundary = found
-    delimiter = b"--" + boundary.encode()
-    lines = body.split(b"\r\n")
-    if lines[-1] == b"":
-        del lines[-1]  # the closing delimiter's own line end (none left of an empty body: rest is 3)
-    count, rest = divmod(len(lines) - 1, 4)
-    end = 4 * count
-    if (
-        rest
-        or count < 1
-        or lines[-1] != delimiter + b"--"
-        or lines[0:end:4].count(delimiter) != count
-        or body.count(delimiter) != count + 1
-        or lines[2:end:4].count(b"") != count
-    ):
-        return None
-    size = len(_PART_HEAD)
-    heads = lines[1:end:4]
-    names = [head[size:-1] for head in heads if head[:size] == _PART_HEAD and head[-1:] == b'"']
-    value_text = b"\n".join(lines[3:end:4])
-    if (
-        len(names) != count
-        or _PART_HEAD in heads  # the head alone: its quote opens the name, none closes it
-        or b"".join(names).translate(None, _NAME_BYTES)  # a character a plain name may not hold
-        or b"\r" in value_text
-        or value_text.count(b"\n") != count - 1  # a value's own LF
-    ):
-        return None
     try:
-        values = value_text.decode().split("\n")
+        text = body.decode()
     except UnicodeDecodeError:
         return None
-    data = dict(zip(b"\n".join(names).decode().split("\n"), values, strict=True))
+    if "\x00" in text:
+        return None  # the NULs below must be the delimiters alone
+    delimiter = "--" + boundary
+    marked = text.replace(delimiter, "\x00")
+    parts = _PLAIN_PART.findall(marked)
+    count = len(parts)
+    if (
+        not count
+        or len(text) - len(marked) != (count + 1) * (len(delimiter) - 1)  # delimiters replaced
+        or not marked.startswith("\x00")
+        or not marked.endswith(_PLAIN_ENDS)
+    ):
+        return None
+    data = dict(parts)
     return data if len(data) == count else None  # fewer: a name given twice
 
 
