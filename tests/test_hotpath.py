@@ -542,6 +542,28 @@ def test_plain_multipart_reads_what_the_mime_parser_reads(
             "multipart/form-data; boundary=b",
             b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1--bb\r\n--b--',
         ),
+        # A name the MIME parser decodes: a quoted-pair, an encoded word.
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="a\\b"\r\n\r\n1\r\n--b--',
+        ),
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="=?utf-8?q?=41?="\r\n\r\n1\r\n--b--',
+        ),
+        # A value of two lines: the part does not end where its first line does.
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\njunk\r\n'
+            b'--b\r\nContent-Disposition: form-data; name="c"\r\n\r\n2\r\n--b--',
+        ),
+        # A NUL where a delimiter line was and a delimiter inside a value: as many
+        # delimiters as parts and a closing one, but the NUL is no delimiter.
+        (
+            "multipart/form-data; boundary=b",
+            b'--b\r\nContent-Disposition: form-data; name="a"\r\n\r\nx--b\r\n'
+            b'\x00\r\nContent-Disposition: form-data; name="c"\r\n\r\n2\r\n--b--',
+        ),
     ],
 )
 def test_multipart_outside_the_plain_shape_goes_to_the_mime_parser(content_type: str, body: bytes) -> None:
