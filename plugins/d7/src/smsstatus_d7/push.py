@@ -82,23 +82,38 @@ _PUSH = Channel.PUSH
 _NO_ERRORS: tuple[()] = ()
 
 
+#: The Content-Type values D7's postbacks carry, spelled as sent (any other
+#: spelling is worked out by ``request.content_type``).
+_JSON = "application/json"
+_URLENCODED = "application/x-www-form-urlencoded"
+_USUAL = (_JSON, _URLENCODED)
+_MULTIPART = "multipart/form-data; boundary="
+
+
 def _lean_fields(request: PushRequest) -> dict[str, Any] | None:
-    content_type = request.content_type
-    if content_type == "application/json":
+    # One scan of the few header pairs for the whole Content-Type: the
+    # multipart reader needs its boundary, and the usual spellings are told
+    # apart on it directly (request.content_type, then a second scan for the
+    # boundary, cost 0.3 us more a multipart push).
+    value = _whole_content_type(request)
+    if value.startswith(_MULTIPART):
+        return fast_multipart(value, request.body)
+    content_type = value if value in _USUAL else request.content_type
+    if content_type == _JSON:
         data = fast_json(request.body)
         return data if data.__class__ is dict else None
-    if content_type == "application/x-www-form-urlencoded":
+    if content_type == _URLENCODED:
         return fast_form(request.body)
     if content_type == "multipart/form-data":
-        return fast_multipart(_whole_content_type(request), request.body)
+        return fast_multipart(value, request.body)
     return None  # no or another Content-Type: the detailed path sniffs
 
 
 def _whole_content_type(request: PushRequest) -> str:
     """``request.headers.get("content-type", "")`` by a scan of the few pairs:
-    a second lookup would build the header index, which costs more."""
+    a lookup would build the header index, which costs more."""
     for name, value in request.headers.raw_items():
-        if len(name) == 12 and name.lower() == "content-type":
+        if name == "content-type" or (len(name) == 12 and name.lower() == "content-type"):
             return value
     return ""
 
