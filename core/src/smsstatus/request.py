@@ -516,9 +516,12 @@ _MULTIPART_PREFIX_SIZE = len(_MULTIPART_PREFIX)
 #: One part of a plain body once every delimiter is replaced by a NUL (see
 #: fast_multipart): the NUL of its delimiter line, its one header line, a blank
 #: line, a one-line value, and the NUL of the delimiter after it (looked at, not
-#: taken). A name holds only characters that need no quoting or decoding.
+#: taken). A name holds only characters that need no quoting or decoding; a
+#: value no control character below the space (CR, LF, TAB, NUL...): one range
+#: is sre's cheapest class (0.25 us less on D7's postback than ``[^\r\n]``),
+#: and a value with a TAB is rare enough to go to the MIME parser.
 _PLAIN_PART = re.compile(
-    r'\x00\r\nContent-Disposition: form-data; name="([0-9A-Za-z_.\[\]-]*)"\r\n\r\n([^\r\n]*)\r\n(?=\x00)'
+    r'\x00\r\nContent-Disposition: form-data; name="([0-9A-Za-z_.\[\]-]*)"\r\n\r\n([ -\U0010ffff]*)\r\n(?=\x00)'
 )
 #: What follows a plain body's last delimiter: ``--`` (the closing one), with
 #: or without its line end.
@@ -556,8 +559,9 @@ def _multipart_boundary(content_type: str) -> str | None:
 
 def fast_multipart(content_type: str, body: bytes) -> dict[str, str] | None:
     """A multipart/form-data body as ``{name: value}`` when it has the plain
-    shape form libraries send (one header per part, one-line UTF-8 values)
-    and no name twice, else ``None``. ``content_type`` is the whole header
+    shape form libraries send (one header per part, one-line UTF-8 values
+    without control characters below the space) and no name twice, else
+    ``None``. ``content_type`` is the whole header
     (with its boundary). Equal to what :meth:`PushRequest.form_params
     <smsstatus.PushRequest.form_params>` reads from such a body.
 
@@ -581,7 +585,7 @@ def fast_multipart(content_type: str, body: bytes) -> dict[str, str] | None:
     and no name or value holds the delimiter, a CR or an LF. Line for line,
     the body is the plain shape of these fields, which the MIME parser reads
     as the same names and values (tests/test_hotpath.py compares the two on
-    mutated bodies). D7's 510-byte postback: 3.2 against 5.3 us for the
+    mutated bodies). D7's 510-byte postback: 3.0 against 5.3 us for the
     line-slicing reader this replaced.
     """
     boundary = content_type[_MULTIPART_PREFIX_SIZE:]
