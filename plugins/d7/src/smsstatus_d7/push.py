@@ -86,19 +86,23 @@ _NO_ERRORS: tuple[()] = ()
 #: spelling is worked out by ``request.content_type``).
 _JSON = "application/json"
 _URLENCODED = "application/x-www-form-urlencoded"
-_USUAL = (_JSON, _URLENCODED)
 _MULTIPART = "multipart/form-data; boundary="
 
 
 def _lean_fields(request: PushRequest) -> dict[str, Any] | None:
-    # One scan of the few header pairs for the whole Content-Type: the
-    # multipart reader needs its boundary, and the usual spellings are told
-    # apart on it directly (request.content_type, then a second scan for the
-    # boundary, cost 0.3 us more a multipart push).
+    # One scan of the few header pairs for the whole Content-Type, and the
+    # spellings D7 sends told apart on it directly: request.content_type and
+    # then a second scan for the multipart boundary cost 0.3 us more a
+    # multipart push, and the property 0.1 us more a JSON or form push.
     value = _whole_content_type(request)
+    if value == _JSON:
+        data = fast_json(request.body)
+        return data if data.__class__ is dict else None
+    if value == _URLENCODED:
+        return fast_form(request.body)
     if value.startswith(_MULTIPART):
         return fast_multipart(value, request.body)
-    content_type = value if value in _USUAL else request.content_type
+    content_type = request.content_type  # another spelling: parameters, capitals
     if content_type == _JSON:
         data = fast_json(request.body)
         return data if data.__class__ is dict else None
