@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Protocol
 
 import attrs
 
@@ -59,30 +58,14 @@ class Secret:
 
 def secret_equals(expected: str | bytes, given: str | bytes) -> bool:
     """Compare two secrets in constant time (with respect to their content)."""
+    # Imported here, not at start-up: hmac loads the OpenSSL bindings (a few
+    # ms every `smsstatus` command would pay); after the first call the
+    # import is a sys.modules lookup.
+    import hmac
+
     a = expected.encode("utf-8") if isinstance(expected, str) else expected
     b = given.encode("utf-8") if isinstance(given, str) else given
-    return _hmac.compare_digest(a, b)
-
-
-class _CompareDigest(Protocol):
-    def compare_digest(self, a: bytes, b: bytes, /) -> bool: ...
-
-
-class _HmacOnFirstUse:
-    """Stands in for the hmac module until the first comparison: hmac (and the
-    OpenSSL bindings it loads, a few ms) is imported then rather than at every
-    start-up, and the module takes this object's place, so every later
-    comparison is ``hmac.compare_digest`` looked up on the module as before."""
-
-    def compare_digest(self, a: bytes, b: bytes, /) -> bool:
-        global _hmac  # noqa: PLW0603 -- the one-time swap described above
-        import hmac
-
-        _hmac = hmac
-        return hmac.compare_digest(a, b)
-
-
-_hmac: _CompareDigest = _HmacOnFirstUse()
+    return hmac.compare_digest(a, b)
 
 
 @attrs.frozen
