@@ -13,8 +13,11 @@ import email.policy
 import importlib.util
 import inspect
 import json
+import pickle
 import re
 import string
+import sys
+import weakref
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -137,8 +140,16 @@ def test_new_report_builds_what_the_attrs_constructor_builds(status: Status) -> 
     assert list(vars(built)) == list(vars(expected))  # same attribute order: reprs and vars() alike
     assert built.final is expected.final is status.final
     assert repr(built) == repr(expected)
+    assert type(built) is StatusReport
+    # Built as a plain object then given its class: nothing of the builder shows.
+    assert sys.getsizeof(vars(built)) == sys.getsizeof(vars(expected))
+    assert pickle.loads(pickle.dumps(built)) == expected
+    assert weakref.ref(built)() is built
+    assert attrs.evolve(built, vendor_code="E2") == attrs.evolve(expected, vendor_code="E2")
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         built.status = Status.DELIVERED  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        built.new_field = 1  # type: ignore[attr-defined]
 
 
 def test_new_report_with_defaults_equals_the_defaults() -> None:
