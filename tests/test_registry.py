@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import types
+import warnings
 from typing import Any
 
 import pytest
@@ -252,3 +253,51 @@ def test_fetch_key_must_name_a_report_field(fake_vendor_cls: Any) -> None:
 
     registry = smsstatus.Registry(vendors={"acme": BadKey("acme")})
     assert "fetch_key 'msgid'" in registry.failures[0].error
+
+
+def _push_taking(names: str, seen: list[tuple[Any, ...]]) -> object:
+    """A vendor whose parse_push names exactly ``names`` (any order, no client)."""
+    namespace: dict[str, Any] = {"seen": seen, "smsstatus": smsstatus}
+    exec(  # the hook's signature is what is under test
+        f"def parse_push({names}):\n"
+        f"    seen.append(({names},))\n"
+        "    return smsstatus.PushResult(reports=())\n",
+        namespace,
+    )
+
+    class Vendor:
+        @hookimpl
+        def vendor_info(self) -> smsstatus.VendorInfo:
+            return smsstatus.VendorInfo(
+                id="acme",
+                display_name="Acme",
+                capabilities=frozenset({smsstatus.Capability.PUSH}),
+                statuses=(),
+            )
+
+    Vendor.parse_push = staticmethod(hookimpl(namespace["parse_push"]))  # type: ignore[attr-defined]
+    return Vendor()
+
+
+@pytest.mark.parametrize(
+    "names", ["vendor, request", "vendor, request, credentials", "credentials, request, vendor", "request"]
+)
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_parse_push_gets_the_arguments_it_names_whatever_the_route(
+    names: str, wrapped: bool, counting_wrapper_cls: Any, push: Any
+) -> None:
+    """Without cross-cutting plugins the host calls the hook itself (a plugin
+    taking exactly vendor, request, credentials with no layer at all); with
+    one, through pluggy, which must not warn about the client nobody named."""
+    seen: list[tuple[Any, ...]] = []
+    registry = smsstatus.Registry(vendors={"acme": _push_taking(names, seen)})
+    if wrapped:
+        registry.add_wrapper(counting_wrapper_cls(), name="counter")
+    request = push({"id": "m1", "status": "ok"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        registry.parse_push("acme", request)
+        registry.parse_push("acme", request)
+    creds = registry.credentials("acme", None)
+    given = {"vendor": "acme", "request": request, "credentials": creds}
+    assert seen == [tuple(given[name.strip()] for name in names.split(","))] * 2

@@ -37,7 +37,15 @@ from .errors import (
     UnsupportedError,
 )
 from .limits import DEFAULT_MAX_RESPONSE_BYTES, HttpLimits, RetryPolicy
-from .model import MAX_PARTS, MappedStatus, ReportWarning, StatusReport, WarningCode, identity_problem
+from .model import (
+    MAX_ID_LENGTH,
+    MAX_PARTS,
+    MappedStatus,
+    ReportWarning,
+    StatusReport,
+    WarningCode,
+    identity_problem,
+)
 from .request import DrainResult, FetchResult, PushRequest, PushResult
 from .scrub import Scrubber, without_oracles
 from .vendor import Capability, VendorInfo
@@ -286,9 +294,12 @@ class Registry:
             caller = self._callers[key] = self._build_caller(vendor, hook)
         return caller
 
-    def _build_caller(self, vendor: str, hook: str) -> Callable[..., Any]:
+    def _build_caller(
+        self, vendor: str, hook: str, names: tuple[str, ...] | None = None
+    ) -> Callable[..., Any]:
         """A callable that reaches ``vendor``'s implementation of ``hook`` only,
-        taking the hookspec's arguments positionally, in the spec's order.
+        taking the hookspec's arguments positionally, in the spec's order
+        (or only ``names`` of them, in that order: the others are ``None``).
 
         With cross-cutting plugins present it is pluggy's subset caller (all
         other vendors removed, wrappers kept). Without them the subset would
@@ -301,16 +312,18 @@ class Registry:
         vendor_plugins = {id(v.plugin) for v in self._vendors.values()}
         hook_caller = getattr(self._pm.hook, hook)
         spec_names = tuple(hook_caller.spec.argnames)
+        taken = spec_names if names is None else names
         impls = hook_caller.get_hookimpls()
         mine = [i for i in impls if i.plugin is own]
         only_vendors = all(id(i.plugin) in vendor_plugins for i in impls)
         if only_vendors and len(mine) == 1 and not (mine[0].hookwrapper or mine[0].wrapper):
-            return _positional(mine[0].function, spec_names, tuple(mine[0].argnames))
+            return _positional(mine[0].function, taken, tuple(mine[0].argnames))
         others = [v.plugin for v in self._vendors.values() if v.plugin is not own]
         subset = self._pm.subset_hook_caller(hook, remove_plugins=others)
 
         def through_pluggy(*args: Any) -> Any:
-            return subset(**dict(zip(spec_names, args, strict=True)))
+            # Every spec argument named: pluggy warns about one left out.
+            return subset(**{**dict.fromkeys(spec_names), **dict(zip(taken, args, strict=True))})
 
         return through_pluggy
 
@@ -421,9 +434,8 @@ class Registry:
         if creds is None:
             creds = self.credentials(vendor, credentials)
         if not takes_client:
-            # client=None: nothing names it, but pluggy's callers warn about a spec argument left out.
             try:  # _invoke, written out: this is every webhook's path
-                result = caller(vendor, request, creds, None)
+                result = caller(vendor, request, creds)
             except Exception as exc:  # noqa: BLE001 -- a plugin's bug becomes a PluginError
                 raise _translated(exc, vendor, "parse_push", creds, request=request) from _cause(exc)
             if result is None:
@@ -451,8 +463,19 @@ class Registry:
             # paired); a part, or a price beyond the bound, goes the whole way
             # below.
             report = reports[0]
+            message_id = report.message_id
             if (
-                (report.message_id is None or identity_problem(report.message_id) is None)
+                # identity_problem's common case written out, without a call
+                # (an id it takes otherwise, such as one with a no-break
+                # space, is checked by the loop below)
+                (
+                    message_id is None
+                    or (
+                        0 < len(message_id) <= MAX_ID_LENGTH
+                        and message_id.isprintable()
+                        and not message_id.isspace()
+                    )
+                )
                 and (report.batch_id is None or identity_problem(report.batch_id) is None)
                 and (report.part_ref is None or identity_problem(report.part_ref) is None)
                 and report.part is None
@@ -491,6 +514,11 @@ class Registry:
         takes_client = self._push_takes_client.get(vendor)
         if takes_client is None:
             takes_client = self._takes_client(vendor)
+        if not takes_client:
+            # Called as (vendor, request, credentials): most plugins' parse_push
+            # takes exactly these, and is then called itself, without a
+            # generated layer that drops the client every push.
+            caller = self._build_caller(vendor, "parse_push", _PUSH_ARGS)
         route = self._push_routes[vendor] = (caller, takes_client, self._vendors[vendor].info.max_batch)
         return route
 
@@ -703,6 +731,10 @@ def _translated(
 def _cause(exc: Exception) -> Exception | None:
     """The ``from`` of the translated error: hide the plugin's own error's context, keep a bug's."""
     return None if isinstance(exc, SmsStatusError) else exc
+
+
+#: What the push route passes to a parse_push that takes no client.
+_PUSH_ARGS = ("vendor", "request", "credentials")
 
 
 def _positional(
