@@ -8,6 +8,7 @@ Nothing here times anything (benchmarks/run.py does).
 
 from __future__ import annotations
 
+import copy
 import email.parser
 import email.policy
 import importlib.util
@@ -176,6 +177,10 @@ def test_small_fast_constructors_build_what_the_attrs_constructors_build() -> No
     reply = PushReply.text("ok")
     built = new_push_result((), reply, (error,))
     assert built == PushResult(reports=(), reply=reply, errors=(error,))
+    assert type(built) is PushResult and weakref.ref(built)() is built
+    assert (built.reports, built.reply, built.errors) == ((), reply, (error,))
+    assert repr(built) == repr(PushResult(reports=(), reply=reply, errors=(error,)))
+    assert copy.copy(built) == built
     assert hash(new_part(1, 2)) == hash(Part(1, 2))
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         built.reply = PushReply()  # type: ignore[misc]

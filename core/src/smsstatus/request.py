@@ -648,8 +648,22 @@ class ItemError:
     key: str | None = None
 
 
+class _WeakReferable:
+    """A base that gives its slotted subclasses their ``__weakref__`` slot first.
+
+    attrs puts a slotted class's ``__weakref__`` after its fields, and
+    CPython's layout check then refuses ``__class__`` assignment between it
+    and a plain class of the same slots (the check allows the weak-reference
+    slot only before the others). Inherited from here, the slot comes first,
+    so :func:`smsstatus.hotpath.new_push_result` can fill a plain twin with
+    plain attribute stores and then give it the class.
+    """
+
+    __slots__ = ("__weakref__",)
+
+
 @attrs.frozen(kw_only=True, init=False)
-class PushResult:
+class PushResult(_WeakReferable):
     """What ``parse_push`` returns: the reports, the vendor's expected reply
     (HTTP 200 with an empty body by default), and the items of a batch that
     failed (the good ones are never lost)."""
