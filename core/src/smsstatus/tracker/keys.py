@@ -71,7 +71,7 @@ def part_of(report: StatusReport) -> tuple[int, int | None]:
     part = report.part
     if part is None or not 1 <= part.index <= MAX_PARTS:
         return 1, None
-    return part.index, part.total if 1 <= part.total <= MAX_PARTS else None
+    return part.index, plausible_total(part.total)
 
 
 def plausible_total(total: int | None) -> int | None:
