@@ -70,9 +70,7 @@ def price(amount: Any, currency: str | None, *, negative_ok: bool) -> Money | No
     without a warning (absent or ``""``: ``None``); :class:`Odd` otherwise,
     and for a negative amount unless ``negative_ok``."""
     if amount.__class__ is str:
-        if len(amount) > MAX_CACHED_AMOUNT:
-            raise Odd
-        return _money(amount, currency, negative_ok) if amount else None
+        return cached_price(amount, currency, negative_ok) if amount else None
     if amount is None:
         return None
     if amount.__class__ is float:
@@ -80,9 +78,10 @@ def price(amount: Any, currency: str | None, *, negative_ok: bool) -> Money | No
     raise Odd  # an integer amount, a boolean, another type: rare, the detailed path reads them
 
 
-def cached_price(amount: str, currency: str | None) -> Money:
-    """:func:`price` of a non-empty amount text, never negative: positional,
-    for the receipt's strings-only reader."""
+def cached_price(amount: str, currency: str | None, negative_ok: bool = False, /) -> Money:
+    """:func:`price` of a non-empty amount text, positional: what the
+    receipt's strings-only reader calls directly, and :func:`price` for a
+    text. A long text is not the memo's to keep: :class:`Odd`."""
     if len(amount) > MAX_CACHED_AMOUNT:
         raise Odd
-    return _money(amount, currency, False)
+    return _money(amount, currency, negative_ok)
